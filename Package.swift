@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "BlockNMF",
+    products: [
+        .library(name: "BlockNMF", targets: ["BlockNMF"]),
+        .executable(name: "blocknmf", targets: ["blocknmf"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries: shim modules that promise no Swift API of their own.
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .systemLibrary(
+            name: "CHDF5",
+            pkgConfig: "hdf5",
+            providers: [.apt(["libhdf5-dev"])]
+        ),
+
+        // Layers, top to bottom: kernels and storage know nothing of each other.
+        .target(name: "NMFKernels", dependencies: ["CBLAS"]),
+        .target(name: "HDF5Store", dependencies: ["CHDF5"]),
+        .target(name: "BlockNMF", dependencies: ["NMFKernels", "HDF5Store"]),
+        .executableTarget(
+            name: "blocknmf",
+            dependencies: [
+                "BlockNMF",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "NMFKernelsTests", dependencies: ["NMFKernels"]),
+        .testTarget(name: "HDF5StoreTests", dependencies: ["HDF5Store"]),
+        .testTarget(name: "BlockNMFTests", dependencies: ["BlockNMF", "NMFKernels", "HDF5Store"]),
+        .testTarget(name: "BlocknmfCLITests", dependencies: ["blocknmf", "HDF5Store"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
