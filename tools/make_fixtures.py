@@ -1,0 +1,446 @@
+#!/usr/bin/env python3
+"""Generate the scikit-learn reference fixtures used by BlockNMF's tests.
+
+BlockNMF reimplements scikit-learn's NMF (``sklearn.decomposition.NMF``) and
+must agree with it numerically.  This script runs scikit-learn (and numpy's
+legacy random number generator) on small, fixed inputs and writes the results
+to HDF5 files that the Swift test suites read back:
+
+    sklearn_trajectories.h5  solver iterates (mu, cd) from a fixed custom init
+                             after 1, 10 and 100 iterations
+    sklearn_inits.h5         _initialize_nmf outputs (nndsvd, nndsvda, nndsvdar,
+                             random, default) and full NMF fits with each solver
+    sklearn_transform.h5     NMF.transform of new rows with H held fixed
+    numpy_random.h5          numpy.random.RandomState streams (MT19937 raw
+                             draws, random_sample, standard_normal, normal)
+
+Every group in the sklearn_* files is one test case; the inputs (``X`` and any
+initial factors) are stored next to the expected outputs, so a test never has
+to regenerate them.  Cases that share the same input matrix share one copy of
+``X`` through an HDF5 hard link, which is transparent to readers.  The root of
+every file carries the attributes ``sklearn_version`` and ``numpy_version``.
+String attributes are variable-length UTF-8 strings (h5py's default for str);
+numeric attributes are 64-bit integers or doubles.  Datasets are contiguous
+and keep the case's dtype (float64 or float32).
+
+All randomness comes from fixed seeds, so re-running the script with the same
+library versions reproduces the same numbers.
+
+Dependencies:
+
+    pip install scikit-learn h5py        (numpy comes with scikit-learn)
+
+or ``pip install -r tools/requirements.txt``.
+
+Usage:
+
+    python3 tools/make_fixtures.py [--out Tests/Fixtures]
+"""
+
+import argparse
+import os
+import warnings
+
+import h5py
+import numpy as np
+import sklearn
+from sklearn.decomposition import NMF, non_negative_factorization
+from sklearn.decomposition._nmf import _initialize_nmf
+from sklearn.exceptions import ConvergenceWarning
+
+DTYPE_NAMES = {np.dtype(np.float64): "float64", np.dtype(np.float32): "float32"}
+DTYPE_TAGS = {np.dtype(np.float64): "f64", np.dtype(np.float32): "f32"}
+
+# Regularization settings: (alpha_W, alpha_H, l1_ratio).  alpha_H is either a
+# number or the string "same" (scikit-learn's default, meaning alpha_H = alpha_W).
+NO_REG = (0.0, "same", 0.0)
+REG = (0.01, 0.02, 0.3)
+REG_SAME = (0.01, "same", 0.5)
+REG_L1 = (0.01, 0.02, 1.0)
+REG_L2 = (0.01, 0.02, 0.0)
+
+PLANTED_RANK = 5
+
+
+# --------------------------------------------------------------------------
+# Helpers
+
+
+def make_matrix(shape, rank, seed, dtype=np.float64):
+    """Return a non-negative test matrix X = W* H* + 0.01 * noise.
+
+    W* (m x rank) and H* (rank x n) are uniform on [0, 1); the noise is
+    uniform on [0, 1) too, so X is close to, but not exactly, of rank `rank`.
+    The matrix is computed in float64 and then cast to `dtype`.
+    """
+    m, n = shape
+    rng = np.random.default_rng(seed)
+    w_star = rng.random((m, rank))
+    h_star = rng.random((rank, n))
+    noise = rng.random((m, n))
+    return (w_star @ h_star + 0.01 * noise).astype(dtype)
+
+
+def shape_tag(shape):
+    return "%dx%d" % shape
+
+
+def alpha_h_attr(alpha_h):
+    """alpha_H as stored in the files: "same" or repr() of the number."""
+    return alpha_h if alpha_h == "same" else repr(float(alpha_h))
+
+
+def set_regularization_attrs(group, reg):
+    alpha_w, alpha_h, l1_ratio = reg
+    group.attrs["alpha_W"] = float(alpha_w)
+    group.attrs["alpha_H"] = alpha_h_attr(alpha_h)
+    group.attrs["l1_ratio"] = float(l1_ratio)
+
+
+def write_array(group, name, array):
+    """Store an array as a contiguous (uncompressed) dataset in its own dtype.
+
+    gzip saves only about a tenth on these small, full-precision matrices and
+    needs chunked storage, whose index costs more than that; plain contiguous
+    datasets keep the files small and trivial to read.
+    """
+    group.create_dataset(name, data=np.ascontiguousarray(array))
+
+
+class MatrixStore:
+    """Writes each distinct input matrix once per file and hard-links the rest.
+
+    The first case that uses a matrix owns the dataset; later cases get an
+    HDF5 hard link with the same name, which readers open like any dataset.
+    """
+
+    def __init__(self):
+        self._written = {}
+
+    def put(self, group, name, key, array):
+        if key in self._written:
+            group[name] = self._written[key]
+        else:
+            write_array(group, name, array)
+            self._written[key] = group[name]
+
+
+def create_case(parent, name):
+    """Create the group of one test case.
+
+    Its attributes are kept in the group's object header ("compact" storage)
+    instead of the dense storage HDF5 switches to after eight attributes,
+    which would cost about a kilobyte per group.  No modification times are
+    recorded, so that re-running the script gives byte-identical files.
+    """
+    gcpl = h5py.h5p.create(h5py.h5p.GROUP_CREATE)
+    gcpl.set_attr_phase_change(32, 24)
+    gcpl.set_obj_track_times(False)
+    return h5py.Group(h5py.h5g.create(parent.id, name.encode(), gcpl=gcpl))
+
+
+def open_fixture(path):
+    # HDF5 1.8 object formats: compact groups, small object headers.
+    f = h5py.File(path, "w", libver=("v108", "v110"))
+    f.attrs["sklearn_version"] = str(sklearn.__version__)
+    f.attrs["numpy_version"] = str(np.__version__)
+    return f
+
+
+def reg_tag(reg):
+    if reg == NO_REG:
+        return "noreg"
+    if reg == REG:
+        return "reg"
+    if reg == REG_SAME:
+        return "regsame"
+    if reg == REG_L1:
+        return "l1"
+    if reg == REG_L2:
+        return "l2"
+    raise ValueError(reg)
+
+
+# --------------------------------------------------------------------------
+# File A: iterates from a fixed custom initialization
+
+
+def custom_init(X, k, seed):
+    """W0, H0 uniform on [0.1, 1) scaled by sqrt(X.mean() / k), in X's dtype."""
+    m, n = X.shape
+    rng = np.random.default_rng(seed)
+    scale = np.sqrt(X.mean(dtype=np.float64) / k)
+    W0 = (rng.uniform(0.1, 1.0, size=(m, k)) * scale).astype(X.dtype)
+    H0 = (rng.uniform(0.1, 1.0, size=(k, n)) * scale).astype(X.dtype)
+    return W0, H0
+
+
+def trajectory_cases():
+    """(solver, dtype, reg, shape, k) for every case of sklearn_trajectories.h5."""
+    cases = []
+    for solver in ("mu", "cd"):
+        for dtype in (np.float64, np.float32):
+            for reg in (NO_REG, REG):
+                for shape in ((30, 20), (20, 30)):
+                    cases.append((solver, dtype, reg, shape, 5))
+        cases.append((solver, np.float64, REG_SAME, (30, 20), 5))
+        cases.append((solver, np.float64, REG_L1, (20, 30), 5))
+        cases.append((solver, np.float64, REG_L2, (30, 20), 5))
+        cases.append((solver, np.float64, NO_REG, (20, 30), 1))
+        cases.append((solver, np.float64, REG, (30, 20), 12))
+    return cases
+
+
+def make_trajectories(path):
+    iterations = (1, 10, 100)
+    matrices = MatrixStore()
+    with open_fixture(path) as f:
+        for solver, dtype, reg, shape, k in trajectory_cases():
+            dtype = np.dtype(dtype)
+            alpha_w, alpha_h, l1_ratio = reg
+            matrix_seed = 100 + shape[0]
+            X = make_matrix(shape, PLANTED_RANK, matrix_seed, dtype)
+            W0, H0 = custom_init(X, k, seed=1000 + k)
+
+            name = "%s_%s_%s_%s_k%d" % (solver, DTYPE_TAGS[dtype], reg_tag(reg),
+                                        shape_tag(shape), k)
+            g = create_case(f, name)
+            g.attrs["solver"] = solver
+            g.attrs["dtype"] = DTYPE_NAMES[dtype]
+            g.attrs["n_components"] = int(k)
+            set_regularization_attrs(g, reg)
+            g.attrs["matrix_seed"] = int(matrix_seed)
+            g.attrs["planted_rank"] = int(PLANTED_RANK)
+
+            matrices.put(g, "X", (shape, matrix_seed, dtype.str), X)
+            write_array(g, "W0", W0)
+            write_array(g, "H0", H0)
+
+            for it in iterations:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", ConvergenceWarning)
+                    W, H, n_iter = non_negative_factorization(
+                        X, W=W0.copy(), H=H0.copy(), n_components=k,
+                        init="custom", solver=solver, beta_loss="frobenius",
+                        tol=0, max_iter=it, alpha_W=alpha_w, alpha_H=alpha_h,
+                        l1_ratio=l1_ratio, shuffle=False)
+                assert n_iter == it, (name, it, n_iter)
+                assert W.dtype == dtype and H.dtype == dtype, name
+                write_array(g, "W_%d" % it, W)
+                write_array(g, "H_%d" % it, H)
+
+
+# --------------------------------------------------------------------------
+# File B: initializations and full fits
+
+
+def init_cases():
+    """(init, shape, k, seed, dtype, reg) for every case of sklearn_inits.h5."""
+    cases = []
+    # (shape, values of k) per init, all with k <= min(m, n).  The SVD-based
+    # inits get the fuller grid, including k = min(m, n).
+    full_grid = (((30, 20), (1, 3, 5, 10, 20)),
+                 ((20, 30), (1, 3, 5, 10)),
+                 ((40, 40), (1, 5, 10)))
+    small_grid = (((30, 20), (1, 5, 10)),
+                  ((20, 30), (3, 5)),
+                  ((40, 40), (5,)))
+    for init, grid in (("nndsvd", full_grid), ("nndsvda", full_grid),
+                       ("nndsvdar", small_grid), ("random", small_grid)):
+        for shape, ks in grid:
+            for k in ks:
+                cases.append((init, shape, k, 0, np.float64, NO_REG))
+        # The same problem with another seed.
+        cases.append((init, (20, 30), 5, 42, np.float64, NO_REG))
+    # init=None: 'nndsvda' when k <= min(m, n) ...
+    cases.append((None, (30, 20), 5, 0, np.float64, NO_REG))
+    cases.append((None, (40, 40), 10, 42, np.float64, NO_REG))
+    # ... and 'random' when k > min(m, n), the only init that allows it.
+    cases.append(("random", (20, 30), 25, 0, np.float64, NO_REG))
+    cases.append((None, (20, 30), 25, 42, np.float64, NO_REG))
+    # Single precision.
+    cases.append(("nndsvda", (30, 20), 5, 0, np.float32, NO_REG))
+    cases.append(("nndsvda", (40, 40), 10, 42, np.float32, NO_REG))
+    cases.append(("random", (30, 20), 5, 0, np.float32, NO_REG))
+    cases.append(("random", (20, 30), 3, 42, np.float32, NO_REG))
+    # Regularized full fits.
+    cases.append(("nndsvda", (30, 20), 5, 0, np.float64, REG))
+    cases.append(("nndsvda", (40, 40), 10, 0, np.float64, REG_SAME))
+    cases.append(("random", (20, 30), 5, 42, np.float64, REG_L1))
+    cases.append((None, (30, 20), 3, 0, np.float64, REG_L2))
+    return cases
+
+
+def make_inits(path):
+    matrices = MatrixStore()
+    with open_fixture(path) as f:
+        for init, shape, k, seed, dtype, reg in init_cases():
+            dtype = np.dtype(dtype)
+            alpha_w, alpha_h, l1_ratio = reg
+            init_name = "default" if init is None else init
+            matrix_seed = 200 + shape[0]
+            X = make_matrix(shape, PLANTED_RANK, matrix_seed, dtype)
+
+            name = "%s_%s_%s_k%d_seed%d" % (init_name, DTYPE_TAGS[dtype],
+                                            shape_tag(shape), k, seed)
+            if reg != NO_REG:
+                name += "_" + reg_tag(reg)
+            g = create_case(f, name)
+            g.attrs["init"] = init_name
+            g.attrs["n_components"] = int(k)
+            g.attrs["seed"] = int(seed)
+            g.attrs["dtype"] = DTYPE_NAMES[dtype]
+            set_regularization_attrs(g, reg)
+            g.attrs["matrix_seed"] = int(matrix_seed)
+            g.attrs["planted_rank"] = int(PLANTED_RANK)
+
+            matrices.put(g, "X", (shape, matrix_seed, dtype.str), X)
+            W_init, H_init = _initialize_nmf(X, k, init=init, random_state=seed)
+            assert W_init.dtype == dtype and H_init.dtype == dtype, name
+            write_array(g, "W_init", W_init)
+            write_array(g, "H_init", H_init)
+
+            for solver in ("cd", "mu"):
+                model = NMF(n_components=k, init=init, solver=solver,
+                            random_state=seed, max_iter=200, tol=1e-4,
+                            alpha_W=alpha_w, alpha_H=alpha_h, l1_ratio=l1_ratio)
+                with warnings.catch_warnings():
+                    # ConvergenceWarning, and the UserWarning about mu + nndsvd.
+                    warnings.simplefilter("ignore")
+                    W = model.fit_transform(X)
+                assert W.dtype == dtype, name
+                write_array(g, "W_fit_" + solver, W)
+                write_array(g, "H_fit_" + solver, model.components_)
+                g.attrs["n_iter_" + solver] = int(model.n_iter_)
+                g.attrs["reconstruction_err_" + solver] = float(
+                    model.reconstruction_err_)
+
+
+# --------------------------------------------------------------------------
+# File C: transform of new rows with H fixed
+
+
+def transform_cases():
+    """(solver, dtype, reg) for every case of sklearn_transform.h5."""
+    return [
+        ("cd", np.float64, NO_REG),
+        ("mu", np.float64, NO_REG),
+        ("cd", np.float64, REG),
+        ("mu", np.float64, REG),
+        ("cd", np.float32, NO_REG),
+        ("mu", np.float32, NO_REG),
+    ]
+
+
+def make_transform(path):
+    k, tol, max_iter = 5, 1e-4, 200
+    n_fit, n_new, n_features = 40, 15, 20
+    matrix_seed = 300
+    with open_fixture(path) as f:
+        for solver, dtype, reg in transform_cases():
+            dtype = np.dtype(dtype)
+            alpha_w, alpha_h, l1_ratio = reg
+            # One draw from the generator, split into fitting and new rows, so
+            # that the new rows come from the same planted factor H*.
+            X_all = make_matrix((n_fit + n_new, n_features), PLANTED_RANK,
+                                matrix_seed, dtype)
+            X, X_new = X_all[:n_fit], X_all[n_fit:]
+
+            model = NMF(n_components=k, init="nndsvda", solver=solver,
+                        random_state=0, max_iter=max_iter, tol=tol,
+                        alpha_W=alpha_w, alpha_H=alpha_h, l1_ratio=l1_ratio)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                W_fit = model.fit_transform(X)
+                W_new = model.transform(X_new)
+                # Same computation as transform(), to record its iteration count.
+                W_check, _, n_iter_transform = model._fit_transform(
+                    X_new, H=model.components_, update_H=False)
+            assert np.array_equal(W_new, W_check)
+            assert W_new.dtype == dtype
+
+            name = "%s_%s_%s_%dx%d_new%d_k%d" % (solver, DTYPE_TAGS[dtype],
+                                                 reg_tag(reg), n_fit, n_features,
+                                                 n_new, k)
+            g = create_case(f, name)
+            g.attrs["solver"] = solver
+            g.attrs["dtype"] = DTYPE_NAMES[dtype]
+            g.attrs["n_components"] = int(k)
+            g.attrs["init"] = "nndsvda"
+            g.attrs["random_state"] = 0
+            g.attrs["tol"] = float(tol)
+            g.attrs["max_iter"] = int(max_iter)
+            set_regularization_attrs(g, reg)
+            g.attrs["n_iter_fit"] = int(model.n_iter_)
+            g.attrs["n_iter_transform"] = int(n_iter_transform)
+            g.attrs["matrix_seed"] = int(matrix_seed)
+            g.attrs["planted_rank"] = int(PLANTED_RANK)
+            write_array(g, "X", X)
+            write_array(g, "X_new", X_new)
+            write_array(g, "W_fit", W_fit)
+            write_array(g, "H", model.components_)
+            write_array(g, "W_new", W_new)
+
+
+# --------------------------------------------------------------------------
+# File D: numpy's legacy RandomState stream
+
+
+def raw_draws_are_uint32(seed):
+    """True if randint(0, 2**32, dtype=uint64) returns raw MT19937 outputs.
+
+    Checked two ways: random_sample() builds its double from two raw 32-bit
+    outputs (a >> 5, b >> 6), and seed 5489 must reproduce the first output
+    of the MT19937 reference implementation.
+    """
+    a, b = np.random.RandomState(seed).randint(0, 2**32, size=2, dtype=np.uint64)
+    double = ((int(a) >> 5) * 67108864.0 + (int(b) >> 6)) / 9007199254740992.0
+    same_double = double == np.random.RandomState(seed).random_sample()
+    reference = np.random.RandomState(5489).randint(0, 2**32, size=1,
+                                                     dtype=np.uint64)[0]
+    return bool(same_double and reference == 3499211612)
+
+
+def make_numpy_random(path):
+    seeds = (0, 1, 42, 2**32 - 1)
+    normal_loc, normal_scale = 0.5, 2.0
+    with open_fixture(path) as f:
+        for seed in seeds:
+            write_array(f, "standard_normal_%d" % seed,
+                        np.random.RandomState(seed).standard_normal(1001))
+            write_array(f, "random_sample_%d" % seed,
+                        np.random.RandomState(seed).random_sample(10))
+            normal = np.random.RandomState(seed).normal(normal_loc, normal_scale, 11)
+            write_array(f, "normal_%d" % seed, normal)
+            f["normal_%d" % seed].attrs["loc"] = normal_loc
+            f["normal_%d" % seed].attrs["scale"] = normal_scale
+            if raw_draws_are_uint32(seed):
+                draws = np.random.RandomState(seed).randint(0, 2**32, size=10,
+                                                            dtype=np.uint64)
+                write_array(f, "uint32_%d" % seed, draws.astype(np.uint32))
+
+
+# --------------------------------------------------------------------------
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", default=os.path.join("Tests", "Fixtures"),
+                        help="output directory (default: Tests/Fixtures)")
+    args = parser.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+
+    writers = (
+        ("sklearn_trajectories.h5", make_trajectories),
+        ("sklearn_inits.h5", make_inits),
+        ("sklearn_transform.h5", make_transform),
+        ("numpy_random.h5", make_numpy_random),
+    )
+    for filename, writer in writers:
+        path = os.path.join(args.out, filename)
+        writer(path)
+        print("wrote %s (%d bytes)" % (path, os.path.getsize(path)))
+
+
+if __name__ == "__main__":
+    main()
