@@ -15,7 +15,8 @@ public final class DenseRowBlockSource<Element: HDF5Scalar>: RowBlockSource, @un
     public let storedType: ElementType
     /// Chunk extents (rows, columns) when the dataset is chunked.
     public let chunkShape: [Int]?
-    private var dataset: DatasetHandle
+    /// Nil only while being reopened, or after reopening failed.
+    private var dataset: DatasetHandle?
 
     /// Rows per chunk when the dataset is chunked: blocks that are multiples of it read
     /// each chunk once.
@@ -27,35 +28,41 @@ public final class DenseRowBlockSource<Element: HDF5Scalar>: RowBlockSource, @un
     /// chunk cache is sized so every chunk such a block touches stays decompressed in memory.
     /// That cache costs up to `chunkCache().bytes` of memory while the source is open.
     public init(file: HDF5File, dataset name: String? = nil, blockRows: Int? = nil) throws {
-        let chosen = try name ?? Self.onlyMatrix(in: file)
-        let probe = try NumericDataset(file: file, name: chosen, requiredRank: 2)
-        let creation = try PropertyListHandle("H5Dget_create_plist \(probe.path)") {
-            H5Dget_create_plist(probe.handle.id)
-        }
+        let layout = try Self.inspect(file: file, name: name ?? Self.onlyMatrix(in: file))
         self.file = file
-        datasetPath = probe.path
-        rows = probe.shape[0]
-        columns = probe.shape[1]
-        storedType = probe.storedType
-        chunkShape = try DatasetLayout.chunkShape(creation: creation, rank: 2)
-        dataset = try Self.open(file: file, path: probe.path, cache: nil)
+        datasetPath = layout.path
+        rows = layout.rows
+        columns = layout.columns
+        storedType = layout.storedType
+        chunkShape = layout.chunkShape
         try setChunkCache(blockRows: blockRows ?? rows)
     }
 
-    /// Resizes the chunk cache for blocks of `blockRows` rows. HDF5 fixes a dataset's cache
-    /// when it is opened, so this reopens the dataset. Contiguous datasets have no chunk cache.
+    /// Sizes the chunk cache for blocks of `blockRows` rows. HDF5 fixes a dataset's cache when
+    /// the dataset is first opened, so this closes and reopens it; for the same reason the
+    /// setting is ignored while the dataset is open elsewhere (another source, a readMatrix).
+    /// Contiguous datasets have no chunk cache.
     public func setChunkCache(blockRows: Int) throws {
-        guard let chunkShape else { return }
-        let cache = ChunkCache.covering(
-            blockRows: blockRows, shape: [rows, columns], chunkShape: chunkShape,
-            storedElementBytes: storedType.bits / 8)
-        dataset = try Self.open(file: file, path: datasetPath, cache: cache)
+        let cache = chunkShape.map {
+            ChunkCache.covering(
+                blockRows: blockRows, shape: [rows, columns], chunkShape: $0,
+                storedElementBytes: storedType.bits / 8)
+        }
+        dataset = nil
+        do {
+            dataset = try Self.open(file: file, path: datasetPath, cache: cache)
+        } catch {
+            // Stay readable with HDF5's default cache if only the sized cache was refused.
+            dataset = try? Self.open(file: file, path: datasetPath, cache: nil)
+            throw error
+        }
     }
 
     /// The chunk cache HDF5 is using for this dataset.
     public func chunkCache() throws -> ChunkCache {
+        let datasetID = try openDatasetID()
         let access = try PropertyListHandle("H5Dget_access_plist \(datasetPath)") {
-            H5Dget_access_plist(dataset.id)
+            H5Dget_access_plist(datasetID)
         }
         return try ChunkCache(accessList: access)
     }
@@ -90,14 +97,14 @@ public final class DenseRowBlockSource<Element: HDF5Scalar>: RowBlockSource, @un
         }
         guard needed > 0 else { return }
 
-        let fileSpace = try DataspaceHandle("H5Dget_space \(datasetPath)") { H5Dget_space(dataset.id) }
+        let datasetID = try openDatasetID()
+        let fileSpace = try DataspaceHandle("H5Dget_space \(datasetPath)") { H5Dget_space(datasetID) }
         var start: [hsize_t] = [hsize_t(range.lowerBound), 0]
         var count: [hsize_t] = [hsize_t(range.count), hsize_t(columns)]
         try hdf5("H5Sselect_hyperslab \(datasetPath)") {
             H5Sselect_hyperslab(fileSpace.id, H5S_SELECT_SET, &start, nil, &count, nil)
         }
         let memorySpace = try DataspaceHandle("H5Screate_simple") { H5Screate_simple(2, &count, nil) }
-        let datasetID = dataset.id
         try buffer.withUnsafeMutableBytes { bytes in
             _ = try hdf5("H5Dread \(datasetPath) rows \(range.lowerBound)..<\(range.upperBound)") {
                 H5Dread(
@@ -105,6 +112,31 @@ public final class DenseRowBlockSource<Element: HDF5Scalar>: RowBlockSource, @un
                     bytes.baseAddress)
             }
         }
+    }
+
+    private func openDatasetID() throws -> hid_t {
+        guard let id = dataset?.id else { throw HDF5StoreError.fileClosed(path: file.path) }
+        return id
+    }
+
+    private struct Layout {
+        let path: String
+        let rows: Int
+        let columns: Int
+        let storedType: ElementType
+        let chunkShape: [Int]?
+    }
+
+    /// Validates the dataset and reads its layout, closing it again so that the reader's own
+    /// open (with its chunk cache) is the first.
+    private static func inspect(file: HDF5File, name: String) throws -> Layout {
+        let probe = try NumericDataset(file: file, name: name, requiredRank: 2)
+        let creation = try PropertyListHandle("H5Dget_create_plist \(probe.path)") {
+            H5Dget_create_plist(probe.handle.id)
+        }
+        return Layout(
+            path: probe.path, rows: probe.shape[0], columns: probe.shape[1], storedType: probe.storedType,
+            chunkShape: try DatasetLayout.chunkShape(creation: creation, rank: 2))
     }
 
     private static func onlyMatrix(in file: HDF5File) throws -> String {
