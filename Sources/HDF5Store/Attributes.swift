@@ -145,7 +145,7 @@ extension HDF5File {
         return String(decoding: text, as: UTF8.self)
     }
 
-    private func variableLengthUTF8String() throws -> DatatypeHandle {
+    func variableLengthUTF8String() throws -> DatatypeHandle {
         let type = try DatatypeHandle("H5Tcopy") { H5Tcopy(chdf5_c_s1()) }
         try hdf5("H5Tset_size") { H5Tset_size(type.id, chdf5_variable_size()) }
         try hdf5("H5Tset_cset") { H5Tset_cset(type.id, H5T_CSET_UTF8) }
