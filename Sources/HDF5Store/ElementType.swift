@@ -64,7 +64,8 @@ extension ElementType {
         case H5T_OPAQUE: self.init(kind: .opaque, bits: bits)
         case H5T_BITFIELD: self.init(kind: .bitfield, bits: bits)
         case H5T_REFERENCE: self.init(kind: .reference, bits: bits)
-        default: self.init(kind: .time, bits: bits)
+        case H5T_TIME: self.init(kind: .time, bits: bits)
+        default: self.init(kind: .opaque, bits: bits)
         }
     }
 

@@ -42,7 +42,8 @@ private func takeErrorStack() -> String {
         let minor = errorMessage(error.pointee.min_num)
         var entry = "#\(index) \(function)(): \(detail)"
         if !minor.isEmpty { entry += " [\(minor)]" }
-        lines.entries.append(entry)
+        // Error descriptions must stay on one line.
+        lines.entries.append(entry.split(whereSeparator: \.isNewline).joined(separator: " "))
         return 0
     }
     withExtendedLifetime(lines) {

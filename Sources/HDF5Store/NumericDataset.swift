@@ -49,7 +49,8 @@ struct NumericDataset: ~Copyable {
 
 extension HDF5File {
     /// Reads a whole dataset of any rank and numeric type, converted to `T`, in row-major order.
-    /// Meant for small arrays (initial factors, loss histories), not for the streamed matrix.
+    /// Meant for small arrays (initial factors, loss histories, sparse indices), not for the
+    /// streamed matrix. Converting to a narrower integer type clips out-of-range values.
     public func readArray<T: HDF5Storable>(dataset name: String, as _: T.Type = T.self) throws
         -> (shape: [Int], elements: [T])
     {

@@ -1,7 +1,7 @@
 /// A matrix that can be read a block of whole rows at a time, so it never has to fit in memory.
 ///
 /// Implementations are not thread-safe: one thread at a time reads from a source.
-public protocol RowBlockSource: AnyObject {
+public protocol RowBlockSource {
     associatedtype Element
 
     var rows: Int { get }
