@@ -1,0 +1,60 @@
+import CHDF5
+
+/// The single place that interprets HDF5 return codes.
+///
+/// HDF5 reports failure as a negative `herr_t`, `hid_t`, `htri_t` or `hssize_t`. Every C
+/// call in this module goes through `hdf5(_:_:)`, which turns a negative result into
+/// `HDF5StoreError.library` carrying HDF5's error stack, then clears the stack so the next
+/// failure reports only its own cause.
+///
+/// Thread safety: the serial HDF5 library keeps global state (the error stack among it), so
+/// all calls into this module, on any file, must come from one thread at a time.
+@discardableResult
+func hdf5<Result: BinaryInteger>(_ operation: @autoclosure () -> String, _ call: () -> Result) throws -> Result {
+    _ = libraryPrepared
+    let result = call()
+    if result < 0 {
+        throw HDF5StoreError.library(operation: operation(), stack: takeErrorStack())
+    }
+    return result
+}
+
+/// Runs once, before the first call: HDF5 otherwise prints every error stack to stderr,
+/// which would duplicate (and interleave with) the errors this module reports.
+private let libraryPrepared: Void = {
+    H5open()
+    H5Eset_auto2(chdf5_e_default(), nil, nil)
+}()
+
+/// Reads the current error stack as one line (outermost call first) and clears it.
+private func takeErrorStack() -> String {
+    let stack = H5Eget_current_stack()  // takes a copy and clears the current stack
+    guard stack >= 0 else { return "(error stack unavailable)" }
+    defer { H5Eclose_stack(stack) }
+
+    final class Lines { var entries: [String] = [] }
+    let lines = Lines()
+    let walker: H5E_walk2_t = { index, error, context in
+        guard let error, let context else { return 0 }
+        let lines = Unmanaged<Lines>.fromOpaque(context).takeUnretainedValue()
+        let function = error.pointee.func_name.map { String(cString: $0) } ?? "?"
+        let detail = error.pointee.desc.map { String(cString: $0) } ?? ""
+        let minor = errorMessage(error.pointee.min_num)
+        var entry = "#\(index) \(function)(): \(detail)"
+        if !minor.isEmpty { entry += " [\(minor)]" }
+        // Error descriptions must stay on one line.
+        lines.entries.append(entry.split(whereSeparator: \.isNewline).joined(separator: " "))
+        return 0
+    }
+    withExtendedLifetime(lines) {
+        _ = H5Ewalk2(stack, H5E_WALK_DOWNWARD, walker, Unmanaged.passUnretained(lines).toOpaque())
+    }
+    return lines.entries.isEmpty ? "(empty error stack)" : lines.entries.joined(separator: "; ")
+}
+
+private func errorMessage(_ id: hid_t) -> String {
+    var buffer = [CChar](repeating: 0, count: 256)
+    let length = H5Eget_msg(id, nil, &buffer, buffer.count)
+    guard length > 0 else { return "" }
+    return String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}

@@ -1,0 +1,82 @@
+import CHDF5
+
+/// An open HDF5 file.
+///
+/// Thread safety: the serial HDF5 library is not thread-safe, and its state is shared by all
+/// open files. A file (and every source reading from it) may be handed to another thread,
+/// hence `@unchecked Sendable`, but all calls into this module, on any file, must come from
+/// one thread at a time — the engine keeps them on a single reader thread.
+public final class HDF5File: @unchecked Sendable {
+    /// The path as given when the file was opened or created; used in every error message.
+    public let path: String
+    public let isWritable: Bool
+    private var handle: FileHandle?
+
+    private init(path: String, isWritable: Bool, handle: consuming FileHandle) {
+        self.path = path
+        self.isWritable = isWritable
+        self.handle = .some(handle)
+    }
+
+    /// Opens an existing file without ever modifying it.
+    public static func openReadOnly(_ path: String) throws -> HDF5File {
+        guard FileSystem.exists(path) else { throw HDF5StoreError.fileNotFound(path: path) }
+        guard !FileSystem.isDirectory(path) else {
+            throw HDF5StoreError.cannotOpen(path: path, reason: "it is a directory")
+        }
+        guard FileSystem.isReadable(path) else {
+            throw HDF5StoreError.cannotOpen(path: path, reason: "permission denied")
+        }
+        let isHDF5: htri_t
+        do {
+            isHDF5 = try hdf5("H5Fis_hdf5 \(path)") { H5Fis_hdf5(path) }
+        } catch {
+            throw HDF5StoreError.notHDF5(path: path)
+        }
+        guard isHDF5 > 0 else { throw HDF5StoreError.notHDF5(path: path) }
+        do {
+            let handle = try FileHandle("H5Fopen \(path)") {
+                H5Fopen(path, chdf5_acc_rdonly(), chdf5_p_default())
+            }
+            return HDF5File(path: path, isWritable: false, handle: handle)
+        } catch let HDF5StoreError.library(_, stack) {
+            throw HDF5StoreError.cannotOpen(path: path, reason: stack)
+        }
+    }
+
+    /// Creates a new file, replacing any file already at `path`.
+    public static func create(_ path: String) throws -> HDF5File {
+        if let obstacle = FileSystem.creationObstacle(for: path) {
+            throw HDF5StoreError.cannotCreate(path: path, reason: obstacle)
+        }
+        do {
+            let handle = try FileHandle("H5Fcreate \(path)") {
+                H5Fcreate(path, chdf5_acc_trunc(), chdf5_p_default(), chdf5_p_default())
+            }
+            return HDF5File(path: path, isWritable: true, handle: handle)
+        } catch let HDF5StoreError.library(_, stack) {
+            throw HDF5StoreError.cannotCreate(path: path, reason: stack)
+        }
+    }
+
+    /// Writes buffered data to disk.
+    public func flush() throws {
+        let file = try id
+        try hdf5("H5Fflush \(path)") { H5Fflush(file, H5F_SCOPE_GLOBAL) }
+    }
+
+    /// Closes the file now and reports failure; otherwise it closes when released. Objects
+    /// still open in it (such as a `DenseRowBlockSource`) keep the underlying file open
+    /// until they are released too.
+    public func close() throws {
+        guard let handle = handle.take() else { return }
+        try handle.close()
+    }
+
+    var id: hid_t {
+        get throws {
+            guard let file = handle?.id else { throw HDF5StoreError.fileClosed(path: path) }
+            return file
+        }
+    }
+}

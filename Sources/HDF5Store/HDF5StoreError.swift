@@ -1,0 +1,85 @@
+/// Everything that can go wrong in the storage layer.
+///
+/// Each description is one line that names the file and, where there is one, the dataset
+/// or object, so it can be shown to a user as is.
+public enum HDF5StoreError: Error, CustomStringConvertible, Equatable, Sendable {
+    case fileNotFound(path: String)
+    case cannotOpen(path: String, reason: String)
+    case notHDF5(path: String)
+    case cannotCreate(path: String, reason: String)
+    case fileClosed(path: String)
+    /// `available` lists the numeric 2-D datasets in the file.
+    case datasetNotFound(path: String, dataset: String, available: [String])
+    /// No dataset was named and the file does not hold exactly one numeric 2-D dataset.
+    case ambiguousDataset(path: String, available: [String])
+    case objectNotFound(path: String, object: String)
+    case notTwoDimensional(path: String, dataset: String, rank: Int)
+    case nonNumericType(path: String, dataset: String, typeDescription: String)
+    case shapeMismatch(path: String, dataset: String, shape: [Int], elementCount: Int)
+    case invalidShape(path: String, dataset: String, shape: [Int])
+    case rowRangeOutOfBounds(path: String, dataset: String, range: Range<Int>, rows: Int)
+    case bufferTooSmall(path: String, dataset: String, needed: Int, available: Int)
+    /// The smallest block that can be read efficiently (one row of chunks, or one row of a
+    /// contiguous dataset) does not fit the memory budget.
+    case blockExceedsBudget(path: String, dataset: String, rows: Int, bytesNeeded: Int, budgetBytes: Int)
+    case attributeNotFound(path: String, object: String, name: String)
+    case unsupportedAttributeType(path: String, object: String, name: String, typeDescription: String)
+    /// A call into the HDF5 library failed; `stack` is HDF5's error stack on one line.
+    case library(operation: String, stack: String)
+
+    public var description: String {
+        switch self {
+        case let .fileNotFound(path):
+            return "file \(path) does not exist"
+        case let .cannotOpen(path, reason):
+            return "cannot open \(path): \(reason)"
+        case let .notHDF5(path):
+            return "\(path) is not an HDF5 file"
+        case let .cannotCreate(path, reason):
+            return "cannot create \(path): \(reason)"
+        case let .fileClosed(path):
+            return "\(path) has already been closed"
+        case let .datasetNotFound(path, dataset, available):
+            return "dataset '\(dataset)' not found in \(path); \(Self.listing(available))"
+        case let .ambiguousDataset(path, available):
+            let reason = available.isEmpty ? "it holds none" : "it holds \(available.count)"
+            return "no dataset named and \(path) does not hold exactly one 2-D numeric dataset (\(reason)); "
+                + Self.listing(available)
+        case let .objectNotFound(path, object):
+            return "object '\(object)' not found in \(path)"
+        case let .notTwoDimensional(path, dataset, rank):
+            return "dataset '\(dataset)' in \(path) has rank \(rank); a 2-D matrix is needed"
+        case let .nonNumericType(path, dataset, typeDescription):
+            return "dataset '\(dataset)' in \(path) holds \(typeDescription) elements; "
+                + "an integer or floating-point type is needed"
+        case let .shapeMismatch(path, dataset, shape, elementCount):
+            let needed = shape.reduce(1, *)
+            return "dataset '\(dataset)' in \(path): shape \(shape) needs \(needed) elements, got \(elementCount)"
+        case let .invalidShape(path, dataset, shape):
+            return "dataset '\(dataset)' in \(path): shape \(shape) must have at least one dimension "
+                + "and no negative extent"
+        case let .rowRangeOutOfBounds(path, dataset, range, rows):
+            return "dataset '\(dataset)' in \(path): rows \(range.lowerBound)..<\(range.upperBound) "
+                + "are outside 0..<\(rows)"
+        case let .bufferTooSmall(path, dataset, needed, available):
+            return "dataset '\(dataset)' in \(path): reading needs a buffer of \(needed) elements, "
+                + "the buffer holds \(available)"
+        case let .blockExceedsBudget(path, dataset, rows, bytesNeeded, budgetBytes):
+            return "dataset '\(dataset)' in \(path): the smallest efficient block (\(rows) rows) "
+                + "needs \(bytesNeeded) bytes, more than the budget of \(budgetBytes) bytes"
+        case let .attributeNotFound(path, object, name):
+            return "attribute '\(name)' not found on '\(object)' in \(path)"
+        case let .unsupportedAttributeType(path, object, name, typeDescription):
+            return "attribute '\(name)' on '\(object)' in \(path) holds \(typeDescription); "
+                + "a scalar string, integer or floating-point value is needed"
+        case let .library(operation, stack):
+            return "HDF5 call \(operation) failed: \(stack)"
+        }
+    }
+
+    private static func listing(_ datasets: [String]) -> String {
+        datasets.isEmpty
+            ? "no 2-D numeric datasets present"
+            : "2-D numeric datasets present: " + datasets.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,68 @@
+import CHDF5
+
+/// An open dataset checked to exist and to hold numbers that HDF5 can convert.
+struct NumericDataset: ~Copyable {
+    let handle: DatasetHandle
+    let path: String
+    let shape: [Int]
+    let storedType: ElementType
+
+    /// Opens `name` in `file`, checking in this order that it exists (else listing the
+    /// matrix-like datasets that do), has `requiredRank` if one is given, and holds numbers.
+    init(file: HDF5File, name: String, requiredRank: Int? = nil, accessList: hid_t = chdf5_p_default()) throws {
+        let datasetPath = HDF5File.absolute(name)
+        guard try file.objectKind(at: datasetPath) == .dataset else {
+            throw HDF5StoreError.datasetNotFound(
+                path: file.path, dataset: datasetPath, available: try file.matrixDatasetPaths())
+        }
+        let fileID = try file.id
+        let handle = try DatasetHandle("H5Dopen2 \(datasetPath)") { H5Dopen2(fileID, datasetPath, accessList) }
+        let shape = try DatasetLayout.shape(of: handle)
+        if let requiredRank, shape.count != requiredRank {
+            throw HDF5StoreError.notTwoDimensional(path: file.path, dataset: datasetPath, rank: shape.count)
+        }
+        let storedType = try DatasetLayout.elementType(of: handle)
+        guard storedType.isNumeric else {
+            throw HDF5StoreError.nonNumericType(
+                path: file.path, dataset: datasetPath, typeDescription: storedType.name)
+        }
+        self.shape = shape
+        self.handle = handle
+        self.path = datasetPath
+        self.storedType = storedType
+    }
+
+    /// Reads the whole dataset, converted by HDF5 to `T`.
+    func readAll<T: HDF5Storable>(as _: T.Type) throws -> [T] {
+        let count = shape.reduce(1, *)
+        guard count > 0 else { return [] }
+        return try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            initialized = 0
+            let dataset = handle.id
+            try hdf5("H5Dread \(path)") {
+                H5Dread(dataset, T.nativeTypeID, chdf5_s_all(), chdf5_s_all(), chdf5_p_default(), buffer.baseAddress)
+            }
+            initialized = count
+        }
+    }
+}
+
+extension HDF5File {
+    /// Reads a whole dataset of any rank and numeric type, converted to `T`, in row-major order.
+    /// Meant for small arrays (initial factors, loss histories, sparse indices), not for the
+    /// streamed matrix. Converting to a narrower integer type clips out-of-range values.
+    public func readArray<T: HDF5Storable>(dataset name: String, as _: T.Type = T.self) throws
+        -> (shape: [Int], elements: [T])
+    {
+        let dataset = try NumericDataset(file: self, name: name)
+        return (dataset.shape, try dataset.readAll(as: T.self))
+    }
+
+    /// Reads a whole 2-D dataset converted to `T`, row-major.
+    public func readMatrix<T: HDF5Scalar>(dataset name: String, as _: T.Type = T.self) throws
+        -> (rows: Int, columns: Int, elements: [T])
+    {
+        let dataset = try NumericDataset(file: self, name: name, requiredRank: 2)
+        return (dataset.shape[0], dataset.shape[1], try dataset.readAll(as: T.self))
+    }
+}

@@ -1,0 +1,136 @@
+import HDF5Store
+import XCTest
+
+final class BlockSourceTests: XCTestCase {
+    /// 50 × 7 values, distinct per position, exact in Float.
+    private let rows = 50
+    private let columns = 7
+    private var matrix: [Float] { (0..<(rows * columns)).map { Float($0 % 97) + Float($0 / 97) * 0.5 } }
+
+    private func makeChunkedFile(in directory: TemporaryDirectory) throws -> String {
+        let path = directory.file("chunked.h5")
+        let writer = try HDF5File.create(path)
+        try writer.write(
+            dataset: "/data/V", shape: [rows, columns], elements: matrix,
+            chunkRows: 8, deflateLevel: 4, shuffle: true)
+        try writer.write(dataset: "/plain", shape: [rows, columns], elements: matrix)
+        try writer.close()
+        return path
+    }
+
+    func testCompressedDatasetReadInBlocksEqualsWhole() throws {
+        let directory = try TemporaryDirectory()
+        let file = try HDF5File.openReadOnly(try makeChunkedFile(in: directory))
+        let whole = try file.readMatrix(dataset: "/data/V", as: Float.self).elements
+        XCTAssertEqual(whole, matrix)
+
+        // 12 is not a multiple of the 8-row chunks, so blocks cut through chunks.
+        for blockRows in [8, 12, 50] {
+            let source = try DenseRowBlockSource<Float>(file: file, dataset: "/data/V", blockRows: blockRows)
+            var assembled: [Float] = []
+            var buffer = [Float](repeating: .nan, count: blockRows * columns)
+            for start in stride(from: 0, to: rows, by: blockRows) {
+                let range = start..<min(start + blockRows, rows)
+                try source.readRows(range, into: &buffer)
+                assembled += buffer.prefix(range.count * columns)
+            }
+            XCTAssertEqual(assembled, matrix, "block rows \(blockRows)")
+        }
+    }
+
+    func testReadRowsOnArbitraryRangeAsDouble() throws {
+        let directory = try TemporaryDirectory()
+        let file = try HDF5File.openReadOnly(try makeChunkedFile(in: directory))
+        for dataset in ["/data/V", "/plain"] {
+            let source = try DenseRowBlockSource<Double>(file: file, dataset: dataset)
+            XCTAssertEqual(source.rows, rows)
+            XCTAssertEqual(source.columns, columns)
+            var buffer = [Double](repeating: -1, count: 5 * columns + 2)
+            try source.readRows(13..<18, into: &buffer)
+            let expected = matrix[(13 * columns)..<(18 * columns)].map(Double.init)
+            XCTAssertEqual(Array(buffer.prefix(5 * columns)), expected, dataset)
+            XCTAssertEqual(Array(buffer.suffix(2)), [-1, -1], "elements past the block stay untouched")
+        }
+    }
+
+    func testReadRowsRejectsBadRangeAndSmallBuffer() throws {
+        let directory = try TemporaryDirectory()
+        let path = try makeChunkedFile(in: directory)
+        let source = try DenseRowBlockSource<Float>(file: try HDF5File.openReadOnly(path), dataset: "plain")
+        var buffer = [Float](repeating: 0, count: 3 * columns)
+        XCTAssertThrowsStoreError(
+            .rowRangeOutOfBounds(path: path, dataset: "/plain", range: 48..<51, rows: rows),
+            try source.readRows(48..<51, into: &buffer))
+        XCTAssertThrowsStoreError(
+            .bufferTooSmall(path: path, dataset: "/plain", needed: 4 * columns, available: 3 * columns),
+            try source.readRows(0..<4, into: &buffer))
+        try source.readRows(10..<10, into: &buffer)
+        XCTAssertEqual(buffer, [Float](repeating: 0, count: 3 * columns))
+    }
+
+    func testChunkMetadataAndCacheSizedToBlock() throws {
+        let directory = try TemporaryDirectory()
+        let file = try HDF5File.openReadOnly(try makeChunkedFile(in: directory))
+        let source = try DenseRowBlockSource<Float>(file: file, dataset: "/data/V", blockRows: 16)
+        XCTAssertEqual(source.datasetPath, "/data/V")
+        XCTAssertEqual(source.chunkShape, [8, 7])
+        XCTAssertEqual(source.chunkRows, 8)
+        XCTAssertEqual(source.storedType.name, "float32")
+        // A 16-row block starting anywhere touches at most 3 rows of one chunk each;
+        // each chunk holds 8 × 7 float32 values = 224 bytes.
+        XCTAssertEqual(try source.chunkCache(), ChunkCache(slots: 307, bytes: 3 * 224, preemption: 1))
+
+        try source.setChunkCache(blockRows: 48)
+        // 48 rows touch up to 7 rows of chunks, and the dataset has exactly 7.
+        XCTAssertEqual(try source.chunkCache(), ChunkCache(slots: 701, bytes: 7 * 224, preemption: 1))
+
+        let plain = try DenseRowBlockSource<Float>(file: file, dataset: "/plain")
+        XCTAssertNil(plain.chunkRows)
+    }
+
+    func testRecommendedBlockRowsAlignToChunks() throws {
+        let directory = try TemporaryDirectory()
+        let file = try HDF5File.openReadOnly(try makeChunkedFile(in: directory))
+        let chunked = try DenseRowBlockSource<Double>(file: file, dataset: "/data/V")
+        let rowBytes = columns * 8
+        // Room for 20 rows → two 8-row chunk rows.
+        XCTAssertEqual(try chunked.recommendedBlockRows(budgetBytes: 20 * rowBytes), 16)
+        XCTAssertEqual(try chunked.recommendedBlockRows(budgetBytes: 8 * rowBytes), 8)
+        XCTAssertEqual(try chunked.recommendedBlockRows(budgetBytes: 1_000_000), rows)
+        XCTAssertThrowsStoreError(
+            .blockExceedsBudget(
+                path: file.path, dataset: "/data/V", rows: 8, bytesNeeded: 8 * rowBytes,
+                budgetBytes: 8 * rowBytes - 1),
+            try chunked.recommendedBlockRows(budgetBytes: 8 * rowBytes - 1))
+
+        let contiguous = try DenseRowBlockSource<Float>(file: file, dataset: "/plain")
+        XCTAssertEqual(try contiguous.recommendedBlockRows(budgetBytes: 13 * columns * 4 + 3), 13)
+        XCTAssertThrowsStoreError(
+            .blockExceedsBudget(path: file.path, dataset: "/plain", rows: 1, bytesNeeded: 28, budgetBytes: 27),
+            try contiguous.recommendedBlockRows(budgetBytes: 27))
+    }
+
+    func testDatasetChosenAutomaticallyOnlyWhenUnique() throws {
+        let directory = try TemporaryDirectory()
+        let single = directory.file("single.h5")
+        let writer = try HDF5File.create(single)
+        try writer.write(dataset: "/counts/X", shape: [2, 2], elements: [Float(1), 2, 3, 4])
+        try writer.write(dataset: "/loss", shape: [3], elements: [1.0, 2.0, 3.0])
+        try writer.write(dataset: "/names", shape: [2, 1], strings: ["a", "b"])
+        try writer.close()
+        let source = try DenseRowBlockSource<Float>(file: try HDF5File.openReadOnly(single))
+        XCTAssertEqual(source.datasetPath, "/counts/X")
+
+        let double = directory.file("double.h5")
+        let second = try HDF5File.create(double)
+        try second.write(dataset: "/A", shape: [1, 1], elements: [Float(1)])
+        try second.write(dataset: "/grp/B", shape: [1, 2], elements: [Int32(1), 2])
+        try second.close()
+        let error = HDF5StoreError.ambiguousDataset(path: double, available: ["/A", "/grp/B"])
+        XCTAssertThrowsStoreError(error, try DenseRowBlockSource<Float>(file: try HDF5File.openReadOnly(double)))
+        XCTAssertEqual(
+            error.description,
+            "no dataset named and \(double) does not hold exactly one 2-D numeric dataset (it holds 2); "
+                + "2-D numeric datasets present: /A, /grp/B")
+    }
+}
