@@ -1,0 +1,28 @@
+/// A dataset inside an HDF5 file, written `FILE.h5:/path/to/dataset` on the command line.
+public struct DatasetReference: Sendable, Equatable, CustomStringConvertible {
+    public let file: String
+    public let dataset: String
+
+    public init(file: String, dataset: String) {
+        self.file = file
+        self.dataset = dataset.hasPrefix("/") ? dataset : "/" + dataset
+    }
+
+    /// Splits at the last colon, so a file name may itself contain colons.
+    public init?(parsing text: String) {
+        guard let colon = text.lastIndex(of: ":") else { return nil }
+        let file = String(text[..<colon]), dataset = String(text[text.index(after: colon)...])
+        guard !file.isEmpty, !dataset.isEmpty, dataset != "/" else { return nil }
+        self.init(file: file, dataset: dataset)
+    }
+
+    public var description: String { "\(file):\(dataset)" }
+}
+
+/// The floating-point precision a factorization computes in.
+public enum Precision: String, Sendable, Codable, CaseIterable {
+    /// As scikit-learn: float32 data stays float32, every other type becomes float64.
+    case auto
+    case float32
+    case float64
+}

@@ -1,0 +1,51 @@
+import HDF5Store
+import NMFKernels
+
+/// The layout of a result file, readable with h5py and nothing else:
+///
+///     /W             m×k   factor for the rows (samples)
+///     /H             k×n   components
+///     /loss_history  ‖V − W·H‖_F for the initial factors, then after each iteration
+///
+/// and root attributes holding every parameter and the outcome, named as in
+/// scikit-learn where scikit-learn has a name.
+enum FactorizationFile {
+    static func write<T: NMFScalar & HDF5Scalar>(_ fit: FittedNMF<T>, summary: FactorizationSummary,
+                                                 to file: HDF5File) throws {
+        try file.write(dataset: "/W", shape: [fit.w.rows, fit.w.columns], elements: fit.w.elements)
+        try file.write(dataset: "/H", shape: [fit.components.rows, fit.components.columns],
+                       elements: fit.components.elements)
+        try file.write(dataset: "/loss_history", shape: [fit.report.lossHistory.count],
+                       elements: fit.report.lossHistory)
+        for (name, value) in attributes(fit.configuration, summary: summary) {
+            try file.setAttribute(name, value)
+        }
+    }
+
+    static func attributes(_ configuration: NMFConfiguration,
+                           summary: FactorizationSummary) -> [(String, AttributeValue)] {
+        let report = summary.report
+        let regularization = configuration.regularization
+        return [
+            ("n_components", .integer(configuration.components)),
+            ("solver", .string(configuration.solver.rawValue)),
+            ("beta_loss", .string("frobenius")),
+            ("init", .string(report.initialization)),
+            ("max_iter", .integer(configuration.maxIterations)),
+            ("tol", .double(configuration.tolerance)),
+            ("alpha_W", .double(regularization.alphaW)),
+            ("alpha_H", .string(regularization.alphaH.description)),
+            ("l1_ratio", .double(regularization.l1Ratio)),
+            ("random_state", .integer(Int(configuration.seed))),
+            ("precision", .string(summary.precision)),
+            ("input_file", .string(summary.input)),
+            ("input_dataset", .string(summary.dataset)),
+            ("input_type", .string(summary.storedType)),
+            ("reconstruction_err", .double(report.reconstructionError)),
+            ("relative_error", .double(summary.relativeError)),
+            ("n_iter", .integer(report.iterations)),
+            ("converged", .integer(report.converged ? 1 : 0)),
+            ("elapsed_seconds", .double(report.elapsedSeconds)),
+        ]
+    }
+}

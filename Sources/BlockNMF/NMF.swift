@@ -1,0 +1,120 @@
+import NMFKernels
+
+/// Non-negative matrix factorization V ≈ W·H with scikit-learn's semantics.
+///
+///     let model = try NMF<Double>(NMFConfiguration(components: 10)).fit(v)
+///     model.w, model.components, model.report.reconstructionError
+///
+/// `fit` takes a matrix in memory or any `RowBlockProvider` (a matrix streamed in
+/// row blocks); both run the same engine.
+public struct NMF<T: NMFScalar>: Sendable {
+    public var configuration: NMFConfiguration
+
+    public init(_ configuration: NMFConfiguration) {
+        self.configuration = configuration
+    }
+
+    /// Learns W and H for V.
+    /// - Parameters:
+    ///   - initialW, initialH: the starting factors when the initialization is `custom`.
+    ///   - onIteration: called after each iteration (progress display).
+    public func fit<Data: RowBlockProvider>(
+        _ data: Data, initialW: Matrix<T>? = nil, initialH: Matrix<T>? = nil,
+        onIteration: ((IterationProgress) -> Void)? = nil
+    ) throws -> FittedNMF<T> where Data.Element == T {
+        let clock = Stopwatch()
+        try configuration.validate()
+        let summary = try DataSummary.scan(data)
+        let m = data.rows, n = data.columns, k = configuration.components
+        let method = configuration.resolvedInitialization(samples: m, features: n)
+        if method.needsSVD, k > min(m, n) {
+            throw NMFError.rankTooLarge(rank: k, initialization: method, samples: m, features: n)
+        }
+        var (w, h) = try InitialFactors.make(
+            for: data, summary: summary, configuration: configuration, method: method,
+            customW: initialW, customH: initialH)
+        let engine = AlternatingEngine(
+            data: data, summary: summary, solver: configuration.solver,
+            penalties: configuration.regularization.penalties(samples: m, features: n),
+            maxIterations: configuration.maxIterations, tolerance: configuration.tolerance,
+            updatesH: true, onIteration: onIteration)
+        let outcome = try engine.run(w: &w, h: &h, clock: clock)
+        let report = FitReport(iterations: outcome.iterations, converged: outcome.converged,
+                               lossHistory: outcome.lossHistory, initialization: method.rawValue,
+                               reconstructionError: try data.residualNorm(w: w, h: h),
+                               elapsedSeconds: clock.elapsedSeconds)
+        return FittedNMF(configuration: configuration, w: w, components: h, report: report)
+    }
+
+    public func fit(_ v: Matrix<T>, initialW: Matrix<T>? = nil, initialH: Matrix<T>? = nil,
+                    onIteration: ((IterationProgress) -> Void)? = nil) throws -> FittedNMF<T> {
+        try fit(InMemoryRowBlocks(v), initialW: initialW, initialH: initialH, onIteration: onIteration)
+    }
+
+    /// W for V (scikit-learn's `fit_transform`).
+    public func fitTransform(_ v: Matrix<T>, initialW: Matrix<T>? = nil,
+                             initialH: Matrix<T>? = nil) throws -> Matrix<T> {
+        try fit(v, initialW: initialW, initialH: initialH).w
+    }
+}
+
+/// A fitted model: the factors, the report, and the model applied to new data.
+public struct FittedNMF<T: NMFScalar>: Sendable {
+    public let configuration: NMFConfiguration
+    /// W (m×k) for the rows the model was fitted on.
+    public let w: Matrix<T>
+    /// H (k×n), scikit-learn's `components_`.
+    public let components: Matrix<T>
+    public let report: FitReport
+
+    public init(configuration: NMFConfiguration, w: Matrix<T>, components: Matrix<T>, report: FitReport) {
+        self.configuration = configuration
+        self.w = w
+        self.components = components
+        self.report = report
+    }
+
+    /// W for new rows with H fixed (scikit-learn's `transform`): the fit's solver,
+    /// tolerance, iteration limit and W regularization, starting from zeros (`cd`)
+    /// or from √(mean(X)/k) (`mu`, which cannot move away from zeros).
+    public func transform<Data: RowBlockProvider>(
+        _ data: Data, onIteration: ((IterationProgress) -> Void)? = nil
+    ) throws -> (w: Matrix<T>, report: FitReport) where Data.Element == T {
+        let clock = Stopwatch()
+        guard data.columns == components.columns else {
+            throw NMFError.shapeMismatch(what: "\(data.sourceDescription)",
+                                         expected: [data.rows, components.columns],
+                                         actual: [data.rows, data.columns])
+        }
+        let summary = try DataSummary.scan(data)
+        let k = components.rows
+        let start: T = configuration.solver == .mu ? (T(summary.mean) / T(k)).squareRoot() : 0
+        var w = Matrix<T>(rows: data.rows, columns: k, repeating: start)
+        var h = components
+        let engine = AlternatingEngine(
+            data: data, summary: summary, solver: configuration.solver,
+            penalties: configuration.regularization.penalties(samples: data.rows,
+                                                              features: data.columns),
+            maxIterations: configuration.maxIterations, tolerance: configuration.tolerance,
+            updatesH: false, onIteration: onIteration)
+        let outcome = try engine.run(w: &w, h: &h, clock: clock)
+        let report = FitReport(iterations: outcome.iterations, converged: outcome.converged,
+                               lossHistory: outcome.lossHistory, initialization: "transform",
+                               reconstructionError: try data.residualNorm(w: w, h: h),
+                               elapsedSeconds: clock.elapsedSeconds)
+        return (w, report)
+    }
+
+    public func transform(_ x: Matrix<T>) throws -> Matrix<T> {
+        try transform(InMemoryRowBlocks(x)).w
+    }
+
+    /// W·H: data in the original space (scikit-learn's `inverse_transform`).
+    public func inverseTransform(_ w: Matrix<T>) throws -> Matrix<T> {
+        guard w.columns == components.rows else {
+            throw NMFError.shapeMismatch(what: "W", expected: [w.rows, components.rows],
+                                         actual: [w.rows, w.columns])
+        }
+        return Matrix.product(w, components)
+    }
+}

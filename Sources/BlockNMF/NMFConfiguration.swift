@@ -1,0 +1,75 @@
+import NMFKernels
+
+/// The update scheme, in scikit-learn's spelling.
+public enum Solver: String, Sendable, Codable, CaseIterable {
+    /// Coordinate descent (HALS), one sweep per update; stops on the projected gradient.
+    case cd
+    /// Multiplicative update; stops on the loss, checked every 10 iterations.
+    case mu
+
+    var rule: any UpdateRule {
+        switch self {
+        case .cd: CoordinateDescent()
+        case .mu: MultiplicativeUpdate()
+        }
+    }
+}
+
+/// Everything that determines a fit, with scikit-learn's `NMF` parameters and defaults.
+///
+/// One difference: scikit-learn's `random_state=None` draws a fresh seed; here the
+/// seed defaults to 0 so that every run is reproducible.
+public struct NMFConfiguration: Sendable, Equatable, Codable {
+    /// `n_components`: the rank k of W·H.
+    public var components: Int
+    /// `solver`.
+    public var solver: Solver
+    /// `init`; nil applies scikit-learn's default rule (NNDSVDa when k ≤ min(m, n), else random).
+    public var initialization: InitializationMethod?
+    /// `max_iter`.
+    public var maxIterations: Int
+    /// `tol`.
+    public var tolerance: Double
+    /// `alpha_W`, `alpha_H`, `l1_ratio`.
+    public var regularization: Regularization
+    /// `random_state`.
+    public var seed: UInt32
+
+    public init(components: Int, solver: Solver = .cd, initialization: InitializationMethod? = nil,
+                maxIterations: Int = 200, tolerance: Double = 1e-4,
+                regularization: Regularization = Regularization(), seed: UInt32 = 0) {
+        self.components = components
+        self.solver = solver
+        self.initialization = initialization
+        self.maxIterations = maxIterations
+        self.tolerance = tolerance
+        self.regularization = regularization
+        self.seed = seed
+    }
+
+    /// Checks each parameter on its own; checks that need the data's shape come later.
+    public func validate() throws(NMFError) {
+        func invalid(_ name: String, _ value: String, _ rule: String) -> NMFError {
+            .invalidParameter(name: name, value: value, requirement: rule)
+        }
+        guard components >= 1 else { throw invalid("rank", "\(components)", "must be at least 1") }
+        guard maxIterations >= 1 else { throw invalid("max-iter", "\(maxIterations)", "must be at least 1") }
+        guard tolerance >= 0, tolerance.isFinite else {
+            throw invalid("tol", "\(tolerance)", "must be a finite number ≥ 0")
+        }
+        let alphaW = regularization.alphaW
+        guard alphaW >= 0, alphaW.isFinite else {
+            throw invalid("alpha-w", "\(alphaW)", "must be a finite number ≥ 0")
+        }
+        if case .value(let alphaH) = regularization.alphaH, !(alphaH >= 0 && alphaH.isFinite) {
+            throw invalid("alpha-h", "\(alphaH)", "must be a finite number ≥ 0 or 'same'")
+        }
+        let ratio = regularization.l1Ratio
+        guard ratio >= 0, ratio <= 1 else { throw invalid("l1-ratio", "\(ratio)", "must be in [0, 1]") }
+    }
+
+    /// The initialization this configuration uses on an m×n matrix.
+    public func resolvedInitialization(samples: Int, features: Int) -> InitializationMethod {
+        initialization ?? .defaultMethod(components: components, samples: samples, features: features)
+    }
+}

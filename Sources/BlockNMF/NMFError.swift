@@ -1,0 +1,48 @@
+import NMFKernels
+
+/// Everything that can stop a fit before it starts or while it runs, each with a
+/// one-line description that names the parameter, the input and the position.
+public enum NMFError: Error, Equatable, CustomStringConvertible {
+    case invalidParameter(name: String, value: String, requirement: String)
+    case rankTooLarge(rank: Int, initialization: InitializationMethod, samples: Int, features: Int)
+    case emptyInput(source: String, rows: Int, columns: Int)
+    case negativeValue(source: String, row: Int, column: Int, value: Double)
+    case notFinite(source: String, row: Int, column: Int, value: Double)
+    case customInitMissing(factor: String)
+    case customInitShape(factor: String, expected: [Int], actual: [Int])
+    case customInitNegative(factor: String, row: Int, column: Int, value: Double)
+    case customInitNotFinite(factor: String, row: Int, column: Int)
+    case customInitAllZero(factor: String)
+    case shapeMismatch(what: String, expected: [Int], actual: [Int])
+    case decomposition(String)
+
+    public var description: String {
+        func shape(_ dims: [Int]) -> String { dims.map(String.init).joined(separator: "×") }
+        switch self {
+        case let .invalidParameter(name, value, requirement):
+            return "invalid --\(name) \(value): \(requirement)"
+        case let .rankTooLarge(rank, initialization, samples, features):
+            return "rank \(rank) is too large for init '\(initialization.rawValue)': it needs rank ≤ min(rows, columns) = \(min(samples, features)) for a \(samples)×\(features) matrix (init 'random' allows any rank)"
+        case let .emptyInput(source, rows, columns):
+            return "\(source) is empty (\(rows)×\(columns)); NMF needs at least one row and one column"
+        case let .negativeValue(source, row, column, value):
+            return "\(source) has a negative value \(value) at row \(row), column \(column); NMF needs non-negative data"
+        case let .notFinite(source, row, column, value):
+            return "\(source) has \(value) at row \(row), column \(column); NMF needs finite data"
+        case let .customInitMissing(factor):
+            return "init 'custom' needs both W and H; \(factor) was not given"
+        case let .customInitShape(factor, expected, actual):
+            return "custom init \(factor) has shape \(shape(actual)), expected \(shape(expected))"
+        case let .customInitNegative(factor, row, column, value):
+            return "custom init \(factor) has a negative value \(value) at row \(row), column \(column)"
+        case let .customInitNotFinite(factor, row, column):
+            return "custom init \(factor) has a NaN or infinite value at row \(row), column \(column)"
+        case let .customInitAllZero(factor):
+            return "custom init \(factor) is all zeros"
+        case let .shapeMismatch(what, expected, actual):
+            return "\(what) has shape \(shape(actual)), expected \(shape(expected))"
+        case let .decomposition(detail):
+            return "SVD for the initialization failed: \(detail)"
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import HDF5Store
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An output file that appears under its final name only when complete.
+///
+/// It is created at once under a hidden temporary name in the destination
+/// directory, so an unwritable destination fails before any work is done;
+/// `commit` renames it into place (atomic within a directory), and anything
+/// else — an error, an interruption — leaves the destination untouched.
+final class PendingOutput {
+    let finalPath: String
+    let temporaryPath: String
+    let file: HDF5File
+    private var finished = false
+
+    init(path: String) throws {
+        finalPath = path
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[...$0]) } ?? ""
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        temporaryPath = "\(directory).\(name).partial-\(getpid())"
+        file = try HDF5File.create(temporaryPath)
+    }
+
+    func commit() throws {
+        try file.close()
+        guard rename(temporaryPath, finalPath) == 0 else {
+            let reason = String(cString: strerror(errno))
+            discard()
+            throw HDF5StoreError.cannotCreate(path: finalPath, reason: reason)
+        }
+        finished = true
+    }
+
+    func discard() {
+        guard !finished else { return }
+        try? file.close()
+        unlink(temporaryPath)
+        finished = true
+    }
+
+    deinit { discard() }
+}
+
+/// Whether two paths name the same file (device and inode), so an output can
+/// never replace its own input.
+func isSameFile(_ first: String, _ second: String) -> Bool {
+    var a = stat(), b = stat()
+    guard stat(first, &a) == 0, stat(second, &b) == 0 else { return false }
+    return a.st_dev == b.st_dev && a.st_ino == b.st_ino
+}

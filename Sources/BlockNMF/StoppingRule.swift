@@ -1,0 +1,33 @@
+/// scikit-learn's stopping rule for each solver.
+///
+/// - `cd`: stop when the projected-gradient violation of an iteration falls to
+///   `tol` times that of the first iteration (or the first is already 0).
+/// - `mu`: every 10 iterations, stop when the error dropped by less than `tol`
+///   times the initial error since the previous check. `tol = 0` never stops early.
+struct StoppingRule {
+    let solver: Solver
+    let tolerance: Double
+    private var initialViolation: Double?
+    private var previousError: Double?
+
+    init(solver: Solver, tolerance: Double) {
+        self.solver = solver
+        self.tolerance = tolerance
+    }
+
+    mutating func isSatisfied(iteration: Int, violation: Double, error: Double,
+                              initialError: Double) -> Bool {
+        switch solver {
+        case .cd:
+            let reference = initialViolation ?? violation
+            initialViolation = reference
+            if reference == 0 { return true }
+            return violation / reference <= tolerance
+        case .mu:
+            guard tolerance > 0, iteration % 10 == 0 else { return false }
+            let previous = previousError ?? initialError
+            previousError = error
+            return (previous - error) / initialError < tolerance
+        }
+    }
+}

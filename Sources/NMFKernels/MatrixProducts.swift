@@ -1,0 +1,90 @@
+import CBLAS
+
+/// Whether an operand of a product enters as stored or transposed.
+public enum Transposition: Sendable {
+    case none, transposed
+
+    var blas: CBLAS_TRANSPOSE { self == .none ? CblasNoTrans : CblasTrans }
+}
+
+extension Matrix {
+    /// `self ← alpha·op(a)·op(b) + beta·self` through BLAS gemm.
+    public mutating func multiplyAdd(
+        _ a: Matrix, _ b: Matrix,
+        transA: Transposition = .none, transB: Transposition = .none,
+        alpha: T = 1, beta: T = 0
+    ) {
+        let m = transA == .none ? a.rows : a.columns
+        let inner = transA == .none ? a.columns : a.rows
+        let innerB = transB == .none ? b.rows : b.columns
+        let n = transB == .none ? b.columns : b.rows
+        precondition(inner == innerB, "inner dimensions differ: \(inner) vs \(innerB)")
+        precondition(rows == m && columns == n, "result is \(rows)×\(columns), product is \(m)×\(n)")
+        guard m > 0, n > 0 else { return }
+        guard inner > 0 else {
+            // BLAS requires lda ≥ 1; an empty inner dimension only scales the result.
+            for index in elements.indices { elements[index] *= beta }
+            return
+        }
+        a.elements.withUnsafeBufferPointer { pa in
+            b.elements.withUnsafeBufferPointer { pb in
+                elements.withUnsafeMutableBufferPointer { pc in
+                    T.blasGemm(transA.blas, transB.blas, Int32(m), Int32(n), Int32(inner),
+                               alpha, pa.baseAddress!, Int32(max(a.columns, 1)),
+                               pb.baseAddress!, Int32(max(b.columns, 1)),
+                               beta, pc.baseAddress!, Int32(max(columns, 1)))
+                }
+            }
+        }
+    }
+
+    /// op(a)·op(b) as a new matrix.
+    public static func product(
+        _ a: Matrix, _ b: Matrix,
+        transA: Transposition = .none, transB: Transposition = .none
+    ) -> Matrix {
+        let m = transA == .none ? a.rows : a.columns
+        let n = transB == .none ? b.columns : b.rows
+        var result = Matrix(rows: m, columns: n)
+        result.multiplyAdd(a, b, transA: transA, transB: transB)
+        return result
+    }
+
+    /// The Gram matrix `self·selfᵀ` (`.rows`) or `selfᵀ·self` (`.columns`) through
+    /// BLAS syrk, returned full (both triangles filled).
+    public func gram(of side: GramSide) -> Matrix {
+        let order = side == .rows ? rows : columns
+        let inner = side == .rows ? columns : rows
+        var result = Matrix(rows: order, columns: order)
+        guard order > 0, inner > 0 else { return result }
+        elements.withUnsafeBufferPointer { pa in
+            result.elements.withUnsafeMutableBufferPointer { pc in
+                T.blasSyrk(side == .rows ? CblasNoTrans : CblasTrans, Int32(order), Int32(inner),
+                           1, pa.baseAddress!, Int32(columns), 0, pc.baseAddress!, Int32(order))
+            }
+        }
+        result.mirrorUpperTriangle()
+        return result
+    }
+
+    mutating func mirrorUpperTriangle() {
+        for i in 0..<rows {
+            for j in 0..<i { self[i, j] = self[j, i] }
+        }
+    }
+
+    /// `self += other`, element by element.
+    public mutating func add(_ other: Matrix) {
+        precondition(rows == other.rows && columns == other.columns, "shape mismatch in sum")
+        for index in elements.indices { elements[index] += other.elements[index] }
+    }
+}
+
+/// Which Gram matrix of an m×k or k×n factor: `rows` gives A·Aᵀ, `columns` gives Aᵀ·A.
+public enum GramSide: Sendable { case rows, columns }
+
+/// OpenBLAS threading control: the engine runs one single-threaded BLAS per worker.
+public enum BLASThreads {
+    public static func set(_ count: Int) { openblas_set_num_threads(Int32(count)) }
+    public static var current: Int { Int(openblas_get_num_threads()) }
+}

@@ -1,0 +1,21 @@
+/// One alternating-update scheme for the Frobenius loss.
+///
+/// A rule sees only the products the streaming engine can form: for W, a block's
+/// rows with their cross product `Vᵢ·Hᵀ` and the Gram matrix `H·Hᵀ`; for H, the
+/// reduced `Wᵀ·V` and `Wᵀ·W`. Rows of W are independent given H, so the W update
+/// is block-local and any row partition gives the same values.
+public protocol UpdateRule: Sendable {
+    /// Updates the rows of a W block in place.
+    /// - Parameters:
+    ///   - w: b×k rows of W.
+    ///   - cross: `Vᵢ·Hᵀ` (b×k); consumed (the rule may overwrite it).
+    ///   - gram: `H·Hᵀ` (k×k), without regularization.
+    /// - Returns: the rule's contribution to its stopping measure (projected-gradient
+    ///   violation for coordinate descent, 0 for rules that stop on the loss).
+    func updateW<T: NMFScalar>(_ w: inout Matrix<T>, cross: inout Matrix<T>, gram: Matrix<T>,
+                               penalty: Penalty) -> Double
+
+    /// Updates H (k×n) in place from `Wᵀ·V` (k×n) and `Wᵀ·W` (k×k).
+    func updateH<T: NMFScalar>(_ h: inout Matrix<T>, cross: Matrix<T>, gram: Matrix<T>,
+                               penalty: Penalty) -> Double
+}

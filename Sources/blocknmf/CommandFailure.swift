@@ -1,0 +1,65 @@
+import ArgumentParser
+import BlockNMF
+import HDF5Store
+
+/// A library error turned into what the shell sees: one line on stderr and an
+/// exit status that says what kind of problem it was (the BSD sysexits values).
+///
+/// | status | meaning |
+/// |---|---|
+/// | 64 | bad command line (also argument parsing errors) |
+/// | 65 | bad data: negative, NaN or infinite values, wrong shape or type, rank too large |
+/// | 66 | input missing: no such file, not HDF5, no such dataset |
+/// | 70 | internal failure (HDF5 or LAPACK reported an error) |
+/// | 73 | cannot create the output |
+struct CommandFailure: Error, CustomStringConvertible {
+    let message: String
+    let status: Int32
+
+    init(_ error: any Error) {
+        message = "\(error)"
+        status = Self.status(for: error)
+    }
+
+    var description: String { message }
+
+    static func status(for error: any Error) -> Int32 {
+        switch error {
+        case let error as HDF5StoreError:
+            switch error {
+            case .fileNotFound, .cannotOpen, .notHDF5, .datasetNotFound, .ambiguousDataset, .objectNotFound:
+                return 66
+            case .cannotCreate:
+                return 73
+            case .library, .fileClosed:
+                return 70
+            default:
+                return 65
+            }
+        case let error as NMFError:
+            if case .invalidParameter = error { return 64 }
+            if case .decomposition = error { return 70 }
+            return 65
+        case is FactorizationError:
+            return 73
+        default:
+            return 70
+        }
+    }
+}
+
+extension BlockNMFCommand {
+    /// Prints a failure as one line and exits with its status; everything else
+    /// goes to ArgumentParser's own handling.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let failure as CommandFailure {
+            printToStandardError("blocknmf: error: \(failure.message)")
+            exit(withError: ExitCode(failure.status))
+        } catch {
+            exit(withError: error)
+        }
+    }
+}

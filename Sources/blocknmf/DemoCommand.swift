@@ -1,0 +1,47 @@
+import ArgumentParser
+import BlockNMF
+import Foundation
+
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Learn the 17 parts of the swimmer images (256 images of 32×32) with NMF.",
+        discussion: """
+            Writes DIRECTORY/swimmer.h5 (the images at /X, the true parts at /true_parts) and \
+            DIRECTORY/swimmer-nmf.h5 (the factorization), then prints how many of the 17 true parts \
+            a learned component matches with correlation ≥ 0.9.
+            """
+    )
+
+    @Option(help: "Where to write the demo's files (created if missing).")
+    var directory: String = "blocknmf-demo"
+
+    @Option(help: "Seed of the initialization.")
+    var seed: UInt32 = 0
+
+    @Flag(help: "Print nothing on stderr while factoring.")
+    var quiet = false
+
+    func run() throws {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let configuration = SwimmerDemo.defaultConfiguration(seed: seed)
+            let summary = try SwimmerDemo.run(directory: directory, configuration: configuration,
+                                              onIteration: quiet ? nil : progressPrinter(every: 100))
+            let fit = summary.factorization
+            print("""
+                swimmer: \(Swimmer.imageCount) images of \(Swimmer.side)×\(Swimmer.side), \
+                rank \(configuration.components), \(configuration.solver.rawValue), \
+                init \(fit.report.initialization), seed \(seed)
+                relative error \(formatted(fit.relativeError)) after \(fit.report.iterations) iterations \
+                (\(formatted(fit.report.elapsedSeconds, digits: 2)) s)
+                recovered \(summary.recoveredParts) of \(Swimmer.partCount) parts \
+                (correlation ≥ \(SwimmerDemo.recoveryThreshold))
+                data: \(summary.dataPath)
+                factors: \(fit.output)
+                """)
+        } catch {
+            throw CommandFailure(error)
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import ArgumentParser
+import BlockNMF
+import NMFKernels
+
+extension Solver: ExpressibleByArgument {}
+extension InitializationMethod: ExpressibleByArgument {}
+extension Precision: ExpressibleByArgument {}
+
+extension AlphaH: ExpressibleByArgument {
+    public init?(argument: String) {
+        if argument == "same" {
+            self = .same
+        } else if let value = Double(argument) {
+            self = .value(value)
+        } else {
+            return nil
+        }
+    }
+}
+
+extension DatasetReference: ExpressibleByArgument {
+    public init?(argument: String) { self.init(parsing: argument) }
+}
+
+struct FactorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "factor",
+        abstract: "Factor a 2-D dataset V (rows = samples) into W·H with W, H ≥ 0.",
+        discussion: """
+            Writes OUTPUT with /W (m×k), /H (k×n), /loss_history and attributes holding every \
+            parameter, reconstruction_err, relative_error, n_iter and converged. The output appears \
+            only when complete.
+            """
+    )
+
+    @Argument(help: "The HDF5 file holding V.")
+    var input: String
+
+    @Option(help: "The dataset holding V (default: the file's only 2-D numeric dataset).")
+    var dataset: String?
+
+    @Option(name: [.customShort("k"), .long], help: "The number of components k (n_components).")
+    var rank: Int
+
+    @Option(name: [.customShort("o"), .long], help: "The result file to write.")
+    var output: String
+
+    @Option(help: "Update rule: cd (coordinate descent / HALS) or mu (multiplicative update).")
+    var solver: Solver = .cd
+
+    @Option(name: .customLong("init"), help: """
+        Initialization: random, nndsvd, nndsvda, nndsvdar or custom (default: nndsvda when \
+        k ≤ min(m, n), random otherwise; custom when --init-w/--init-h are given).
+        """)
+    var initialization: InitializationMethod?
+
+    @Option(name: .customLong("init-w"), help: "Initial W for --init custom, as FILE.h5:/DATASET (m×k).")
+    var initialW: DatasetReference?
+
+    @Option(name: .customLong("init-h"), help: "Initial H for --init custom, as FILE.h5:/DATASET (k×n).")
+    var initialH: DatasetReference?
+
+    @Option(name: .customLong("max-iter"), help: "Maximum number of iterations.")
+    var maxIterations: Int = 200
+
+    @Option(name: .customLong("tol"), help: "Tolerance of the stopping rule (0: run all iterations).")
+    var tolerance: Double = 1e-4
+
+    @Option(name: .customLong("alpha-w"), help: "Regularization strength on W (alpha_W).")
+    var alphaW: Double = 0
+
+    @Option(name: .customLong("alpha-h"), help: "Regularization strength on H, or 'same' as --alpha-w.")
+    var alphaH: AlphaH = .same
+
+    @Option(name: .customLong("l1-ratio"), help: "Share of L1 in the regularization, in [0, 1].")
+    var l1Ratio: Double = 0
+
+    @Option(help: "Seed of the random initializations (random_state).")
+    var seed: UInt32 = 0
+
+    @Option(help: "float32, float64, or auto (float32 data stays float32, anything else becomes float64).")
+    var precision: Precision = .auto
+
+    @Flag(help: "Print nothing on stderr while factoring.")
+    var quiet = false
+
+    func validate() throws {
+        if let initialization, initialization != .custom, initialW != nil || initialH != nil {
+            throw ValidationError("--init-w and --init-h are used only with --init custom")
+        }
+        if initialization == .custom, initialW == nil || initialH == nil {
+            throw ValidationError("--init custom needs both --init-w FILE.h5:/W0 and --init-h FILE.h5:/H0")
+        }
+    }
+
+    func run() throws {
+        let configuration = NMFConfiguration(
+            components: rank, solver: solver, initialization: initialization,
+            maxIterations: maxIterations, tolerance: tolerance,
+            regularization: Regularization(alphaW: alphaW, alphaH: alphaH, l1Ratio: l1Ratio),
+            seed: seed)
+        let request = FactorizationRequest(
+            input: input, dataset: dataset, output: output, configuration: configuration,
+            precision: precision, initialW: initialW, initialH: initialH)
+        let progress = quiet ? nil : progressPrinter(every: 10)
+        do {
+            let summary = try Factorization.run(request, onIteration: progress)
+            let report = summary.report
+            print("""
+                \(summary.input):\(summary.dataset) (\(summary.rows)×\(summary.columns), \(summary.storedType)) \
+                rank \(rank), \(solver.rawValue), init \(report.initialization), \(summary.precision): \
+                relative error \(formatted(summary.relativeError)), \
+                reconstruction error \(formatted(report.reconstructionError)), \
+                \(report.iterations) iterations, \(report.converged ? "converged" : "not converged (max-iter reached)"), \
+                \(formatted(report.elapsedSeconds, digits: 2)) s -> \(summary.output)
+                """)
+        } catch {
+            throw CommandFailure(error)
+        }
+    }
+}
