@@ -2,26 +2,27 @@ import NMFKernels
 
 /// The single alternating loop every solver shares (scikit-learn's order: W, then H).
 ///
-/// Per iteration, one pass over V's row blocks:
+/// Per iteration, one pass over V:
 ///
 ///     G = H·Hᵀ                                  once
-///     per block i:  Pᵢ = Vᵢ·Hᵀ;  update Wᵢ from Pᵢ, G;  Aᵢ = Wᵢᵀ·Vᵢ;  Bᵢ = Wᵢᵀ·Wᵢ
-///     A = Σ Aᵢ,  B = Σ Bᵢ                       in block order
+///     per tile t:   Pₜ = Vₜ·Hᵀ;  update Wₜ from Pₜ, G;  Aₜ = Wₜᵀ·Vₜ;  Bₜ = Wₜᵀ·Wₜ
+///     A = Σ Aₜ,  B = Σ Bₜ                       in tile order
 ///     update H from A, B;  loss = ‖V‖² − 2⟨A, H⟩ + ⟨B, H·Hᵀ⟩
 ///
-/// Partial sums are formed per block and added in block order, so the result
-/// depends on the block partition only, never on who computed which block.
+/// Tiles run on `threads` workers; their partials are added in tile order, so the
+/// result is the same for any thread count and any block size (`TileSchedule`).
 struct AlternatingEngine<Data: RowBlockProvider> {
     typealias T = Data.Element
 
     let data: Data
     let summary: DataSummary
-    let solver: Solver
+    let rule: any UpdateRule
+    let stopping: StoppingRule
     let penalties: (w: Penalty, h: Penalty)
     let maxIterations: Int
-    let tolerance: Double
     /// false for `transform`: H is fixed, only W is solved for.
     let updatesH: Bool
+    let threads: Int
     let onIteration: ((IterationProgress) -> Void)?
 
     struct Outcome {
@@ -31,42 +32,38 @@ struct AlternatingEngine<Data: RowBlockProvider> {
     }
 
     func run(w: inout Matrix<T>, h: inout Matrix<T>, clock: Stopwatch) throws -> Outcome {
-        let rule = solver.rule
         let k = h.rows, n = h.columns
         var hht = h.gram(of: .rows)
         var history: [Double] = []
-        var stopping = StoppingRule(solver: solver, tolerance: tolerance)
+        var stopping = self.stopping
+        let pass = TilePass(data: data, threads: threads)
 
         for iteration in 1...maxIterations {
+            let passStart = clock.elapsedSeconds
             var wtv = Matrix<T>(rows: k, columns: updatesH ? n : 0)
             var wtw = Matrix<T>(rows: k, columns: k)
-            var violation = 0.0
-            // ⟨V, W·H⟩ from the blocks, needed when H is fixed and no Wᵀ·V is formed.
-            var dataCross = 0.0
-            var initialCross = 0.0
+            var violation = 0.0, dataCross = 0.0, initialCross = 0.0
             var initialGram = Matrix<T>(rows: k, columns: k)
+            let (currentH, currentHHt, rule, penalty, updatesH) = (h, hht, self.rule, penalties.w, self.updatesH)
+            let firstIteration = iteration == 1
 
-            try data.forEachBlock { firstRow, block in
-                let blockRange = firstRow..<(firstRow + block.rows)
-                var wBlock = w.rows(blockRange)
-                var cross = Matrix.product(block, h, transB: .transposed)
-                if iteration == 1 {
-                    // The loss of the initial factors rides along the first pass.
-                    initialCross += cross.frobeniusInner(wBlock)
-                    initialGram.add(wBlock.gram(of: .columns))
-                }
-                let crossBeforeUpdate = updatesH ? nil : cross
-                violation += rule.updateW(&wBlock, cross: &cross, gram: hht, penalty: penalties.w)
-                if updatesH {
-                    wtv.add(Matrix.product(wBlock, block, transA: .transposed))
-                } else if let crossBeforeUpdate {
-                    dataCross += crossBeforeUpdate.frobeniusInner(wBlock)
-                }
-                wtw.add(wBlock.gram(of: .columns))
-                w.replaceRows(startingAt: firstRow, with: wBlock)
-            }
+            try pass.run(
+                prepare: { range in w.rows(range) },
+                compute: { wRows, tile in
+                    TileUpdate(tile: tile, w: wRows, h: currentH, hht: currentHHt, rule: rule,
+                               penalty: penalty, updatesH: updatesH, firstIteration: firstIteration)
+                },
+                combine: { range, update in
+                    w.replaceRows(startingAt: range.lowerBound, with: update.w)
+                    if updatesH { wtv.add(update.wtv) }
+                    wtw.add(update.wtw)
+                    violation += update.violation
+                    dataCross += update.dataCross
+                    initialCross += update.initialCross
+                    if let gram = update.initialGram { initialGram.add(gram) }
+                })
 
-            if iteration == 1 {
+            if firstIteration {
                 let initial = FrobeniusLoss.residualSquared(
                     dataSquaredNorm: summary.squaredNorm, cross: initialCross,
                     gram: initialGram.frobeniusInner(hht))
@@ -86,9 +83,12 @@ struct AlternatingEngine<Data: RowBlockProvider> {
             }
             let error = residual.squareRoot()
             history.append(error)
+            let now = clock.elapsedSeconds
             onIteration?(IterationProgress(iteration: iteration, maxIterations: maxIterations,
                                            reconstructionError: error,
-                                           elapsedSeconds: clock.elapsedSeconds))
+                                           previousError: history[history.count - 2],
+                                           dataNorm: summary.squaredNorm.squareRoot(),
+                                           iterationSeconds: now - passStart, elapsedSeconds: now))
 
             if stopping.isSatisfied(iteration: iteration, violation: violation,
                                     error: error, initialError: history[0]) {

@@ -15,31 +15,44 @@ public struct DataSummary: Sendable, Equatable {
 
     /// Reads V once. The first bad entry in row-major order stops the scan with its
     /// position, so nothing is computed (or written) from invalid data.
-    public static func scan<P: RowBlockProvider>(_ data: P) throws -> DataSummary {
+    public static func scan<P: RowBlockProvider>(_ data: P, threads: Int = 1) throws -> DataSummary {
         guard data.rows > 0, data.columns > 0 else {
             throw NMFError.emptyInput(source: data.sourceDescription, rows: data.rows, columns: data.columns)
         }
         var sum = 0.0, squares = 0.0, minimum = Double.infinity
-        let n = data.columns
-        try data.forEachBlock { firstRow, block in
-            for (offset, element) in block.elements.enumerated() {
-                let value = Double(element)
-                // One comparison admits the common case; the rare bad value is classified after.
-                if !(value >= 0 && value.isFinite) {
-                    let row = firstRow + offset / n, column = offset % n
-                    if value.isFinite {
-                        throw NMFError.negativeValue(source: data.sourceDescription, row: row,
-                                                     column: column, value: value)
-                    }
-                    throw NMFError.notFinite(source: data.sourceDescription, row: row,
-                                             column: column, value: value)
+        let source = data.sourceDescription
+        try TilePass(data: data, threads: threads).run(
+            prepare: { range in range.lowerBound },
+            compute: { firstRow, tile in try TileStatistics(tile, firstRow: firstRow, source: source) },
+            combine: { _, tile in
+                sum += tile.sum
+                squares += tile.squares
+                minimum = Swift.min(minimum, tile.minimum)
+            })
+        return DataSummary(rows: data.rows, columns: data.columns, sum: sum, squaredNorm: squares,
+                           minimum: minimum)
+    }
+}
+
+/// Sums over one tile, or the error for its first bad entry.
+private struct TileStatistics: Sendable {
+    var sum = 0.0, squares = 0.0, minimum = Double.infinity
+
+    init<T: NMFScalar>(_ tile: MatrixRows<T>, firstRow: Int, source: String) throws {
+        let n = tile.columns
+        for (offset, element) in tile.elements.enumerated() {
+            let value = Double(element)
+            // One comparison admits the common case; the rare bad value is classified after.
+            if !(value >= 0 && value.isFinite) {
+                let row = firstRow + offset / n, column = offset % n
+                if value.isFinite {
+                    throw NMFError.negativeValue(source: source, row: row, column: column, value: value)
                 }
-                sum += value
-                squares += value * value
-                minimum = Swift.min(minimum, value)
+                throw NMFError.notFinite(source: source, row: row, column: column, value: value)
             }
+            sum += value
+            squares += value * value
+            minimum = Swift.min(minimum, value)
         }
-        return DataSummary(rows: data.rows, columns: data.columns, sum: sum,
-                           squaredNorm: squares, minimum: minimum)
     }
 }

@@ -32,6 +32,19 @@ public struct FitReport: Sendable, Equatable, Codable {
 public struct IterationProgress: Sendable {
     public let iteration: Int
     public let maxIterations: Int
+    /// ‖V − W·H‖_F after this iteration (from the loss identity).
     public let reconstructionError: Double
+    /// The same before this iteration.
+    public let previousError: Double
+    /// ‖V‖_F.
+    public let dataNorm: Double
+    /// Seconds this iteration took: one pass over V plus the H update.
+    public let iterationSeconds: Double
+    /// Seconds since the fit started.
     public let elapsedSeconds: Double
+
+    /// (previous − current) / previous.
+    public var relativeChange: Double {
+        previousError > 0 ? (previousError - reconstructionError) / previousError : 0
+    }
 }

@@ -6,7 +6,7 @@ enum InitialFactors {
     static func make<Data: RowBlockProvider>(
         for data: Data, summary: DataSummary, configuration: NMFConfiguration,
         method: InitializationMethod,
-        customW: Matrix<Data.Element>?, customH: Matrix<Data.Element>?
+        customW: Matrix<Data.Element>?, customH: Matrix<Data.Element>?, threads: Int = 1
     ) throws -> (w: Matrix<Data.Element>, h: Matrix<Data.Element>) {
         let m = data.rows, n = data.columns, k = configuration.components
         switch method {
@@ -22,7 +22,7 @@ enum InitialFactors {
         case .nndsvd, .nndsvda, .nndsvdar:
             let svd: RandomizedSVD.Result<Data.Element>
             do {
-                svd = try RandomizedSVD.compute(data.linearOperator, components: k,
+                svd = try RandomizedSVD.compute(data.linearOperator(threads: threads), components: k,
                                                 seed: configuration.seed)
             } catch let error as DecompositionError {
                 throw NMFError.decomposition(error.description)

@@ -6,42 +6,49 @@ import NMFKernels
 ///     model.w, model.components, model.report.reconstructionError
 ///
 /// `fit` takes a matrix in memory or any `RowBlockProvider` (a matrix streamed in
-/// row blocks); both run the same engine.
+/// row blocks); both run the same engine and give the same result, bit for bit,
+/// for any number of threads.
 public struct NMF<T: NMFScalar>: Sendable {
     public var configuration: NMFConfiguration
+    /// Workers that process tiles of V in parallel (results do not depend on it).
+    public var threads: Int
 
-    public init(_ configuration: NMFConfiguration) {
+    public init(_ configuration: NMFConfiguration, threads: Int = 1) {
         self.configuration = configuration
+        self.threads = max(1, threads)
     }
 
     /// Learns W and H for V.
     /// - Parameters:
     ///   - initialW, initialH: the starting factors when the initialization is `custom`.
+    ///   - summary: the validating scan of V, when the caller has already made it.
     ///   - onIteration: called after each iteration (progress display).
     public func fit<Data: RowBlockProvider>(
-        _ data: Data, initialW: Matrix<T>? = nil, initialH: Matrix<T>? = nil,
+        _ data: Data, initialW: Matrix<T>? = nil, initialH: Matrix<T>? = nil, summary: DataSummary? = nil,
         onIteration: ((IterationProgress) -> Void)? = nil
     ) throws -> FittedNMF<T> where Data.Element == T {
         let clock = Stopwatch()
         try configuration.validate()
-        let summary = try DataSummary.scan(data)
         let m = data.rows, n = data.columns, k = configuration.components
         let method = configuration.resolvedInitialization(samples: m, features: n)
         if method.needsSVD, k > min(m, n) {
             throw NMFError.rankTooLarge(rank: k, initialization: method, samples: m, features: n)
         }
+        let summary = try summary ?? DataSummary.scan(data, threads: threads)
         var (w, h) = try InitialFactors.make(
             for: data, summary: summary, configuration: configuration, method: method,
-            customW: initialW, customH: initialH)
+            customW: initialW, customH: initialH, threads: threads)
         let engine = AlternatingEngine(
-            data: data, summary: summary, solver: configuration.solver,
+            data: data, summary: summary,
+            rule: configuration.solver.rule(innerSweeps: configuration.innerSweeps),
+            stopping: StoppingRule(solver: configuration.solver, tolerance: configuration.tolerance),
             penalties: configuration.regularization.penalties(samples: m, features: n),
-            maxIterations: configuration.maxIterations, tolerance: configuration.tolerance,
-            updatesH: true, onIteration: onIteration)
+            maxIterations: configuration.maxIterations, updatesH: true, threads: threads,
+            onIteration: onIteration)
         let outcome = try engine.run(w: &w, h: &h, clock: clock)
         let report = FitReport(iterations: outcome.iterations, converged: outcome.converged,
                                lossHistory: outcome.lossHistory, initialization: method.rawValue,
-                               reconstructionError: try data.residualNorm(w: w, h: h),
+                               reconstructionError: try data.residualNorm(w: w, h: h, threads: threads),
                                elapsedSeconds: clock.elapsedSeconds)
         return FittedNMF(configuration: configuration, w: w, components: h, report: report)
     }
@@ -75,10 +82,10 @@ public struct FittedNMF<T: NMFScalar>: Sendable {
     }
 
     /// W for new rows with H fixed (scikit-learn's `transform`): the fit's solver,
-    /// tolerance, iteration limit and W regularization, starting from zeros (`cd`)
-    /// or from √(mean(X)/k) (`mu`, which cannot move away from zeros).
+    /// tolerance, iteration limit and W regularization, starting from zeros (`cd`,
+    /// `hals`) or from √(mean(X)/k) (`mu`, which cannot move away from zeros).
     public func transform<Data: RowBlockProvider>(
-        _ data: Data, onIteration: ((IterationProgress) -> Void)? = nil
+        _ data: Data, threads: Int = 1, onIteration: ((IterationProgress) -> Void)? = nil
     ) throws -> (w: Matrix<T>, report: FitReport) where Data.Element == T {
         let clock = Stopwatch()
         guard data.columns == components.columns else {
@@ -86,21 +93,22 @@ public struct FittedNMF<T: NMFScalar>: Sendable {
                                          expected: [data.rows, components.columns],
                                          actual: [data.rows, data.columns])
         }
-        let summary = try DataSummary.scan(data)
+        let summary = try DataSummary.scan(data, threads: threads)
         let k = components.rows
         let start: T = configuration.solver == .mu ? (T(summary.mean) / T(k)).squareRoot() : 0
         var w = Matrix<T>(rows: data.rows, columns: k, repeating: start)
         var h = components
         let engine = AlternatingEngine(
-            data: data, summary: summary, solver: configuration.solver,
-            penalties: configuration.regularization.penalties(samples: data.rows,
-                                                              features: data.columns),
-            maxIterations: configuration.maxIterations, tolerance: configuration.tolerance,
-            updatesH: false, onIteration: onIteration)
+            data: data, summary: summary,
+            rule: configuration.solver.rule(innerSweeps: configuration.innerSweeps),
+            stopping: StoppingRule(solver: configuration.solver, tolerance: configuration.tolerance),
+            penalties: configuration.regularization.penalties(samples: data.rows, features: data.columns),
+            maxIterations: configuration.maxIterations, updatesH: false, threads: threads,
+            onIteration: onIteration)
         let outcome = try engine.run(w: &w, h: &h, clock: clock)
         let report = FitReport(iterations: outcome.iterations, converged: outcome.converged,
                                lossHistory: outcome.lossHistory, initialization: "transform",
-                               reconstructionError: try data.residualNorm(w: w, h: h),
+                               reconstructionError: try data.residualNorm(w: w, h: h, threads: threads),
                                elapsedSeconds: clock.elapsedSeconds)
         return (w, report)
     }

@@ -6,11 +6,15 @@ public enum Solver: String, Sendable, Codable, CaseIterable {
     case cd
     /// Multiplicative update; stops on the loss, checked every 10 iterations.
     case mu
+    /// Accelerated HALS: coordinate descent with several sweeps per update
+    /// (`innerSweeps`) for each pass over V; stops as `cd`.
+    case hals
 
-    var rule: any UpdateRule {
+    func rule(innerSweeps: Int) -> any UpdateRule {
         switch self {
         case .cd: CoordinateDescent()
         case .mu: MultiplicativeUpdate()
+        case .hals: CoordinateDescent(sweeps: innerSweeps)
         }
     }
 }
@@ -34,10 +38,15 @@ public struct NMFConfiguration: Sendable, Equatable, Codable {
     public var regularization: Regularization
     /// `random_state`.
     public var seed: UInt32
+    /// Sweeps per factor update of the `hals` solver (ignored by the others).
+    public var innerSweeps: Int
+
+    public static let defaultInnerSweeps = 4
 
     public init(components: Int, solver: Solver = .cd, initialization: InitializationMethod? = nil,
                 maxIterations: Int = 200, tolerance: Double = 1e-4,
-                regularization: Regularization = Regularization(), seed: UInt32 = 0) {
+                regularization: Regularization = Regularization(), seed: UInt32 = 0,
+                innerSweeps: Int = NMFConfiguration.defaultInnerSweeps) {
         self.components = components
         self.solver = solver
         self.initialization = initialization
@@ -45,6 +54,7 @@ public struct NMFConfiguration: Sendable, Equatable, Codable {
         self.tolerance = tolerance
         self.regularization = regularization
         self.seed = seed
+        self.innerSweeps = innerSweeps
     }
 
     /// Checks each parameter on its own; checks that need the data's shape come later.
@@ -53,6 +63,7 @@ public struct NMFConfiguration: Sendable, Equatable, Codable {
             .invalidParameter(name: name, value: value, requirement: rule)
         }
         guard components >= 1 else { throw invalid("rank", "\(components)", "must be at least 1") }
+        guard innerSweeps >= 1 else { throw invalid("inner-sweeps", "\(innerSweeps)", "must be at least 1") }
         guard maxIterations >= 1 else { throw invalid("max-iter", "\(maxIterations)", "must be at least 1") }
         guard tolerance >= 0, tolerance.isFinite else {
             throw invalid("tol", "\(tolerance)", "must be a finite number ≥ 0")

@@ -1,18 +1,23 @@
 import NMFKernels
 
 extension RowBlockProvider {
-    /// ‖V − W·H‖_F from the residual itself, one pass over V: Wᵢ·H per block in the
+    /// ‖V − W·H‖_F from the residual itself, one pass over V: Wₜ·H per tile in the
     /// working precision, differences squared and summed in Double. Unlike the
     /// loss identity it does not cancel, so it resolves small errors in float32 too.
-    func residualNorm(w: Matrix<Element>, h: Matrix<Element>) throws -> Double {
+    func residualNorm(w: Matrix<Element>, h: Matrix<Element>, threads: Int) throws -> Double {
         var sum = 0.0
-        try forEachBlock { firstRow, block in
-            let approximation = Matrix.product(w.rows(firstRow..<(firstRow + block.rows)), h)
-            for index in block.elements.indices {
-                let delta = Double(block.elements[index]) - Double(approximation.elements[index])
-                sum += delta * delta
-            }
-        }
+        try TilePass(data: self, threads: threads).run(
+            prepare: { range in w.rows(range) },
+            compute: { wRows, tile in
+                let approximation = Matrix.product(wRows, h)
+                var squares = 0.0
+                for (value, estimate) in zip(tile.elements, approximation.elements) {
+                    let delta = Double(value) - Double(estimate)
+                    squares += delta * delta
+                }
+                return squares
+            },
+            combine: { _, squares in sum += squares })
         return sum.squareRoot()
     }
 }

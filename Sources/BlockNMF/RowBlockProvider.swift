@@ -3,8 +3,8 @@ import NMFKernels
 /// A non-negative data matrix V (m×n) delivered as consecutive row blocks, in
 /// order, once per call: the only way the engine sees V.
 ///
-/// The block partition must be the same on every call, so that per-block
-/// partial sums, and therefore the result, are the same on every pass.
+/// Every block but the last must hold a multiple of `TileSchedule.rowsPerTile`
+/// rows, so that tiles never straddle blocks.
 public protocol RowBlockProvider<Element> {
     associatedtype Element: NMFScalar
     var rows: Int { get }
@@ -12,17 +12,21 @@ public protocol RowBlockProvider<Element> {
     /// Names the data in error messages, e.g. `data.h5:/X`.
     var sourceDescription: String { get }
     func forEachBlock(_ body: (_ firstRow: Int, _ block: Matrix<Element>) throws -> Void) throws
+    /// Takes back a block the engine has finished with, so its storage can be reused.
+    func recycle(_ block: Matrix<Element>)
 }
 
-/// A matrix in memory, handed out in blocks of `blockRows` rows (all rows by default).
+extension RowBlockProvider {
+    public func recycle(_ block: Matrix<Element>) {}
+}
+
+/// A matrix in memory, handed out whole.
 public struct InMemoryRowBlocks<Element: NMFScalar>: RowBlockProvider {
     public let matrix: Matrix<Element>
-    public let blockRows: Int
     public let sourceDescription: String
 
-    public init(_ matrix: Matrix<Element>, blockRows: Int? = nil, sourceDescription: String = "input matrix") {
+    public init(_ matrix: Matrix<Element>, sourceDescription: String = "input matrix") {
         self.matrix = matrix
-        self.blockRows = max(1, blockRows ?? matrix.rows)
         self.sourceDescription = sourceDescription
     }
 
@@ -30,34 +34,29 @@ public struct InMemoryRowBlocks<Element: NMFScalar>: RowBlockProvider {
     public var columns: Int { matrix.columns }
 
     public func forEachBlock(_ body: (Int, Matrix<Element>) throws -> Void) throws {
-        if blockRows >= matrix.rows {
-            try body(0, matrix)
-            return
-        }
-        for start in stride(from: 0, to: matrix.rows, by: blockRows) {
-            try body(start, matrix.rows(start..<min(start + blockRows, matrix.rows)))
-        }
+        try body(0, matrix)
     }
 }
 
 extension RowBlockProvider {
-    /// V as a linear operator: each product is one pass over the blocks.
-    var linearOperator: LinearOperator<Element> {
+    /// V as a linear operator: each product is one tile pass over the blocks.
+    func linearOperator(threads: Int) -> LinearOperator<Element> {
         LinearOperator(
             rows: rows, columns: columns,
             multiply: { y in
                 var result = Matrix<Element>(rows: rows, columns: y.columns)
-                try forEachBlock { first, block in
-                    result.replaceRows(startingAt: first, with: Matrix.product(block, y))
-                }
+                try TilePass(data: self, threads: threads).run(
+                    prepare: { _ in y },
+                    compute: { y, tile in Matrix.product(tile, MatrixRows(y)) },
+                    combine: { range, partial in result.replaceRows(startingAt: range.lowerBound, with: partial) })
                 return result
             },
             multiplyTransposed: { y in
                 var result = Matrix<Element>(rows: columns, columns: y.columns)
-                try forEachBlock { first, block in
-                    result.add(Matrix.product(block, y.rows(first..<(first + block.rows)),
-                                              transA: .transposed))
-                }
+                try TilePass(data: self, threads: threads).run(
+                    prepare: { range in y.rows(range) },
+                    compute: { yRows, tile in Matrix.product(tile, MatrixRows(yRows), transA: .transposed) },
+                    combine: { _, partial in result.add(partial) })
                 return result
             })
     }

@@ -1,10 +1,10 @@
 /// scikit-learn's stopping rule for each solver.
 ///
-/// - `cd`: stop when the projected-gradient violation of an iteration falls to
+/// - `cd` (and `hals`): stop when the projected-gradient violation of an iteration falls to
 ///   `tol` times that of the first iteration (or the first is already 0).
 /// - `mu`: every 10 iterations, stop when the error dropped by less than `tol`
 ///   times the initial error since the previous check. `tol = 0` never stops early.
-struct StoppingRule {
+struct StoppingRule: Sendable {
     let solver: Solver
     let tolerance: Double
     private var initialViolation: Double?
@@ -18,7 +18,7 @@ struct StoppingRule {
     mutating func isSatisfied(iteration: Int, violation: Double, error: Double,
                               initialError: Double) -> Bool {
         switch solver {
-        case .cd:
+        case .cd, .hals:
             let reference = initialViolation ?? violation
             initialViolation = reference
             if reference == 0 { return true }

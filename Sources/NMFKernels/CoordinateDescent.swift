@@ -1,15 +1,24 @@
-/// Cyclic coordinate descent on the Frobenius loss, one sweep per update: the
-/// HALS rule of Cichocki & Phan as scikit-learn implements it (`solver='cd'`,
-/// `shuffle=False`).
+/// Cyclic coordinate descent on the Frobenius loss: the HALS rule of Cichocki &
+/// Phan. With one sweep per update it is scikit-learn's `solver='cd'`
+/// (`shuffle=False`); with several it is Gillis & Glineur's accelerated HALS.
 ///
-/// The sweep visits components in order and, within a component, every row; each
+/// A sweep visits components in order and, within a component, every row; each
 /// coordinate takes the exact minimizer of the loss along it, projected onto ≥ 0.
+/// Once the cross product and Gram matrix of an update are formed (the O(b·n·k)
+/// part), every further sweep costs only O(b·k²): extra sweeps buy progress per
+/// pass over V almost for free.
 public struct CoordinateDescent: UpdateRule {
-    public init() {}
+    /// Sweeps per update of each factor.
+    public let sweeps: Int
+
+    public init(sweeps: Int = 1) {
+        precondition(sweeps >= 1, "at least one sweep")
+        self.sweeps = sweeps
+    }
 
     public func updateW<T: NMFScalar>(_ w: inout Matrix<T>, cross: inout Matrix<T>,
                                       gram: Matrix<T>, penalty: Penalty) -> Double {
-        Self.sweep(&w, cross: &cross, gram: gram, penalty: penalty)
+        Self.update(&w, cross: &cross, gram: gram, penalty: penalty, sweeps: sweeps)
     }
 
     public func updateH<T: NMFScalar>(_ h: inout Matrix<T>, cross: Matrix<T>, gram: Matrix<T>,
@@ -17,28 +26,37 @@ public struct CoordinateDescent: UpdateRule {
         // H's update is W's on the transposed problem: Hᵀ (n×k) against (WᵀV)ᵀ.
         var ht = h.transposed()
         var crossT = cross.transposed()
-        let violation = Self.sweep(&ht, cross: &crossT, gram: gram, penalty: penalty)
+        let violation = Self.update(&ht, cross: &crossT, gram: gram, penalty: penalty, sweeps: sweeps)
         h = ht.transposed()
         return violation
     }
 
-    /// One sweep over `factor` (r×k) given `cross` (r×k) and `gram` (k×k).
-    /// Returns Σ|projected gradient|, accumulated in the working precision as
-    /// scikit-learn does, so the stopping decision matches it.
-    static func sweep<T: NMFScalar>(_ factor: inout Matrix<T>, cross: inout Matrix<T>,
-                                    gram: Matrix<T>, penalty: Penalty) -> Double {
-        let k = factor.columns
-        let rowCount = factor.rows
+    /// Folds the penalty into the Gram matrix and the cross product (as scikit-learn
+    /// does), then runs the sweeps. Returns the first sweep's violation: the
+    /// projected gradient at the factor as it was, which the stopping rule compares.
+    static func update<T: NMFScalar>(_ factor: inout Matrix<T>, cross: inout Matrix<T>, gram: Matrix<T>,
+                                     penalty: Penalty, sweeps: Int) -> Double {
         var hessian = gram
         if penalty.l2 != 0 {
             // L2 regularization is a ridge on the diagonal of the Gram matrix.
-            for t in 0..<k { hessian[t, t] += T(penalty.l2) }
+            for t in 0..<hessian.rows { hessian[t, t] += T(penalty.l2) }
         }
         if penalty.l1 != 0 {
             // L1 regularization lowers every entry of the cross product.
             let l1 = T(penalty.l1)
             for index in cross.elements.indices { cross.elements[index] -= l1 }
         }
+        let violation = sweep(&factor, cross: cross, hessian: hessian)
+        for _ in 1..<sweeps { _ = sweep(&factor, cross: cross, hessian: hessian) }
+        return violation
+    }
+
+    /// One sweep over `factor` (r×k) given `cross` (r×k) and `hessian` (k×k).
+    /// Returns Σ|projected gradient|, accumulated in the working precision as
+    /// scikit-learn does, so the stopping decision matches it.
+    static func sweep<T: NMFScalar>(_ factor: inout Matrix<T>, cross: Matrix<T>, hessian: Matrix<T>) -> Double {
+        let k = factor.columns
+        let rowCount = factor.rows
         var violation: T = 0
         factor.elements.withUnsafeMutableBufferPointer { x in
             cross.elements.withUnsafeBufferPointer { c in

@@ -14,6 +14,15 @@ extension Matrix {
         transA: Transposition = .none, transB: Transposition = .none,
         alpha: T = 1, beta: T = 0
     ) {
+        multiplyAdd(MatrixRows(a), MatrixRows(b), transA: transA, transB: transB, alpha: alpha, beta: beta)
+    }
+
+    /// The same with row ranges of matrices as operands, read in place (no copy).
+    public mutating func multiplyAdd(
+        _ a: MatrixRows<T>, _ b: MatrixRows<T>,
+        transA: Transposition = .none, transB: Transposition = .none,
+        alpha: T = 1, beta: T = 0
+    ) {
         let m = transA == .none ? a.rows : a.columns
         let inner = transA == .none ? a.columns : a.rows
         let innerB = transB == .none ? b.rows : b.columns
@@ -26,13 +35,13 @@ extension Matrix {
             for index in elements.indices { elements[index] *= beta }
             return
         }
-        a.elements.withUnsafeBufferPointer { pa in
-            b.elements.withUnsafeBufferPointer { pb in
+        let resultColumns = columns
+        a.withBaseAddress { pa in
+            b.withBaseAddress { pb in
                 elements.withUnsafeMutableBufferPointer { pc in
                     T.blasGemm(transA.blas, transB.blas, Int32(m), Int32(n), Int32(inner),
-                               alpha, pa.baseAddress!, Int32(max(a.columns, 1)),
-                               pb.baseAddress!, Int32(max(b.columns, 1)),
-                               beta, pc.baseAddress!, Int32(max(columns, 1)))
+                               alpha, pa, Int32(max(a.columns, 1)), pb, Int32(max(b.columns, 1)),
+                               beta, pc.baseAddress!, Int32(max(resultColumns, 1)))
                 }
             }
         }
@@ -41,6 +50,14 @@ extension Matrix {
     /// op(a)·op(b) as a new matrix.
     public static func product(
         _ a: Matrix, _ b: Matrix,
+        transA: Transposition = .none, transB: Transposition = .none
+    ) -> Matrix {
+        product(MatrixRows(a), MatrixRows(b), transA: transA, transB: transB)
+    }
+
+    /// op(a)·op(b) with row ranges as operands.
+    public static func product(
+        _ a: MatrixRows<T>, _ b: MatrixRows<T>,
         transA: Transposition = .none, transB: Transposition = .none
     ) -> Matrix {
         let m = transA == .none ? a.rows : a.columns

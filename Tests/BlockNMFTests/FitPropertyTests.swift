@@ -69,13 +69,25 @@ final class FitPropertyTests: XCTestCase {
         XCTAssertLessThanOrEqual(relative, 1e-4)
     }
 
-    func testBlockPartitionChangesOnlyRounding() throws {
-        let configuration = NMFConfiguration(components: 4, solver: .mu, initialization: .nndsvda,
-                                             maxIterations: 50, tolerance: 0)
-        let whole = try NMF<Double>(configuration).fit(v)
-        let blocked = try NMF<Double>(configuration).fit(InMemoryRowBlocks(v, blockRows: 5))
-        XCTAssertLessThan(blocked.w.relativeDifference(to: whole.w), 1e-10)
-        XCTAssertLessThan(blocked.components.relativeDifference(to: whole.components), 1e-10)
+    /// Tiles, not blocks or threads, fix the order of every sum: the result is the
+    /// same bit for bit whatever the block size and the number of workers.
+    func testBlockSizeAndThreadCountDoNotChangeTheResult() throws {
+        let data = TestMatrices.planted(1300, 40, rank: 4, noise: 0.05, seed: 23, as: Double.self)
+        for solver in Solver.allCases {
+            for initialization in [InitializationMethod.nndsvdar, .random] {
+                let configuration = NMFConfiguration(components: 4, solver: solver, initialization: initialization,
+                                                     maxIterations: 25, tolerance: 0)
+                let reference = try NMF<Double>(configuration).fit(data)
+                for (blockRows, threads) in [(256, 1), (512, 2), (768, 4), (1024, 3)] {
+                    let fit = try NMF<Double>(configuration, threads: threads)
+                        .fit(SplitRowBlocks(data, blockRows: blockRows))
+                    XCTAssertEqual(fit.w, reference.w, "\(solver) \(initialization) blocks \(blockRows) threads \(threads)")
+                    XCTAssertEqual(fit.components, reference.components)
+                    XCTAssertEqual(fit.report.lossHistory, reference.report.lossHistory)
+                    XCTAssertEqual(fit.report.reconstructionError, reference.report.reconstructionError)
+                }
+            }
+        }
     }
 
     func testInverseTransformIsWTimesH() throws {

@@ -43,7 +43,7 @@ final class SklearnInitializationTests: XCTestCase {
         XCTAssertLessThanOrEqual(h.relativeDifference(to: try fixture.matrix("\(group)/H_init")), tolerance,
                                  "\(group) initial H")
 
-        for solver in Solver.allCases {
+        for solver in [Solver.cd, .mu] {
             var configuration = base
             configuration.solver = solver
             let fit = try NMF<T>(configuration).fit(v)

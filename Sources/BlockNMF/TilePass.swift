@@ -1,0 +1,96 @@
+import Dispatch
+import Foundation
+import NMFKernels
+
+/// The fixed unit of work and of summation: rows [256·j, 256·(j+1)) form tile j.
+///
+/// Partial sums (WᵀV, WᵀW, the statistics, the SVD's products) are formed per
+/// tile and added in tile order, so every result depends on this constant only:
+/// not on the I/O block size, the memory budget, the number of threads, or
+/// whether V was in memory or streamed. 256 rows of a few thousand columns also
+/// stay in cache between a tile's two products, so V crosses the memory bus once.
+public enum TileSchedule {
+    public static let rowsPerTile = 256
+
+    static func tiles(in rows: Range<Int>) -> [Range<Int>] {
+        stride(from: rows.lowerBound, to: rows.upperBound, by: rowsPerTile).map {
+            $0..<min($0 + rowsPerTile, rows.upperBound)
+        }
+    }
+}
+
+/// One pass over V's tiles on several workers, with partials combined in tile order.
+///
+/// The calling thread takes each block from the provider, cuts it into tiles,
+/// `prepare`s each tile's input (e.g. copies its rows of W), and hands the tile to a
+/// worker, which runs `compute`; results are `combine`d back on the calling thread
+/// strictly in tile order through a small reorder window. At most `2·threads`
+/// tiles are in flight, which bounds the window and the memory it holds.
+struct TilePass<Data: RowBlockProvider> {
+    typealias T = Data.Element
+    let data: Data
+    let threads: Int
+
+    func run<Job: Sendable, Partial: Sendable>(
+        prepare: (Range<Int>) throws -> Job,
+        compute: @escaping @Sendable (Job, MatrixRows<T>) throws -> Partial,
+        combine: (Range<Int>, Partial) throws -> Void
+    ) throws {
+        let window = ReorderWindow<Partial>()
+        let limit = max(1, 2 * threads)
+        var submitted: [(range: Range<Int>, finishesBlock: Matrix<T>?)] = []
+        var combined = 0
+
+        func combineOldest() throws {
+            let result = window.take(combined)
+            let entry = submitted[combined]
+            combined += 1
+            if let block = entry.finishesBlock { data.recycle(block) }
+            try combine(entry.range, try result.get())
+        }
+
+        do {
+            try data.forEachBlock { firstRow, block in
+                let local = TileSchedule.tiles(in: 0..<block.rows)
+                for (position, tile) in local.enumerated() {
+                    while submitted.count - combined >= limit { try combineOldest() }
+                    let global = (firstRow + tile.lowerBound)..<(firstRow + tile.upperBound)
+                    let job = try prepare(global)
+                    let index = submitted.count
+                    submitted.append((global, position == local.count - 1 ? block : nil))
+                    let rows = MatrixRows(block, rows: tile)
+                    DispatchQueue.global().async {
+                        window.put(index, Result { try compute(job, rows) })
+                    }
+                }
+            }
+            while combined < submitted.count { try combineOldest() }
+        } catch {
+            // Let every submitted tile finish before the pass's inputs go away.
+            while combined < submitted.count { _ = window.take(combined); combined += 1 }
+            throw error
+        }
+    }
+}
+
+/// Results that finish in any order, taken in index order.
+private final class ReorderWindow<Partial: Sendable>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var ready: [Int: Result<Partial, any Error>] = [:]
+
+    func put(_ index: Int, _ result: Result<Partial, any Error>) {
+        condition.lock()
+        ready[index] = result
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func take(_ index: Int) -> Result<Partial, any Error> {
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            if let result = ready.removeValue(forKey: index) { return result }
+            condition.wait()
+        }
+    }
+}

@@ -1,0 +1,25 @@
+import BlockNMF
+import NMFKernels
+
+/// A matrix in memory handed out in blocks of `blockRows` rows, as a streamed
+/// source would deliver it.
+struct SplitRowBlocks<Element: NMFScalar>: RowBlockProvider {
+    let matrix: Matrix<Element>
+    let blockRows: Int
+    let sourceDescription = "split matrix"
+
+    init(_ matrix: Matrix<Element>, blockRows: Int) {
+        precondition(blockRows % TileSchedule.rowsPerTile == 0, "blocks are whole tiles")
+        self.matrix = matrix
+        self.blockRows = blockRows
+    }
+
+    var rows: Int { matrix.rows }
+    var columns: Int { matrix.columns }
+
+    func forEachBlock(_ body: (Int, Matrix<Element>) throws -> Void) throws {
+        for start in stride(from: 0, to: rows, by: blockRows) {
+            try body(start, matrix.rows(start..<min(start + blockRows, rows)))
+        }
+    }
+}
