@@ -16,7 +16,7 @@ struct AlternatingEngine<Data: RowBlockProvider> {
 
     let data: Data
     let summary: DataSummary
-    let rule: any UpdateRule
+    let rule: UpdateScheme
     let stopping: StoppingRule
     let penalties: (w: Penalty, h: Penalty)
     let maxIterations: Int

@@ -8,6 +8,9 @@ import NMFKernels
 /// `fit` takes a matrix in memory or any `RowBlockProvider` (a matrix streamed in
 /// row blocks); both run the same engine and give the same result, bit for bit,
 /// for any number of threads.
+///
+/// The engine runs its own workers, each calling OpenBLAS single-threaded: fitting
+/// sets OpenBLAS to one thread for the process (`BLASThreads`).
 public struct NMF<T: NMFScalar>: Sendable {
     public var configuration: NMFConfiguration
     /// Workers that process tiles of V in parallel (results do not depend on it).
@@ -29,6 +32,7 @@ public struct NMF<T: NMFScalar>: Sendable {
     ) throws -> FittedNMF<T> where Data.Element == T {
         let clock = Stopwatch()
         try configuration.validate()
+        BLASThreads.set(1)
         let m = data.rows, n = data.columns, k = configuration.components
         let method = configuration.resolvedInitialization(samples: m, features: n)
         if method.needsSVD, k > min(m, n) {
@@ -88,6 +92,7 @@ public struct FittedNMF<T: NMFScalar>: Sendable {
         _ data: Data, threads: Int = 1, onIteration: ((IterationProgress) -> Void)? = nil
     ) throws -> (w: Matrix<T>, report: FitReport) where Data.Element == T {
         let clock = Stopwatch()
+        BLASThreads.set(1)
         guard data.columns == components.columns else {
             throw NMFError.shapeMismatch(what: "\(data.sourceDescription)",
                                          expected: [data.rows, components.columns],

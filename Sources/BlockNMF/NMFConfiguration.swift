@@ -10,11 +10,11 @@ public enum Solver: String, Sendable, Codable, CaseIterable {
     /// (`innerSweeps`) for each pass over V; stops as `cd`.
     case hals
 
-    func rule(innerSweeps: Int) -> any UpdateRule {
+    func rule(innerSweeps: Int) -> UpdateScheme {
         switch self {
-        case .cd: CoordinateDescent()
-        case .mu: MultiplicativeUpdate()
-        case .hals: CoordinateDescent(sweeps: innerSweeps)
+        case .cd: .coordinateDescent(sweeps: 1)
+        case .mu: .multiplicative
+        case .hals: .coordinateDescent(sweeps: innerSweeps)
         }
     }
 }

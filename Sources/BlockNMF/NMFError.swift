@@ -15,6 +15,7 @@ public enum NMFError: Error, Equatable, CustomStringConvertible {
     case customInitAllZero(factor: String)
     case shapeMismatch(what: String, expected: [Int], actual: [Int])
     case decomposition(String)
+    case budgetTooSmall(source: String, budget: Int, needed: Int, chunkRows: Int?)
 
     public var description: String {
         func shape(_ dims: [Int]) -> String { dims.map(String.init).joined(separator: "×") }
@@ -41,6 +42,9 @@ public enum NMFError: Error, Equatable, CustomStringConvertible {
             return "custom init \(factor) is all zeros"
         case let .shapeMismatch(what, expected, actual):
             return "\(what) has shape \(shape(actual)), expected \(shape(expected))"
+        case let .budgetTooSmall(source, budget, needed, chunkRows):
+            let chunks = chunkRows.map { ": its chunks span \($0) rows, and a block must hold their cache and \(TileSchedule.rowsPerTile)-row tiles" } ?? ""
+            return "--memory \(MemoryBudget.format(budget)) is too small for \(source)\(chunks); it needs at least \(MemoryBudget.format(needed)) (try --memory \(MemoryBudget.suggestion(atLeast: needed)))"
         case let .decomposition(detail):
             return "SVD for the initialization failed: \(detail)"
         }

@@ -24,7 +24,7 @@ public enum SwimmerDemo {
     }
 
     public static func run(directory: String, configuration: NMFConfiguration,
-                           onIteration: ((IterationProgress) -> Void)? = nil) throws -> Summary {
+                           onProgress: ((FactorizationProgress) -> Void)? = nil) throws -> Summary {
         let dataPath = "\(directory)/swimmer.h5"
         let images = Swimmer.images(as: Double.self)
         let data = try HDF5File.create(dataPath)
@@ -34,8 +34,8 @@ public enum SwimmerDemo {
         try data.close()
 
         let request = FactorizationRequest(input: dataPath, dataset: "/X", output: "\(directory)/swimmer-nmf.h5",
-                                           configuration: configuration)
-        let summary = try Factorization.run(request, onIteration: onIteration)
+                                           configuration: configuration, threads: 1)
+        let summary = try Factorization.run(request, onProgress: onProgress)
         let result = try HDF5File.openReadOnly(summary.output)
         let (rows, columns, elements) = try result.readMatrix(dataset: "/H", as: Double.self)
         let components = Matrix(rows: rows, columns: columns, elements: elements)

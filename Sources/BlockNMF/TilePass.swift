@@ -24,8 +24,9 @@ public enum TileSchedule {
 /// The calling thread takes each block from the provider, cuts it into tiles,
 /// `prepare`s each tile's input (e.g. copies its rows of W), and hands the tile to a
 /// worker, which runs `compute`; results are `combine`d back on the calling thread
-/// strictly in tile order through a small reorder window. At most `2·threads`
-/// tiles are in flight, which bounds the window and the memory it holds.
+/// strictly in tile order through a small reorder window. At most `threads` tiles
+/// compute at once, and at most `4·threads` wait to be combined, which bounds the
+/// window and the memory it holds.
 struct TilePass<Data: RowBlockProvider> {
     typealias T = Data.Element
     let data: Data
@@ -37,13 +38,14 @@ struct TilePass<Data: RowBlockProvider> {
         combine: (Range<Int>, Partial) throws -> Void
     ) throws {
         let window = ReorderWindow<Partial>()
-        let limit = max(1, 2 * threads)
-        var submitted: [(range: Range<Int>, finishesBlock: Matrix<T>?)] = []
-        var combined = 0
+        let maxPending = 4 * max(1, threads)
+        // Tiles submitted but not yet combined; a tile that ends its block also holds
+        // the block, handed back to the provider once that tile is combined.
+        var pending: [Int: (range: Range<Int>, finishesBlock: Matrix<T>?)] = [:]
+        var submitted = 0, combined = 0
 
-        func combineOldest() throws {
-            let result = window.take(combined)
-            let entry = submitted[combined]
+        func combineOldest(_ result: Result<Partial, any Error>) throws {
+            let entry = pending.removeValue(forKey: combined)!
             combined += 1
             if let block = entry.finishesBlock { data.recycle(block) }
             try combine(entry.range, try result.get())
@@ -53,36 +55,63 @@ struct TilePass<Data: RowBlockProvider> {
             try data.forEachBlock { firstRow, block in
                 let local = TileSchedule.tiles(in: 0..<block.rows)
                 for (position, tile) in local.enumerated() {
-                    while submitted.count - combined >= limit { try combineOldest() }
+                    while case .combine(let result) = window.nextStep(
+                        combined: combined, submitted: submitted, threads: threads, maxPending: maxPending) {
+                        try combineOldest(result)
+                    }
                     let global = (firstRow + tile.lowerBound)..<(firstRow + tile.upperBound)
                     let job = try prepare(global)
-                    let index = submitted.count
-                    submitted.append((global, position == local.count - 1 ? block : nil))
+                    let index = submitted
+                    submitted += 1
+                    pending[index] = (global, position == local.count - 1 ? block : nil)
                     let rows = MatrixRows(block, rows: tile)
                     DispatchQueue.global().async {
                         window.put(index, Result { try compute(job, rows) })
                     }
                 }
             }
-            while combined < submitted.count { try combineOldest() }
+            while combined < submitted { try combineOldest(window.take(combined)) }
         } catch {
             // Let every submitted tile finish before the pass's inputs go away.
-            while combined < submitted.count { _ = window.take(combined); combined += 1 }
+            while combined < submitted { _ = window.take(combined); combined += 1 }
             throw error
         }
     }
 }
 
-/// Results that finish in any order, taken in index order.
+/// Results that finish in any order, taken in index order, and the count of
+/// tiles still computing.
 private final class ReorderWindow<Partial: Sendable>: @unchecked Sendable {
+    enum Step {
+        case combine(Result<Partial, any Error>)
+        /// A worker is free: the caller submits one tile (already counted as running).
+        case submit
+    }
+
     private let condition = NSCondition()
     private var ready: [Int: Result<Partial, any Error>] = [:]
+    private var running = 0
 
     func put(_ index: Int, _ result: Result<Partial, any Error>) {
         condition.lock()
         ready[index] = result
+        running -= 1
         condition.broadcast()
         condition.unlock()
+    }
+
+    /// Waits until the oldest tile can be combined or a worker is free for one more.
+    func nextStep(combined: Int, submitted: Int, threads: Int, maxPending: Int) -> Step {
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            if let result = ready.removeValue(forKey: combined) { return .combine(result) }
+            if running < threads && submitted - combined < maxPending {
+                running += 1
+                return .submit
+            }
+            condition.wait()
+        }
     }
 
     func take(_ index: Int) -> Result<Partial, any Error> {

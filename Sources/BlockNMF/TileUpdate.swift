@@ -22,7 +22,7 @@ struct TileUpdate<T: NMFScalar>: Sendable {
     ///     Pₜ = Vₜ·Hᵀ;  update Wₜ from (Pₜ, H·Hᵀ);  Wₜᵀ·Vₜ;  Wₜᵀ·Wₜ
     ///
     /// Vₜ is read in place and is still in cache for the second product.
-    init(tile: MatrixRows<T>, w: Matrix<T>, h: Matrix<T>, hht: Matrix<T>, rule: any UpdateRule,
+    init(tile: MatrixRows<T>, w: Matrix<T>, h: Matrix<T>, hht: Matrix<T>, rule: UpdateScheme,
          penalty: Penalty, updatesH: Bool, firstIteration: Bool) {
         var wRows = w
         var cross = Matrix.product(tile, MatrixRows(h), transB: .transposed)

@@ -86,14 +86,20 @@ public final class DenseRowBlockSource<Element: HDF5Scalar>: RowBlockSource, @un
     }
 
     public func readRows(_ range: Range<Int>, into buffer: inout [Element]) throws {
+        try readRows(range, into: &buffer, startingAt: 0)
+    }
+
+    /// Reads rows `range` into `buffer` from element `offset` on, so consecutive blocks
+    /// can fill one large array without an intermediate copy.
+    public func readRows(_ range: Range<Int>, into buffer: inout [Element], startingAt offset: Int) throws {
         guard range.lowerBound >= 0, range.upperBound <= rows else {
             throw HDF5StoreError.rowRangeOutOfBounds(
                 path: file.path, dataset: datasetPath, range: range, rows: rows)
         }
         let needed = range.count * columns
-        guard buffer.count >= needed else {
+        guard offset >= 0, buffer.count - offset >= needed else {
             throw HDF5StoreError.bufferTooSmall(
-                path: file.path, dataset: datasetPath, needed: needed, available: buffer.count)
+                path: file.path, dataset: datasetPath, needed: needed, available: max(0, buffer.count - offset))
         }
         guard needed > 0 else { return }
 
@@ -109,7 +115,7 @@ public final class DenseRowBlockSource<Element: HDF5Scalar>: RowBlockSource, @un
             _ = try hdf5("H5Dread \(datasetPath) rows \(range.lowerBound)..<\(range.upperBound)") {
                 H5Dread(
                     datasetID, Element.nativeTypeID, memorySpace.id, fileSpace.id, chdf5_p_default(),
-                    bytes.baseAddress)
+                    bytes.baseAddress.map { $0 + offset * MemoryLayout<Element>.stride })
             }
         }
     }

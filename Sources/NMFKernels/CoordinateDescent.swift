@@ -11,17 +11,17 @@ public struct CoordinateDescent: UpdateRule {
     /// Sweeps per update of each factor.
     public let sweeps: Int
 
-    public init(sweeps: Int = 1) {
+    @inlinable public init(sweeps: Int = 1) {
         precondition(sweeps >= 1, "at least one sweep")
         self.sweeps = sweeps
     }
 
-    public func updateW<T: NMFScalar>(_ w: inout Matrix<T>, cross: inout Matrix<T>,
+    @inlinable public func updateW<T: NMFScalar>(_ w: inout Matrix<T>, cross: inout Matrix<T>,
                                       gram: Matrix<T>, penalty: Penalty) -> Double {
         Self.update(&w, cross: &cross, gram: gram, penalty: penalty, sweeps: sweeps)
     }
 
-    public func updateH<T: NMFScalar>(_ h: inout Matrix<T>, cross: Matrix<T>, gram: Matrix<T>,
+    @inlinable public func updateH<T: NMFScalar>(_ h: inout Matrix<T>, cross: Matrix<T>, gram: Matrix<T>,
                                       penalty: Penalty) -> Double {
         // H's update is W's on the transposed problem: Hᵀ (n×k) against (WᵀV)ᵀ.
         var ht = h.transposed()
@@ -34,7 +34,7 @@ public struct CoordinateDescent: UpdateRule {
     /// Folds the penalty into the Gram matrix and the cross product (as scikit-learn
     /// does), then runs the sweeps. Returns the first sweep's violation: the
     /// projected gradient at the factor as it was, which the stopping rule compares.
-    static func update<T: NMFScalar>(_ factor: inout Matrix<T>, cross: inout Matrix<T>, gram: Matrix<T>,
+    @inlinable static func update<T: NMFScalar>(_ factor: inout Matrix<T>, cross: inout Matrix<T>, gram: Matrix<T>,
                                      penalty: Penalty, sweeps: Int) -> Double {
         var hessian = gram
         if penalty.l2 != 0 {
@@ -54,7 +54,7 @@ public struct CoordinateDescent: UpdateRule {
     /// One sweep over `factor` (r×k) given `cross` (r×k) and `hessian` (k×k).
     /// Returns Σ|projected gradient|, accumulated in the working precision as
     /// scikit-learn does, so the stopping decision matches it.
-    static func sweep<T: NMFScalar>(_ factor: inout Matrix<T>, cross: Matrix<T>, hessian: Matrix<T>) -> Double {
+    @inlinable static func sweep<T: NMFScalar>(_ factor: inout Matrix<T>, cross: Matrix<T>, hessian: Matrix<T>) -> Double {
         let k = factor.columns
         let rowCount = factor.rows
         var violation: T = 0

@@ -5,7 +5,7 @@
 /// accumulated in Double. With ‖V‖² known from the first pass, the loss costs
 /// O(k·n + k²) per iteration and no extra pass over V.
 public enum FrobeniusLoss {
-    public static func residualSquared<T: NMFScalar>(
+    @inlinable public static func residualSquared<T: NMFScalar>(
         dataSquaredNorm: Double, wtv: Matrix<T>, wtw: Matrix<T>, h: Matrix<T>, hht: Matrix<T>
     ) -> Double {
         residualSquared(dataSquaredNorm: dataSquaredNorm,
@@ -15,7 +15,7 @@ public enum FrobeniusLoss {
     /// The same identity from its two inner products: `cross` = ⟨V, WH⟩ and
     /// `gram` = ‖WH‖². Rounding can push a near-exact fit's value below zero;
     /// the residual of a real fit is never negative, so it is clamped.
-    public static func residualSquared(dataSquaredNorm: Double, cross: Double, gram: Double) -> Double {
+    @inlinable public static func residualSquared(dataSquaredNorm: Double, cross: Double, gram: Double) -> Double {
         max(0, dataSquaredNorm - 2 * cross + gram)
     }
 }

@@ -8,7 +8,7 @@ public struct Matrix<T: NMFScalar>: Equatable, Sendable {
     public let columns: Int
     public var elements: [T]
 
-    public init(rows: Int, columns: Int, elements: [T]) {
+    @inlinable public init(rows: Int, columns: Int, elements: [T]) {
         precondition(rows >= 0 && columns >= 0, "matrix dimensions must be non-negative")
         precondition(elements.count == rows * columns,
                      "\(elements.count) elements do not fill a \(rows)×\(columns) matrix")
@@ -17,12 +17,12 @@ public struct Matrix<T: NMFScalar>: Equatable, Sendable {
         self.elements = elements
     }
 
-    public init(rows: Int, columns: Int, repeating value: T = 0) {
+    @inlinable public init(rows: Int, columns: Int, repeating value: T = 0) {
         self.init(rows: rows, columns: columns,
                   elements: [T](repeating: value, count: rows * columns))
     }
 
-    public init(rows: Int, columns: Int, _ element: (_ row: Int, _ column: Int) -> T) {
+    @inlinable public init(rows: Int, columns: Int, _ element: (_ row: Int, _ column: Int) -> T) {
         var elements = [T]()
         elements.reserveCapacity(rows * columns)
         for i in 0..<rows {
@@ -31,14 +31,14 @@ public struct Matrix<T: NMFScalar>: Equatable, Sendable {
         self.init(rows: rows, columns: columns, elements: elements)
     }
 
-    public subscript(row: Int, column: Int) -> T {
+    @inlinable public subscript(row: Int, column: Int) -> T {
         get { elements[row * columns + column] }
         set { elements[row * columns + column] = newValue }
     }
 
-    public var shape: (rows: Int, columns: Int) { (rows, columns) }
+    @inlinable public var shape: (rows: Int, columns: Int) { (rows, columns) }
 
-    public func transposed() -> Matrix {
+    @inlinable public func transposed() -> Matrix {
         var result = [T](repeating: 0, count: elements.count)
         elements.withUnsafeBufferPointer { source in
             result.withUnsafeMutableBufferPointer { target in
@@ -51,32 +51,32 @@ public struct Matrix<T: NMFScalar>: Equatable, Sendable {
     }
 
     /// Rows `range` as a new matrix (a copy: blocks are handed to workers by value).
-    public func rows(_ range: Range<Int>) -> Matrix {
+    @inlinable public func rows(_ range: Range<Int>) -> Matrix {
         Matrix(rows: range.count, columns: columns,
                elements: Array(elements[(range.lowerBound * columns)..<(range.upperBound * columns)]))
     }
 
     /// Overwrites rows starting at `firstRow` with `block`.
-    public mutating func replaceRows(startingAt firstRow: Int, with block: Matrix) {
+    @inlinable public mutating func replaceRows(startingAt firstRow: Int, with block: Matrix) {
         precondition(block.columns == columns && firstRow + block.rows <= rows)
         let start = firstRow * columns
         elements.replaceSubrange(start..<(start + block.elements.count), with: block.elements)
     }
 
     /// The same values in another precision.
-    public func converted<U: NMFScalar>(to: U.Type = U.self) -> Matrix<U> {
+    @inlinable public func converted<U: NMFScalar>(to: U.Type = U.self) -> Matrix<U> {
         Matrix<U>(rows: rows, columns: columns, elements: elements.map { U($0) })
     }
 }
 
 extension Matrix {
     /// Sum of squares accumulated in Double, whatever the element precision.
-    public var squaredFrobeniusNorm: Double {
+    @inlinable public var squaredFrobeniusNorm: Double {
         elements.reduce(0.0) { $0 + Double($1) * Double($1) }
     }
 
     /// ⟨self, other⟩ = Σ selfᵢⱼ·otherᵢⱼ, accumulated in Double.
-    public func frobeniusInner(_ other: Matrix) -> Double {
+    @inlinable public func frobeniusInner(_ other: Matrix) -> Double {
         precondition(rows == other.rows && columns == other.columns, "shape mismatch in inner product")
         var sum = 0.0
         for index in elements.indices { sum += Double(elements[index]) * Double(other.elements[index]) }
@@ -84,7 +84,7 @@ extension Matrix {
     }
 
     /// ‖self − other‖_F / ‖other‖_F: how tests and users compare factors.
-    public func relativeDifference(to reference: Matrix) -> Double {
+    @inlinable public func relativeDifference(to reference: Matrix) -> Double {
         precondition(rows == reference.rows && columns == reference.columns, "shape mismatch")
         var difference = 0.0
         for index in elements.indices {

@@ -4,12 +4,12 @@ import CBLAS
 public enum Transposition: Sendable {
     case none, transposed
 
-    var blas: CBLAS_TRANSPOSE { self == .none ? CblasNoTrans : CblasTrans }
+    @usableFromInline var blas: CBLAS_TRANSPOSE { self == .none ? CblasNoTrans : CblasTrans }
 }
 
 extension Matrix {
     /// `self ← alpha·op(a)·op(b) + beta·self` through BLAS gemm.
-    public mutating func multiplyAdd(
+    @inlinable public mutating func multiplyAdd(
         _ a: Matrix, _ b: Matrix,
         transA: Transposition = .none, transB: Transposition = .none,
         alpha: T = 1, beta: T = 0
@@ -18,7 +18,7 @@ extension Matrix {
     }
 
     /// The same with row ranges of matrices as operands, read in place (no copy).
-    public mutating func multiplyAdd(
+    @inlinable public mutating func multiplyAdd(
         _ a: MatrixRows<T>, _ b: MatrixRows<T>,
         transA: Transposition = .none, transB: Transposition = .none,
         alpha: T = 1, beta: T = 0
@@ -48,7 +48,7 @@ extension Matrix {
     }
 
     /// op(a)·op(b) as a new matrix.
-    public static func product(
+    @inlinable public static func product(
         _ a: Matrix, _ b: Matrix,
         transA: Transposition = .none, transB: Transposition = .none
     ) -> Matrix {
@@ -56,7 +56,7 @@ extension Matrix {
     }
 
     /// op(a)·op(b) with row ranges as operands.
-    public static func product(
+    @inlinable public static func product(
         _ a: MatrixRows<T>, _ b: MatrixRows<T>,
         transA: Transposition = .none, transB: Transposition = .none
     ) -> Matrix {
@@ -69,7 +69,7 @@ extension Matrix {
 
     /// The Gram matrix `self·selfᵀ` (`.rows`) or `selfᵀ·self` (`.columns`) through
     /// BLAS syrk, returned full (both triangles filled).
-    public func gram(of side: GramSide) -> Matrix {
+    @inlinable public func gram(of side: GramSide) -> Matrix {
         let order = side == .rows ? rows : columns
         let inner = side == .rows ? columns : rows
         var result = Matrix(rows: order, columns: order)
@@ -84,14 +84,14 @@ extension Matrix {
         return result
     }
 
-    mutating func mirrorUpperTriangle() {
+    @usableFromInline mutating func mirrorUpperTriangle() {
         for i in 0..<rows {
             for j in 0..<i { self[i, j] = self[j, i] }
         }
     }
 
     /// `self += other`, element by element.
-    public mutating func add(_ other: Matrix) {
+    @inlinable public mutating func add(_ other: Matrix) {
         precondition(rows == other.rows && columns == other.columns, "shape mismatch in sum")
         for index in elements.indices { elements[index] += other.elements[index] }
     }

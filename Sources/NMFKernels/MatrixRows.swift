@@ -4,25 +4,25 @@ public struct MatrixRows<T: NMFScalar>: Sendable {
     public let matrix: Matrix<T>
     public let range: Range<Int>
 
-    public init(_ matrix: Matrix<T>, rows range: Range<Int>) {
+    @inlinable public init(_ matrix: Matrix<T>, rows range: Range<Int>) {
         precondition(range.lowerBound >= 0 && range.upperBound <= matrix.rows, "rows \(range) outside 0..<\(matrix.rows)")
         self.matrix = matrix
         self.range = range
     }
 
-    public init(_ matrix: Matrix<T>) { self.init(matrix, rows: 0..<matrix.rows) }
+    @inlinable public init(_ matrix: Matrix<T>) { self.init(matrix, rows: 0..<matrix.rows) }
 
-    public var rows: Int { range.count }
-    public var columns: Int { matrix.columns }
+    @inlinable public var rows: Int { range.count }
+    @inlinable public var columns: Int { matrix.columns }
 
     /// The elements in row-major order, sharing the matrix's storage.
-    public var elements: ArraySlice<T> {
+    @inlinable public var elements: ArraySlice<T> {
         matrix.elements[(range.lowerBound * columns)..<(range.upperBound * columns)]
     }
 
-    public func copy() -> Matrix<T> { matrix.rows(range) }
+    @inlinable public func copy() -> Matrix<T> { matrix.rows(range) }
 
-    func withBaseAddress<R>(_ body: (UnsafePointer<T>) -> R) -> R {
+    @usableFromInline @inline(__always) func withBaseAddress<R>(_ body: (UnsafePointer<T>) -> R) -> R {
         matrix.elements.withUnsafeBufferPointer { buffer in
             // An empty matrix has no storage; BLAS reads nothing through the pointer then.
             guard let base = buffer.baseAddress else {

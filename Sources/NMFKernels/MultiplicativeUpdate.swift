@@ -4,16 +4,16 @@
 /// Each factor entry is multiplied by numerator / denominator, both non-negative,
 /// so factors stay non-negative and an entry that is 0 stays 0.
 public struct MultiplicativeUpdate: UpdateRule {
-    public init() {}
+    @inlinable public init() {}
 
-    public func updateW<T: NMFScalar>(_ w: inout Matrix<T>, cross: inout Matrix<T>,
+    @inlinable public func updateW<T: NMFScalar>(_ w: inout Matrix<T>, cross: inout Matrix<T>,
                                       gram: Matrix<T>, penalty: Penalty) -> Double {
         let denominator = Matrix.product(w, gram)
         Self.scale(&w, numerator: cross, denominator: denominator, penalty: penalty)
         return 0
     }
 
-    public func updateH<T: NMFScalar>(_ h: inout Matrix<T>, cross: Matrix<T>, gram: Matrix<T>,
+    @inlinable public func updateH<T: NMFScalar>(_ h: inout Matrix<T>, cross: Matrix<T>, gram: Matrix<T>,
                                       penalty: Penalty) -> Double {
         // (WᵀW)·H rather than Wᵀ·(W·H): k²n instead of 2mkn flops, NumPy's multi_dot order.
         let denominator = Matrix.product(gram, h)
@@ -23,7 +23,7 @@ public struct MultiplicativeUpdate: UpdateRule {
 
     /// factor ← factor ⊙ numerator ⊘ (denominator + l1 + l2·factor), in scikit-learn's
     /// order of operations; a zero denominator becomes EPSILON so 0/0 cannot appear.
-    static func scale<T: NMFScalar>(_ factor: inout Matrix<T>, numerator: Matrix<T>,
+    @inlinable static func scale<T: NMFScalar>(_ factor: inout Matrix<T>, numerator: Matrix<T>,
                                     denominator: Matrix<T>, penalty: Penalty) {
         let l1 = T(penalty.l1), l2 = T(penalty.l2)
         let epsilon = T.nmfEpsilon

@@ -18,7 +18,7 @@ public struct Penalty: Sendable, Equatable {
     public var l2: Double
 
     public static let none = Penalty(l1: 0, l2: 0)
-    public init(l1: Double, l2: Double) { self.l1 = l1; self.l2 = l2 }
+    @inlinable public init(l1: Double, l2: Double) { self.l1 = l1; self.l2 = l2 }
 }
 
 /// The regularization of a fit in scikit-learn's parameters.

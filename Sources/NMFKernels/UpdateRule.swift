@@ -19,3 +19,33 @@ public protocol UpdateRule: Sendable {
     func updateH<T: NMFScalar>(_ h: inout Matrix<T>, cross: Matrix<T>, gram: Matrix<T>,
                                penalty: Penalty) -> Double
 }
+
+/// The built-in rules as one closed set. Calling through this enum rather than
+/// through `any UpdateRule` lets the compiler specialize the kernels for the
+/// element type, which the inner loops need to run at full speed.
+public enum UpdateScheme: UpdateRule, Equatable {
+    case multiplicative
+    case coordinateDescent(sweeps: Int)
+
+    @inlinable
+    public func updateW<T: NMFScalar>(_ w: inout Matrix<T>, cross: inout Matrix<T>, gram: Matrix<T>,
+                                      penalty: Penalty) -> Double {
+        switch self {
+        case .multiplicative:
+            MultiplicativeUpdate().updateW(&w, cross: &cross, gram: gram, penalty: penalty)
+        case .coordinateDescent(let sweeps):
+            CoordinateDescent(sweeps: sweeps).updateW(&w, cross: &cross, gram: gram, penalty: penalty)
+        }
+    }
+
+    @inlinable
+    public func updateH<T: NMFScalar>(_ h: inout Matrix<T>, cross: Matrix<T>, gram: Matrix<T>,
+                                      penalty: Penalty) -> Double {
+        switch self {
+        case .multiplicative:
+            MultiplicativeUpdate().updateH(&h, cross: cross, gram: gram, penalty: penalty)
+        case .coordinateDescent(let sweeps):
+            CoordinateDescent(sweeps: sweeps).updateH(&h, cross: cross, gram: gram, penalty: penalty)
+        }
+    }
+}

@@ -26,8 +26,9 @@ struct DemoCommand: ParsableCommand {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let configuration = SwimmerDemo.defaultConfiguration(seed: seed)
+            let printer = ProgressPrinter()
             let summary = try SwimmerDemo.run(directory: directory, configuration: configuration,
-                                              onIteration: quiet ? nil : progressPrinter(every: 100))
+                                              onProgress: quiet ? nil : { printer.report($0) })
             let fit = summary.factorization
             print("""
                 swimmer: \(Swimmer.imageCount) images of \(Swimmer.side)×\(Swimmer.side), \

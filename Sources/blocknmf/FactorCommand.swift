@@ -1,5 +1,6 @@
 import ArgumentParser
 import BlockNMF
+import Foundation
 import NMFKernels
 
 extension Solver: ExpressibleByArgument {}
@@ -16,6 +17,10 @@ extension AlphaH: ExpressibleByArgument {
             return nil
         }
     }
+}
+
+extension MemoryBudget: ExpressibleByArgument {
+    public init?(argument: String) { self.init(parsing: argument) }
 }
 
 extension DatasetReference: ExpressibleByArgument {
@@ -45,8 +50,14 @@ struct FactorCommand: ParsableCommand {
     @Option(name: [.customShort("o"), .long], help: "The result file to write.")
     var output: String
 
-    @Option(help: "Update rule: cd (coordinate descent / HALS) or mu (multiplicative update).")
+    @Option(help: """
+        Update rule: cd (coordinate descent, as scikit-learn), mu (multiplicative update), or hals \
+        (coordinate descent with --inner-sweeps sweeps per pass over V).
+        """)
     var solver: Solver = .cd
+
+    @Option(name: .customLong("inner-sweeps"), help: "Sweeps per factor update for --solver hals.")
+    var innerSweeps: Int = NMFConfiguration.defaultInnerSweeps
 
     @Option(name: .customLong("init"), help: """
         Initialization: random, nndsvd, nndsvda, nndsvdar or custom (default: nndsvda when \
@@ -81,8 +92,23 @@ struct FactorCommand: ParsableCommand {
     @Option(help: "float32, float64, or auto (float32 data stays float32, anything else becomes float64).")
     var precision: Precision = .auto
 
+    @Option(help: "Worker threads (results do not depend on it; default: one per core).")
+    var threads: Int = Factorization.defaultThreads
+
+    @Option(help: """
+        Memory for V's buffers, e.g. 2GiB or 500MB (default: a quarter of RAM); W and H come on top. \
+        V is kept in memory when it takes at most half of it, and streamed from the file otherwise.
+        """)
+    var memory: MemoryBudget = .default
+
+    @Option(name: .customLong("block-rows"), help: "Rows per read, instead of the memory budget's choice (forces streaming).")
+    var blockRows: Int?
+
     @Flag(help: "Print nothing on stderr while factoring.")
     var quiet = false
+
+    @Flag(help: "Print a machine-readable summary (JSON) on stdout instead of the text line.")
+    var json = false
 
     func validate() throws {
         if let initialization, initialization != .custom, initialW != nil || initialH != nil {
@@ -98,13 +124,18 @@ struct FactorCommand: ParsableCommand {
             components: rank, solver: solver, initialization: initialization,
             maxIterations: maxIterations, tolerance: tolerance,
             regularization: Regularization(alphaW: alphaW, alphaH: alphaH, l1Ratio: l1Ratio),
-            seed: seed)
+            seed: seed, innerSweeps: innerSweeps)
         let request = FactorizationRequest(
             input: input, dataset: dataset, output: output, configuration: configuration,
-            precision: precision, initialW: initialW, initialH: initialH)
-        let progress = quiet ? nil : progressPrinter(every: 10)
+            precision: precision, initialW: initialW, initialH: initialH, threads: threads,
+            memory: memory, blockRows: blockRows)
+        let printer = ProgressPrinter()
         do {
-            let summary = try Factorization.run(request, onIteration: progress)
+            let summary = try Factorization.run(request, onProgress: quiet ? nil : { printer.report($0) })
+            if json {
+                print(try jsonText(summary))
+                return
+            }
             let report = summary.report
             print("""
                 \(summary.input):\(summary.dataset) (\(summary.rows)×\(summary.columns), \(summary.storedType)) \
@@ -112,10 +143,18 @@ struct FactorCommand: ParsableCommand {
                 relative error \(formatted(summary.relativeError)), \
                 reconstruction error \(formatted(report.reconstructionError)), \
                 \(report.iterations) iterations, \(report.converged ? "converged" : "not converged (max-iter reached)"), \
-                \(formatted(report.elapsedSeconds, digits: 2)) s -> \(summary.output)
+                \(formatted(report.elapsedSeconds, digits: 3)) s, \(summary.plan.mode.rawValue) \
+                (\(summary.plan.blockRows)-row blocks, \(summary.threads) threads), \
+                peak memory \(MemoryBudget.format(summary.peakResidentBytes)) -> \(summary.output)
                 """)
         } catch {
             throw CommandFailure(error)
         }
     }
+}
+
+func jsonText<Value: Encodable>(_ value: Value) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
 }

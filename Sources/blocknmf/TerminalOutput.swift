@@ -10,11 +10,29 @@ func formatted(_ value: Double, digits: Int = 6) -> String {
     String(format: "%.\(digits)g", value)
 }
 
-/// A progress callback printing every `interval`-th iteration (and the first) on stderr.
-func progressPrinter(every interval: Int) -> (IterationProgress) -> Void {
-    { step in
-        guard step.iteration % interval == 0 || step.iteration == 1 else { return }
-        printToStandardError("iteration \(step.iteration)/\(step.maxIterations)  "
-            + "error \(formatted(step.reconstructionError))  \(formatted(step.elapsedSeconds, digits: 2)) s")
+/// Progress on stderr: the first iteration, then at most one line a second, and
+/// the last. Each line: iteration, relative error, relative change, seconds per
+/// iteration, read throughput, and the time left if every iteration runs.
+final class ProgressPrinter: @unchecked Sendable {
+    private var lastPrinted = -Double.infinity
+    private let interval: Double
+
+    init(interval: Double = 1) { self.interval = interval }
+
+    func report(_ progress: FactorizationProgress) {
+        let step = progress.iteration
+        let isLast = step.iteration == step.maxIterations
+        guard step.iteration == 1 || isLast || step.elapsedSeconds - lastPrinted >= interval else { return }
+        lastPrinted = step.elapsedSeconds
+        let relative = step.dataNorm > 0 ? step.reconstructionError / step.dataNorm : 0
+        let remaining = Double(step.maxIterations - step.iteration) * step.elapsedSeconds / Double(step.iteration)
+        var line = "iteration \(step.iteration)/\(step.maxIterations)  error \(formatted(relative, digits: 5))"
+            + "  change \(formatted(step.relativeChange, digits: 3))"
+            + "  \(formatted(step.iterationSeconds, digits: 3)) s/it"
+        if progress.readSeconds > 0 {
+            line += "  read \(formatted(Double(progress.bytesRead) / progress.readSeconds / 1e9, digits: 3)) GB/s"
+        }
+        line += "  ETA ≤ \(formatted(remaining, digits: 3)) s"
+        printToStandardError(line)
     }
 }

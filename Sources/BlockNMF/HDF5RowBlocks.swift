@@ -1,0 +1,179 @@
+import Dispatch
+import Foundation
+import HDF5Store
+import NMFKernels
+
+/// V streamed from a dense HDF5 dataset: blocks are read ahead on one reader
+/// queue, which makes every HDF5 call of the pass, into a small pool of reused
+/// buffers, while the engine computes on the previous blocks.
+public final class HDF5RowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockProvider, @unchecked Sendable {
+    public let rows: Int
+    public let columns: Int
+    public let sourceDescription: String
+    public let blockRows: Int
+    private let source: DenseRowBlockSource<Element>
+    // HDF5 is not thread-safe: this serial queue is the only place it is called from
+    // once the source is open.
+    private let reader = DispatchQueue(label: "blocknmf.hdf5-reader")
+    private let pool = BufferPool<Element>()
+    private let statistics = ReadStatistics()
+
+    public init(source: DenseRowBlockSource<Element>, blockRows: Int, sourceDescription: String) throws {
+        precondition(blockRows % TileSchedule.rowsPerTile == 0, "blocks are whole tiles")
+        self.source = source
+        self.rows = source.rows
+        self.columns = source.columns
+        self.blockRows = blockRows
+        self.sourceDescription = sourceDescription
+        try source.setChunkCache(blockRows: blockRows)
+    }
+
+    /// Bytes delivered and seconds spent reading (HDF5 read and conversion) so far.
+    public var bytesRead: Int { statistics.snapshot.bytes }
+    public var readSeconds: Double { statistics.snapshot.seconds }
+
+    public func forEachBlock(_ body: (Int, Matrix<Element>) throws -> Void) throws {
+        let channel = BlockChannel<Element>(capacity: 1)
+        let finished = DispatchSemaphore(value: 0)
+        let (source, pool, statistics, rows, columns, blockRows) =
+            (self.source, self.pool, self.statistics, self.rows, self.columns, self.blockRows)
+        reader.async {
+            defer { finished.signal() }
+            for start in stride(from: 0, to: rows, by: blockRows) {
+                let count = min(blockRows, rows - start)
+                var buffer = count == blockRows ? pool.take(count: count * columns)
+                                                : BufferPool<Element>.allocate(count: count * columns)
+                let clock = Stopwatch()
+                do {
+                    try source.readRows(start..<(start + count), into: &buffer)
+                } catch {
+                    channel.fail(error)
+                    return
+                }
+                statistics.add(bytes: count * columns * MemoryLayout<Element>.stride, seconds: clock.elapsedSeconds)
+                guard channel.put(start, Matrix(rows: count, columns: columns, elements: buffer)) else { return }
+            }
+            channel.finish()
+        }
+        defer {
+            channel.cancel()
+            finished.wait()
+        }
+        while let (start, block) = try channel.next() {
+            try body(start, block)
+        }
+    }
+
+    /// All of V in one matrix, read block by block into place.
+    public func readAll() throws -> Matrix<Element> {
+        var elements = BufferPool<Element>.allocate(count: rows * columns)
+        let (source, rows, columns, blockRows) = (self.source, self.rows, self.columns, self.blockRows)
+        let clock = Stopwatch()
+        try reader.sync {
+            for start in stride(from: 0, to: rows, by: blockRows) {
+                let count = min(blockRows, rows - start)
+                try source.readRows(start..<(start + count), into: &elements, startingAt: start * columns)
+            }
+        }
+        statistics.add(bytes: rows * columns * MemoryLayout<Element>.stride, seconds: clock.elapsedSeconds)
+        return Matrix(rows: rows, columns: columns, elements: elements)
+    }
+
+    public func recycle(_ block: Matrix<Element>) {
+        if block.rows == blockRows { pool.give(block.elements) }
+    }
+}
+
+/// Full-size block buffers kept for reuse: a pass allocates (and the kernel zeroes)
+/// its few buffers once, not every block.
+private final class BufferPool<Element: NMFScalar>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var free: [[Element]] = []
+
+    static func allocate(count: Int) -> [Element] {
+        // Every element is overwritten by the read.
+        [Element](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    }
+
+    func take(count: Int) -> [Element] {
+        lock.lock()
+        let buffer = free.popLast()
+        lock.unlock()
+        if let buffer, buffer.count == count { return buffer }
+        return Self.allocate(count: count)
+    }
+
+    func give(_ buffer: [Element]) {
+        lock.lock()
+        if free.count < StreamPlan.buffers { free.append(buffer) }
+        lock.unlock()
+    }
+}
+
+/// Blocks handed from the reader to the engine, at most `capacity` waiting.
+private final class BlockChannel<Element: NMFScalar>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private let capacity: Int
+    private var queue: [(Int, Matrix<Element>)] = []
+    private var done = false
+    private var cancelled = false
+    private var failure: (any Error)?
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    /// Waits for room; false when the consumer has gone.
+    func put(_ start: Int, _ block: Matrix<Element>) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.count >= capacity && !cancelled { condition.wait() }
+        guard !cancelled else { return false }
+        queue.append((start, block))
+        condition.broadcast()
+        return true
+    }
+
+    func finish() { update { $0.done = true } }
+    func fail(_ error: any Error) { update { $0.failure = error; $0.done = true } }
+    func cancel() { update { $0.cancelled = true } }
+
+    /// The next block, nil at the end, or the reader's error.
+    func next() throws -> (Int, Matrix<Element>)? {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.isEmpty && !done { condition.wait() }
+        if !queue.isEmpty {
+            let item = queue.removeFirst()
+            condition.broadcast()
+            return item
+        }
+        if let failure { throw failure }
+        return nil
+    }
+
+    private func update(_ change: (BlockChannel) -> Void) {
+        condition.lock()
+        change(self)
+        condition.broadcast()
+        condition.unlock()
+    }
+}
+
+/// Running totals of what the reader delivered.
+private final class ReadStatistics: @unchecked Sendable {
+    private let lock = NSLock()
+    private var bytes = 0
+    private var seconds = 0.0
+
+    func add(bytes: Int, seconds: Double) {
+        lock.lock()
+        self.bytes += bytes
+        self.seconds += seconds
+        lock.unlock()
+    }
+
+    var snapshot: (bytes: Int, seconds: Double) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (bytes, seconds)
+    }
+}

@@ -1,0 +1,67 @@
+/// How V is held during a fit: all of it in memory when it fits the budget
+/// comfortably, otherwise streamed in blocks whose buffers fit the budget.
+public struct StreamPlan: Sendable, Equatable, Codable {
+    public enum Mode: String, Sendable, Codable {
+        /// Read once, kept in memory.
+        case resident
+        /// Read again on every pass.
+        case streamed
+    }
+
+    public let mode: Mode
+    /// Rows per read.
+    public let blockRows: Int
+    /// Buffers of `blockRows` rows alive at once: one being read, one read ahead,
+    /// one being cut into tiles, one whose last tiles are still computing.
+    public static let buffers = 4
+
+    /// The plan for an m×n dataset (resident when V takes at most half the budget) read as `elementBytes`-sized values (stored as
+    /// `storedBytes`-sized ones, chunked by `chunkRows` when chunked).
+    ///
+    /// Streamed memory: 4 blocks of buffers plus the chunk cache, which holds every
+    /// chunk a block touches (one row of chunks more than the block, twice at worst
+    /// for a block that cuts chunks at both ends). Blocks are whole tiles and, where
+    /// the budget allows, whole rows of chunks.
+    public static func make(
+        rows: Int, columns: Int, elementBytes: Int, storedBytes: Int, chunkRows: Int?,
+        budget: MemoryBudget, blockRowsOverride: Int? = nil, source: String
+    ) throws -> StreamPlan {
+        let tile = TileSchedule.rowsPerTile
+        let rowBytes = columns * elementBytes
+        let storedRowBytes = columns * storedBytes
+        let chunkReserve = 2 * (chunkRows ?? 0) * storedRowBytes
+        if let override = blockRowsOverride {
+            guard override >= 1 else {
+                throw NMFError.invalidParameter(name: "block-rows", value: "\(override)", requirement: "must be at least 1")
+            }
+            let rounded = max(tile, (override / tile) * tile)
+            return StreamPlan(mode: .streamed, blockRows: min(rounded, roundUp(rows, to: tile)))
+        }
+        let perRow = buffers * rowBytes + (chunkRows == nil ? 0 : storedRowBytes)
+        let available = budget.bytes - chunkReserve
+        let minimumBytes = tile * perRow + chunkReserve
+        guard available > 0, available / perRow >= tile else {
+            throw NMFError.budgetTooSmall(source: source, budget: budget.bytes, needed: minimumBytes,
+                                          chunkRows: chunkRows)
+        }
+        var blockRows = (available / perRow / tile) * tile
+        if let chunkRows, chunkRows > 0 {
+            let unit = leastCommonMultiple(chunkRows, tile)
+            if blockRows >= unit { blockRows = (blockRows / unit) * unit }
+        }
+        blockRows = min(blockRows, roundUp(rows, to: tile))
+        // V that fits in half the budget is read once and kept, in blocks of the same size.
+        let mode: Mode = rows * rowBytes <= budget.bytes / 2 ? .resident : .streamed
+        return StreamPlan(mode: mode, blockRows: blockRows)
+    }
+
+    private static func roundUp(_ value: Int, to multiple: Int) -> Int {
+        ((value + multiple - 1) / multiple) * multiple
+    }
+
+    private static func leastCommonMultiple(_ a: Int, _ b: Int) -> Int {
+        var (x, y) = (a, b)
+        while y != 0 { (x, y) = (y, x % y) }
+        return a / x * b
+    }
+}
