@@ -15,21 +15,10 @@ extension HDF5File {
         chunkRows: Int? = nil, deflateLevel: Int? = nil, shuffle: Bool = false
     ) throws {
         let target = try NewDataset(file: self, name: name, shape: shape, elementCount: elements.count)
-        let creation = try PropertyListHandle("H5Pcreate") { H5Pcreate(chdf5_p_dataset_create()) }
-
         let wantsChunks = chunkRows != nil || deflateLevel != nil || shuffle
-        // A chunk may not exceed a fixed extent, and no chunk fits an empty extent.
-        if wantsChunks, !shape.contains(0) {
-            var chunk = shape.map { hsize_t($0) }
-            chunk[0] = hsize_t(min(max(chunkRows ?? shape[0], 1), shape[0]))
-            try hdf5("H5Pset_chunk") { H5Pset_chunk(creation.id, Int32(chunk.count), &chunk) }
-            if shuffle {
-                try hdf5("H5Pset_shuffle") { H5Pset_shuffle(creation.id) }
-            }
-            if let deflateLevel {
-                try hdf5("H5Pset_deflate level \(deflateLevel)") { H5Pset_deflate(creation.id, UInt32(clamping: deflateLevel)) }
-            }
-        }
+        let creation = try datasetCreationList(
+            shape: shape, chunkRows: wantsChunks ? chunkRows ?? shape[0] : nil,
+            deflateLevel: deflateLevel, shuffle: shuffle)
 
         let dataset = try target.create(type: T.nativeTypeID, creation: creation.id)
         let datasetPath = target.path
@@ -69,8 +58,28 @@ extension HDF5File {
     }
 }
 
+/// Creation properties for a dataset of `shape`: chunks of `chunkRows` rows spanning all other
+/// dimensions (contiguous when nil), then the filters, which need chunks.
+func datasetCreationList(
+    shape: [Int], chunkRows: Int?, deflateLevel: Int?, shuffle: Bool
+) throws -> PropertyListHandle {
+    let creation = try PropertyListHandle("H5Pcreate") { H5Pcreate(chdf5_p_dataset_create()) }
+    // A chunk may not exceed a fixed extent, and no chunk fits an empty extent.
+    guard let chunkRows, !shape.contains(0) else { return creation }
+    var chunk = shape.map { hsize_t($0) }
+    chunk[0] = hsize_t(min(max(chunkRows, 1), shape[0]))
+    try hdf5("H5Pset_chunk") { H5Pset_chunk(creation.id, Int32(chunk.count), &chunk) }
+    if shuffle {
+        try hdf5("H5Pset_shuffle") { H5Pset_shuffle(creation.id) }
+    }
+    if let deflateLevel {
+        try hdf5("H5Pset_deflate level \(deflateLevel)") { H5Pset_deflate(creation.id, UInt32(clamping: deflateLevel)) }
+    }
+    return creation
+}
+
 /// A dataset about to be created: shape checked, dataspace made, parents to be created.
-private struct NewDataset: ~Copyable {
+struct NewDataset: ~Copyable {
     let fileID: hid_t
     let path: String
     let space: DataspaceHandle
@@ -96,11 +105,11 @@ private struct NewDataset: ~Copyable {
         self.linkCreation = linkCreation
     }
 
-    func create(type: hid_t, creation: hid_t) throws -> DatasetHandle {
+    func create(type: hid_t, creation: hid_t, access: hid_t = chdf5_p_default()) throws -> DatasetHandle {
         let fileID = fileID, path = path
         let spaceID = space.id, linkCreationID = linkCreation.id
         return try DatasetHandle("H5Dcreate2 \(path)") {
-            H5Dcreate2(fileID, path, type, spaceID, linkCreationID, creation, chdf5_p_default())
+            H5Dcreate2(fileID, path, type, spaceID, linkCreationID, creation, access)
         }
     }
 }
