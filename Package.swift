@@ -5,6 +5,7 @@ let package = Package(
     name: "BlockNMF",
     products: [
         .library(name: "BlockNMF", targets: ["BlockNMF"]),
+        .library(name: "NMFKernels", targets: ["NMFKernels"]),
         .executable(name: "blocknmf", targets: ["blocknmf"]),
     ],
     dependencies: [
