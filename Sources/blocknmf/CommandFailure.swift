@@ -7,7 +7,7 @@ import HDF5Store
 ///
 /// | status | meaning |
 /// |---|---|
-/// | 64 | bad command line (also argument parsing errors) |
+/// | 64 | bad command line (also argument parsing errors), memory budget too small |
 /// | 65 | bad data: negative, NaN or infinite values, wrong shape or type, rank too large |
 /// | 66 | input missing: no such file, not HDF5, no such dataset |
 /// | 70 | internal failure (HDF5 or LAPACK reported an error) |
@@ -38,6 +38,7 @@ struct CommandFailure: Error, CustomStringConvertible {
             }
         case let error as NMFError:
             if case .invalidParameter = error { return 64 }
+            if case .budgetTooSmall = error { return 64 }
             if case .decomposition = error { return 70 }
             return 65
         case is FactorizationError:

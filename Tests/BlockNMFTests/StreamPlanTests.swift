@@ -1,0 +1,52 @@
+import BlockNMF
+import XCTest
+
+final class StreamPlanTests: XCTestCase {
+    private let mib = 1 << 20
+
+    private func plan(rows: Int = 100_000, columns: Int = 1000, chunkRows: Int? = nil, budget: Int,
+                      override: Int? = nil) throws -> StreamPlan {
+        try StreamPlan.make(rows: rows, columns: columns, elementBytes: 4, storedBytes: 4, chunkRows: chunkRows,
+                            budget: MemoryBudget(bytes: budget), blockRowsOverride: override, source: "v.h5:/X")
+    }
+
+    func testSmallDataStaysResidentAndLargeDataStreams() throws {
+        XCTAssertEqual(try plan(rows: 1000, budget: 64 * mib).mode, .resident)
+        let streamed = try plan(budget: 64 * mib)
+        XCTAssertEqual(streamed.mode, .streamed)
+        // Four buffers of whole tiles within the budget.
+        XCTAssertEqual(streamed.blockRows % 256, 0)
+        XCTAssertLessThanOrEqual(StreamPlan.buffers * streamed.blockRows * 1000 * 4, 64 * mib)
+        XCTAssertGreaterThan(StreamPlan.buffers * (streamed.blockRows + 256) * 1000 * 4, 64 * mib)
+    }
+
+    func testBlocksFollowChunkRowsWhenTheBudgetAllows() throws {
+        let chunked = try plan(chunkRows: 1000, budget: 1024 * mib)
+        XCTAssertEqual(chunked.blockRows % 32_000, 0, "a multiple of both 256 and 1000")
+    }
+
+    func testChunksTooTallForTheBudgetNameTheMemoryNeeded() {
+        XCTAssertThrowsError(try plan(chunkRows: 50_000, budget: 64 * mib)) { error in
+            guard case NMFError.budgetTooSmall(_, _, let needed, 50_000) = error else {
+                return XCTFail("\(error)")
+            }
+            XCTAssertGreaterThan(needed, 2 * 50_000 * 1000 * 4)
+            XCTAssertTrue("\(error)".contains("chunks span 50000 rows"), "\(error)")
+        }
+    }
+
+    func testOverrideIsRoundedToWholeTilesAndStreams() throws {
+        let forced = try plan(rows: 1000, budget: 64 * mib, override: 300)
+        XCTAssertEqual(forced.mode, .streamed)
+        XCTAssertEqual(forced.blockRows, 256)
+    }
+
+    func testMemorySizesParse() {
+        XCTAssertEqual(MemoryBudget(parsing: "2GiB")?.bytes, 2 << 30)
+        XCTAssertEqual(MemoryBudget(parsing: "500MB")?.bytes, 500_000_000)
+        XCTAssertEqual(MemoryBudget(parsing: "1.5G")?.bytes, 1_500_000_000)
+        XCTAssertEqual(MemoryBudget(parsing: "4096")?.bytes, 4096)
+        XCTAssertNil(MemoryBudget(parsing: "lots"))
+        XCTAssertNil(MemoryBudget(parsing: "-1GiB"))
+    }
+}
