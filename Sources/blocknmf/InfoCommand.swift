@@ -1,0 +1,49 @@
+import ArgumentParser
+import BlockNMF
+
+struct InfoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "info",
+        abstract: "List a file's datasets: shape, type, chunking, filters, size, and how factor would read each matrix."
+    )
+
+    @Argument(help: "An HDF5 file.")
+    var file: String
+
+    @Option(help: "The memory budget factor would use (default: a quarter of RAM).")
+    var memory: MemoryBudget = .default
+
+    @Option(help: "The precision factor would compute in.")
+    var precision: Precision = .auto
+
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    func run() throws {
+        do {
+            let entries = try DatasetInventory.describe(file, memory: memory, precision: precision)
+            if json {
+                print(try jsonText(entries))
+                return
+            }
+            print("\(file): \(entries.count) dataset\(entries.count == 1 ? "" : "s"); factor's memory budget \(memory)")
+            for entry in entries {
+                let shape = entry.shape.map(String.init).joined(separator: "×")
+                let chunks = entry.chunkShape.map { "chunks " + $0.map(String.init).joined(separator: "×") } ?? "contiguous"
+                let filters = entry.filters.isEmpty ? "" : ", " + entry.filters.joined(separator: ", ")
+                print("  \(entry.path)  \(shape) \(entry.type), \(chunks)\(filters), "
+                    + "\(MemoryBudget.format(entry.storedBytes)) in the file (\(MemoryBudget.format(entry.dataBytes)) of data)")
+                if let plan = entry.plan, let precision = entry.planPrecision {
+                    let how = plan.mode == .resident
+                        ? "read once and kept in memory"
+                        : "streamed in \(plan.blockRows)-row blocks"
+                    print("    factor: \(precision), \(how)")
+                } else if let problem = entry.planProblem {
+                    print("    factor: \(problem)")
+                }
+            }
+        } catch {
+            throw CommandFailure(error)
+        }
+    }
+}
