@@ -29,12 +29,14 @@ struct AlternatingEngine<Data: RowBlockProvider> {
         var iterations: Int
         var converged: Bool
         var lossHistory: [Double]
+        var iterationEndSeconds: [Double]
     }
 
     func run(w: inout Matrix<T>, h: inout Matrix<T>, clock: Stopwatch) throws -> Outcome {
         let k = h.rows, n = h.columns
         var hht = h.gram(of: .rows)
         var history: [Double] = []
+        var endTimes: [Double] = []
         var stopping = self.stopping
         let pass = TilePass(data: data, threads: threads)
 
@@ -84,6 +86,7 @@ struct AlternatingEngine<Data: RowBlockProvider> {
             let error = residual.squareRoot()
             history.append(error)
             let now = clock.elapsedSeconds
+            endTimes.append(now)
             onIteration?(IterationProgress(iteration: iteration, maxIterations: maxIterations,
                                            reconstructionError: error,
                                            previousError: history[history.count - 2],
@@ -92,9 +95,10 @@ struct AlternatingEngine<Data: RowBlockProvider> {
 
             if stopping.isSatisfied(iteration: iteration, violation: violation,
                                     error: error, initialError: history[0]) {
-                return Outcome(iterations: iteration, converged: true, lossHistory: history)
+                return Outcome(iterations: iteration, converged: true, lossHistory: history, iterationEndSeconds: endTimes)
             }
         }
-        return Outcome(iterations: maxIterations, converged: false, lossHistory: history)
+        return Outcome(iterations: maxIterations, converged: false, lossHistory: history,
+                       iterationEndSeconds: endTimes)
     }
 }

@@ -107,14 +107,18 @@ public enum Factorization {
         if isSameFile(request.input, request.output) {
             throw FactorizationError.outputIsInput(path: request.output)
         }
-        let probe = try DenseRowBlockSource<Double>(file: file, dataset: request.dataset, blockRows: 1)
+        // The probe closes before the reader opens the dataset: HDF5 applies a chunk
+        // cache only to the first open of a dataset.
+        let (dataset, storedType) = try {
+            let probe = try DenseRowBlockSource<Double>(file: file, dataset: request.dataset, blockRows: 1)
+            return (probe.datasetPath, probe.storedType)
+        }()
         let useFloat32: Bool
         switch request.precision {
         case .float32: useFloat32 = true
         case .float64: useFloat32 = false
-        case .auto: useFloat32 = probe.storedType == Float.elementType
+        case .auto: useFloat32 = storedType == Float.elementType
         }
-        let dataset = probe.datasetPath
         return useFloat32
             ? try run(request, file: file, dataset: dataset, as: Float.self, onProgress: onProgress)
             : try run(request, file: file, dataset: dataset, as: Double.self, onProgress: onProgress)

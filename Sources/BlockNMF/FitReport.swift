@@ -16,15 +16,18 @@ public struct FitReport: Sendable, Equatable, Codable {
     public var reconstructionError: Double
     /// Wall-clock seconds of the whole fit, initialization included.
     public var elapsedSeconds: Double
+    /// Seconds from the start of the fit to the end of each iteration.
+    public var iterationEndSeconds: [Double]
 
     public init(iterations: Int, converged: Bool, lossHistory: [Double], initialization: String,
-                reconstructionError: Double, elapsedSeconds: Double) {
+                reconstructionError: Double, elapsedSeconds: Double, iterationEndSeconds: [Double] = []) {
         self.iterations = iterations
         self.converged = converged
         self.lossHistory = lossHistory
         self.initialization = initialization
         self.reconstructionError = reconstructionError
         self.elapsedSeconds = elapsedSeconds
+        self.iterationEndSeconds = iterationEndSeconds
     }
 }
 

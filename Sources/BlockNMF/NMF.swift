@@ -53,7 +53,8 @@ public struct NMF<T: NMFScalar>: Sendable {
         let report = FitReport(iterations: outcome.iterations, converged: outcome.converged,
                                lossHistory: outcome.lossHistory, initialization: method.rawValue,
                                reconstructionError: try data.residualNorm(w: w, h: h, threads: threads),
-                               elapsedSeconds: clock.elapsedSeconds)
+                               elapsedSeconds: clock.elapsedSeconds,
+                               iterationEndSeconds: outcome.iterationEndSeconds)
         return FittedNMF(configuration: configuration, w: w, components: h, report: report)
     }
 
@@ -114,7 +115,8 @@ public struct FittedNMF<T: NMFScalar>: Sendable {
         let report = FitReport(iterations: outcome.iterations, converged: outcome.converged,
                                lossHistory: outcome.lossHistory, initialization: "transform",
                                reconstructionError: try data.residualNorm(w: w, h: h, threads: threads),
-                               elapsedSeconds: clock.elapsedSeconds)
+                               elapsedSeconds: clock.elapsedSeconds,
+                               iterationEndSeconds: outcome.iterationEndSeconds)
         return (w, report)
     }
 

@@ -20,6 +20,9 @@ public struct ChunkCache: Sendable, Equatable {
         self.preemption = preemption
     }
 
+    /// No cache: for chunks stored unfiltered, reads go straight to the caller's buffer.
+    static let disabled = ChunkCache(slots: 521, bytes: 0, preemption: 1)
+
     /// A cache that holds every chunk a block of `blockRows` rows can touch, wherever it starts.
     ///
     /// A block that does not start on a chunk boundary touches one row of chunks more than

@@ -15,6 +15,8 @@ public final class DenseRowBlockSource<Element: HDF5Scalar>: RowBlockSource, @un
     public let storedType: ElementType
     /// Chunk extents (rows, columns) when the dataset is chunked.
     public let chunkShape: [Int]?
+    /// The filter pipeline (compression, shuffle, …), empty when the data is stored as is.
+    public let filters: [String]
     /// Nil only while being reopened, or after reopening failed.
     private var dataset: DatasetHandle?
 
@@ -35,18 +37,23 @@ public final class DenseRowBlockSource<Element: HDF5Scalar>: RowBlockSource, @un
         columns = layout.columns
         storedType = layout.storedType
         chunkShape = layout.chunkShape
+        filters = layout.filters
         try setChunkCache(blockRows: blockRows ?? rows)
     }
 
     /// Sizes the chunk cache for blocks of `blockRows` rows. HDF5 fixes a dataset's cache when
     /// the dataset is first opened, so this closes and reopens it; for the same reason the
     /// setting is ignored while the dataset is open elsewhere (another source, a readMatrix).
-    /// Contiguous datasets have no chunk cache.
+    /// Contiguous datasets have no chunk cache, and unfiltered ones get none: HDF5 then
+    /// reads their chunks straight into the caller's buffer instead of copying them
+    /// through the cache.
     public func setChunkCache(blockRows: Int) throws {
         let cache = chunkShape.map {
-            ChunkCache.covering(
-                blockRows: blockRows, shape: [rows, columns], chunkShape: $0,
-                storedElementBytes: storedType.bits / 8)
+            filters.isEmpty
+                ? ChunkCache.disabled
+                : ChunkCache.covering(
+                    blockRows: blockRows, shape: [rows, columns], chunkShape: $0,
+                    storedElementBytes: storedType.bits / 8)
         }
         dataset = nil
         do {
@@ -131,6 +138,7 @@ public final class DenseRowBlockSource<Element: HDF5Scalar>: RowBlockSource, @un
         let columns: Int
         let storedType: ElementType
         let chunkShape: [Int]?
+        let filters: [String]
     }
 
     /// Validates the dataset and reads its layout, closing it again so that the reader's own
@@ -142,7 +150,8 @@ public final class DenseRowBlockSource<Element: HDF5Scalar>: RowBlockSource, @un
         }
         return Layout(
             path: probe.path, rows: probe.shape[0], columns: probe.shape[1], storedType: probe.storedType,
-            chunkShape: try DatasetLayout.chunkShape(creation: creation, rank: 2))
+            chunkShape: try DatasetLayout.chunkShape(creation: creation, rank: 2),
+            filters: try DatasetLayout.filters(creation: creation))
     }
 
     private static func onlyMatrix(in file: HDF5File) throws -> String {

@@ -88,6 +88,21 @@ final class BlockSourceTests: XCTestCase {
         XCTAssertNil(plain.chunkRows)
     }
 
+    func testUnfilteredChunksBypassTheCacheAndReadTheSame() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("unfiltered.h5")
+        let writer = try HDF5File.create(path)
+        try writer.write(dataset: "/V", shape: [rows, columns], elements: matrix, chunkRows: 8)
+        try writer.close()
+        let source = try DenseRowBlockSource<Float>(file: try HDF5File.openReadOnly(path), dataset: "/V",
+                                                     blockRows: 16)
+        XCTAssertEqual(source.filters, [])
+        XCTAssertEqual(try source.chunkCache().bytes, 0)
+        var buffer = [Float](repeating: 0, count: 13 * columns)
+        try source.readRows(5..<18, into: &buffer)
+        XCTAssertEqual(buffer, Array(matrix[(5 * columns)..<(18 * columns)]))
+    }
+
     func testRecommendedBlockRowsAlignToChunks() throws {
         let directory = try TemporaryDirectory()
         let file = try HDF5File.openReadOnly(try makeChunkedFile(in: directory))

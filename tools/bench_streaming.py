@@ -1,0 +1,215 @@
+#!/usr/bin/env python3
+"""Benchmarks of the streaming engine against the machine's own limits.
+
+Runs, in one go and on one machine:
+
+  limits     `machine-limits` (Benchmarks/): the OpenBLAS rate of the two skinny
+             products of a tile (Vt·Hᵀ and Wtᵀ·Vt, 256 rows) on one and on all
+             cores, and memory bandwidth.
+  cache      a 200 000 × 2 000 float32 matrix, k = 20, in the page cache: seconds
+             per iteration and GFLOP/s (4·m·n·k per iteration), streamed under a
+             1 GiB budget and resident, against the skinny-pair rate.
+  disk       a float32 matrix larger than RAM (--disk-gb, default 30), streamed
+             with --memory 2GiB after dropping it from the page cache: peak RSS,
+             seconds per iteration, read GB/s, against the disk's cold sequential
+             read bandwidth measured on the same file.
+  sweeps     `hals` with 1, 2, 4, 8, 16 inner sweeps beside `cd` and `mu` on a
+             20 000 × 2 000 planted rank-20 matrix, k = 20: passes over V and
+             seconds to reach within 1 % of the best error found by long fits.
+
+Only the Python standard library is needed. Big files go to --scratch (default
+/tmp/blocknmf-bench) and are deleted at the end unless --keep.
+
+    python3 tools/bench_streaming.py [--parts limits,cache,disk,sweeps] [--disk-gb 30]
+
+The results are printed as Markdown tables and written as JSON to --json-out.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BLOCKNMF = os.path.join(ROOT, ".build", "release", "blocknmf")
+
+
+def run(command, **kwargs):
+    print("+ " + " ".join(command), file=sys.stderr, flush=True)
+    return subprocess.run(command, check=True, text=True, stdout=subprocess.PIPE, **kwargs).stdout
+
+
+def build():
+    run(["swift", "build", "-c", "release", "--product", "blocknmf"], cwd=ROOT)
+    run(["swift", "build", "-c", "release", "--package-path", "Benchmarks", "--product", "machine-limits"], cwd=ROOT)
+
+
+def machine_limits(*arguments):
+    binary = os.path.join(ROOT, "Benchmarks", ".build", "release", "machine-limits")
+    return json.loads(run([binary, "--json", *arguments]))
+
+
+def drop_from_page_cache(path):
+    with open(path, "rb") as handle:
+        os.posix_fadvise(handle.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+
+
+def generate(path, rows, cols, rank, noise, seed=0):
+    if not os.path.exists(path):
+        run([BLOCKNMF, "generate", path, "--rows", str(rows), "--cols", str(cols), "--rank", str(rank),
+             "--noise", str(noise), "--seed", str(seed), "--quiet"])
+
+
+def factor(path, output, rank, *flags):
+    summary = json.loads(run([BLOCKNMF, "factor", path, "--dataset", "/X", "--rank", str(rank),
+                              "--output", output, "--quiet", "--json", *flags]))
+    ends = summary["report"]["iterationEndSeconds"]
+    steps = [b - a for a, b in zip(ends, ends[1:])] or ends
+    summary["secondsPerIteration"] = statistics.median(steps)
+    return summary
+
+
+def pair_rate(limits, workers):
+    for product in limits["products"]:
+        if product["product"].startswith("skinny pair") and product["workers"] == workers:
+            return product["gflops"]["median"]
+    raise KeyError(f"skinny pair rate for {workers} workers not in {[p['product'] for p in limits['products']]}")
+
+
+def part_limits(results, args):
+    limits = machine_limits("--block-rows", "256", "--cols", "2000", "--rank", "20")
+    results["limits"] = limits
+    cores = limits["machine"]["availableCores"]
+    print("\n### Machine limits (256-row tiles, n = 2000, k = 20, float32)\n")
+    print("| product | 1 worker GFLOP/s | %d workers GFLOP/s |" % cores)
+    print("|---|---|---|")
+    names = []
+    for product in limits["products"]:
+        if product["product"] not in names:
+            names.append(product["product"])
+    for name in names:
+        rates = {p["workers"]: p["gflops"]["median"] for p in limits["products"] if p["product"] == name}
+        print(f"| {name} | {rates.get(1, float('nan')):.1f} | {rates.get(cores, float('nan')):.1f} |")
+
+
+def part_cache(results, args):
+    m, n, k = 200_000, 2_000, 20
+    path = os.path.join(args.scratch, "cache.h5")
+    generate(path, m, n, k, noise=0.1)
+    with open(path, "rb") as handle:  # into the page cache
+        while handle.read(64 << 20):
+            pass
+    limits = results.get("limits") or machine_limits("--block-rows", "256", "--cols", str(n), "--rank", str(k),
+                                                     "--skip-memory")
+    cores = limits["machine"]["availableCores"]
+    rate = pair_rate(limits, cores)
+    flops = 4 * m * n * k
+    rows = []
+    for label, flags in [("streamed, --memory 1GiB", ["--memory", "1GiB"]), ("resident", ["--memory", "8GiB"])]:
+        summary = factor(path, os.path.join(args.scratch, "cache-out.h5"), k, "--init", "random",
+                         "--max-iter", "8", "--tol", "0", *flags)
+        gflops = flops / summary["secondsPerIteration"] / 1e9
+        rows.append((label, summary["plan"]["mode"], summary["secondsPerIteration"], gflops, gflops / rate,
+                     summary["peakResidentBytes"]))
+    results["cache"] = {"rows": m, "cols": n, "rank": k, "pairRate": rate, "runs": rows}
+    print(f"\n### In page cache: {m} × {n} float32, k = {k}, {cores} threads\n")
+    print(f"Skinny-pair OpenBLAS rate on {cores} workers, measured in the same run: {rate:.1f} GFLOP/s.\n")
+    print("| run | mode | s/iteration | GFLOP/s | share of pair rate | peak RSS |")
+    print("|---|---|---|---|---|---|")
+    for label, mode, seconds, gflops, share, peak in rows:
+        print(f"| {label} | {mode} | {seconds:.3f} | {gflops:.1f} | {share:.0%} | {peak / 2**30:.2f} GiB |")
+
+
+def part_disk(results, args):
+    n, k = 2_000, 20
+    m = int(args.disk_gb * 1e9 / (n * 4))
+    path = os.path.join(args.scratch, "disk.h5")
+    generate(path, m, n, k, noise=0)
+    drop_from_page_cache(path)
+    disk = machine_limits("--file", path, "--skip-products", "--skip-memory", "--trials", "1")
+    cold = disk["disk"]["coldGBps"]["median"]
+    drop_from_page_cache(path)
+    limits = results.get("limits") or machine_limits("--block-rows", "256", "--cols", str(n), "--rank", str(k),
+                                                     "--skip-memory")
+    rate = pair_rate(limits, limits["machine"]["availableCores"])
+    summary = factor(path, os.path.join(args.scratch, "disk-out.h5"), k, "--init", "random", "--max-iter", "3",
+                     "--tol", "0", "--memory", "2GiB")
+    size = os.path.getsize(path)
+    read_seconds = m * n * 4 / (cold * 1e9)
+    arithmetic_seconds = 4 * m * n * k / (rate * 1e9)
+    bound = max(read_seconds, arithmetic_seconds)
+    throughput = summary["bytesRead"] / summary["report"]["elapsedSeconds"] / 1e9
+    results["disk"] = {"rows": m, "cols": n, "fileBytes": size, "coldReadGBs": cold, "summary": summary,
+                       "readSecondsPerPass": read_seconds, "arithmeticSecondsPerPass": arithmetic_seconds}
+    print(f"\n### From disk: {m} × {n} float32 ({size / 1e9:.1f} GB), k = {k}, --memory 2GiB\n")
+    print("| figure | value |")
+    print("|---|---|")
+    print(f"| cold sequential read of the file (machine-limits) | {cold:.2f} GB/s |")
+    print(f"| read time per pass at that rate | {read_seconds:.1f} s |")
+    print(f"| arithmetic time per pass at the pair rate ({rate:.0f} GFLOP/s) | {arithmetic_seconds:.1f} s |")
+    print(f"| seconds per iteration | {summary['secondsPerIteration']:.1f} s "
+          f"({summary['secondsPerIteration'] / bound:.2f} × the larger bound) |")
+    print(f"| V read over the whole run (all passes) | {throughput:.2f} GB/s |")
+    print(f"| peak RSS | {summary['peakResidentBytes'] / 2**30:.2f} GiB |")
+
+
+def part_sweeps(results, args):
+    m, n, k = 20_000, 2_000, 20
+    path = os.path.join(args.scratch, "sweeps.h5")
+    generate(path, m, n, k, noise=0.5, seed=1)
+    output = os.path.join(args.scratch, "sweeps-out.h5")
+    best = min(min(factor(path, output, k, "--solver", solver, "--inner-sweeps", "8", "--max-iter", "1500",
+                          "--tol", "0")["report"]["lossHistory"]) for solver in ["hals", "cd"])
+    target = 1.01 * best
+    contenders = [("cd", ["--solver", "cd"]), ("mu", ["--solver", "mu"])] + [
+        (f"hals, {s} sweep{'s' if s > 1 else ''}", ["--solver", "hals", "--inner-sweeps", str(s)])
+        for s in [1, 2, 4, 8, 16]]
+    rows = []
+    for label, flags in contenders:
+        summary = factor(path, output, k, *flags, "--max-iter", "1000", "--tol", "0")
+        history = summary["report"]["lossHistory"]
+        ends = summary["report"]["iterationEndSeconds"]
+        reached = next((i for i, loss in enumerate(history) if i > 0 and loss <= target), None)
+        passes = reached
+        seconds = ends[reached - 1] if reached else None
+        rows.append((label, passes, seconds, summary["secondsPerIteration"], min(history) / best - 1))
+    results["sweeps"] = {"best": best, "runs": rows}
+    print(f"\n### Passes to within 1 % of the best error: {m} × {n} planted rank {k} + noise, k = {k}\n")
+    print(f"Best error (1500 iterations of hals with 8 sweeps and of cd): {best:.6g}.\n")
+    print("| solver | passes to target | seconds to target | s/iteration | best of 1000 iterations vs best |")
+    print("|---|---|---|---|---|")
+    for label, passes, seconds, per, gap in rows:
+        p = str(passes) if passes else "not reached"
+        s = f"{seconds:.2f}" if seconds else "—"
+        print(f"| {label} | {p} | {s} | {per:.4f} | +{gap:.2%} |")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--parts", default="limits,cache,disk,sweeps")
+    parser.add_argument("--disk-gb", type=float, default=30.0)
+    parser.add_argument("--scratch", default="/tmp/blocknmf-bench")
+    parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument("--json-out", default=None)
+    args = parser.parse_args()
+    os.makedirs(args.scratch, exist_ok=True)
+    build()
+    results = {"started": time.strftime("%Y-%m-%d %H:%M:%S")}
+    parts = {"limits": part_limits, "cache": part_cache, "disk": part_disk, "sweeps": part_sweeps}
+    try:
+        for name in args.parts.split(","):
+            parts[name](results, args)
+    finally:
+        if args.json_out:
+            with open(args.json_out, "w") as handle:
+                json.dump(results, handle, indent=1)
+        if not args.keep:
+            shutil.rmtree(args.scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
