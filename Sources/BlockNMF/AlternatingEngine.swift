@@ -32,7 +32,7 @@ struct AlternatingEngine<Data: RowBlockProvider> {
         var iterationEndSeconds: [Double]
     }
 
-    func run(w: inout Matrix<T>, h: inout Matrix<T>, clock: Stopwatch) throws -> Outcome {
+    func run(w: FactorRows<T>, h: inout Matrix<T>, clock: Stopwatch) throws -> Outcome {
         let k = h.rows, n = h.columns
         var hht = h.gram(of: .rows)
         var history: [Double] = []
@@ -50,13 +50,13 @@ struct AlternatingEngine<Data: RowBlockProvider> {
             let firstIteration = iteration == 1
 
             try pass.run(
-                prepare: { range in w.rows(range) },
+                prepare: { range in try w.read(range) },
                 compute: { wRows, tile in
                     TileUpdate(tile: tile, w: wRows, h: currentH, hht: currentHHt, rule: rule,
                                penalty: penalty, updatesH: updatesH, firstIteration: firstIteration)
                 },
                 combine: { range, update in
-                    w.replaceRows(startingAt: range.lowerBound, with: update.w)
+                    try w.write(update.w, at: range.lowerBound)
                     if updatesH { wtv.add(update.wtv) }
                     wtw.add(update.wtw)
                     violation += update.violation

@@ -22,11 +22,16 @@ public struct FactorizationRequest: Sendable {
     public var memory: MemoryBudget
     /// Rows per read, instead of the budget's choice; forces streaming.
     public var blockRows: Int?
+    /// Where W lives during the fit.
+    public var wStorage: FactorStorage
+    /// Directory of W's scratch file when W is not in memory (nil: the output's directory).
+    public var scratchDirectory: String?
 
     public init(input: String, dataset: String? = nil, output: String, configuration: NMFConfiguration,
                 precision: Precision = .auto, initialW: DatasetReference? = nil,
                 initialH: DatasetReference? = nil, threads: Int = Factorization.defaultThreads,
-                memory: MemoryBudget = .default, blockRows: Int? = nil) {
+                memory: MemoryBudget = .default, blockRows: Int? = nil, wStorage: FactorStorage = .auto,
+                scratchDirectory: String? = nil) {
         self.input = input
         self.dataset = dataset
         self.output = output
@@ -37,7 +42,18 @@ public struct FactorizationRequest: Sendable {
         self.threads = threads
         self.memory = memory
         self.blockRows = blockRows
+        self.wStorage = wStorage
+        self.scratchDirectory = scratchDirectory
     }
+}
+
+/// Where W (m×k) lives during a fit.
+public enum FactorStorage: String, Sendable, Codable, CaseIterable {
+    /// In memory when it takes at most half the memory budget, else in a scratch file.
+    case auto
+    case memory
+    /// In a scratch file, read and written a tile of rows at a time beside V.
+    case scratch
 }
 
 /// What a finished factorization reports.
@@ -53,6 +69,8 @@ public struct FactorizationSummary: Sendable, Codable {
     /// ‖V − W·H‖_F / ‖V‖_F.
     public var relativeError: Double
     public var plan: StreamPlan
+    /// Where W lived: "memory" or "scratch".
+    public var wStorage: String
     public var threads: Int
     public var memoryBudgetBytes: Int
     /// Bytes of V read from the file, all passes together.
@@ -132,10 +150,9 @@ public enum Factorization {
         let source = try DenseRowBlockSource<T>(file: file, dataset: dataset, blockRows: 1)
         let plan = try plan(for: source, memory: request.memory, blockRows: request.blockRows,
                             description: description)
-        let customW = try request.initialW.map { try readFactor($0, as: T.self) }
         let customH = try request.initialH.map { try readFactor($0, as: T.self) }
         var configuration = request.configuration
-        if configuration.initialization == nil, customW != nil || customH != nil {
+        if configuration.initialization == nil, request.initialW != nil || customH != nil {
             configuration.initialization = .custom
         }
 
@@ -144,32 +161,117 @@ public enum Factorization {
         defer { output.discard() }
 
         let streamed = try HDF5RowBlocks(source: source, blockRows: plan.blockRows, sourceDescription: description)
-        let nmf = NMF<T>(configuration, threads: request.threads)
-        let fit: FittedNMF<T>
-        let summary: DataSummary
+        // Two concrete calls rather than one through `any RowBlockProvider`, so the
+        // engine is compiled for each source type.
         switch plan.mode {
         case .resident:
             let data = InMemoryRowBlocks(try streamed.readAll(), sourceDescription: description)
-            summary = try DataSummary.scan(data, threads: request.threads)
-            fit = try nmf.fit(data, initialW: customW, initialH: customH, summary: summary,
-                              onIteration: progress(onProgress, streamed))
+            return try fit(data, reader: streamed, request: request, configuration: configuration, customH: customH,
+                           plan: plan, dataset: dataset, storedType: source.storedType.name, output: output,
+                           onProgress: onProgress)
         case .streamed:
-            summary = try DataSummary.scan(streamed, threads: request.threads)
-            fit = try nmf.fit(streamed, initialW: customW, initialH: customH, summary: summary,
-                              onIteration: progress(onProgress, streamed))
+            return try fit(streamed, reader: streamed, request: request, configuration: configuration,
+                           customH: customH, plan: plan, dataset: dataset, storedType: source.storedType.name,
+                           output: output, onProgress: onProgress)
         }
+    }
+
+    private static func fit<Data: RowBlockProvider, T: NMFScalar & HDF5Scalar>(
+        _ data: Data, reader streamed: HDF5RowBlocks<T>, request: FactorizationRequest,
+        configuration: NMFConfiguration, customH: Matrix<T>?, plan: StreamPlan, dataset: String,
+        storedType: String, output: PendingOutput, onProgress: ((FactorizationProgress) -> Void)?
+    ) throws -> FactorizationSummary where Data.Element == T {
+        let clock = Stopwatch()
+        BLASThreads.set(1)
+        let nmf = NMF<T>(configuration, threads: request.threads)
+        try configuration.validate()
+        let (m, n, k) = (data.rows, data.columns, configuration.components)
+        let method = configuration.resolvedInitialization(samples: m, features: n)
+        if method.needsSVD, k > min(m, n) {
+            throw NMFError.rankTooLarge(rank: k, initialization: method, samples: m, features: n)
+        }
+        let summary = try DataSummary.scan(data, threads: request.threads)
+
+        let wBytes = m * k * MemoryLayout<T>.stride
+        let inMemory = request.wStorage == .memory
+            || (request.wStorage == .auto && wBytes <= request.memory.bytes / 2)
+        let w: FactorRows<T>
+        var h: Matrix<T>
+        if inMemory {
+            let customW = try request.initialW.map { try readFactor($0, as: T.self) }
+            let (w0, h0) = try InitialFactors.make(
+                for: data, summary: summary, configuration: configuration, method: method,
+                customW: customW, customH: customH, threads: request.threads)
+            (w, h) = (FactorRows(w0), h0)
+        } else {
+            let scratch = try ScratchRowFile<T>(
+                path: scratchPath(for: request), rows: m, columns: k)
+            w = FactorRows(scratch: scratch)
+            h = try initializeOutOfCore(w, method: method, configuration: configuration, summary: summary,
+                                        request: request, customH: customH, wBytes: wBytes)
+        }
+        let report = try nmf.solve(data, w: w, h: &h, summary: summary, initialization: method.rawValue,
+                                   clock: clock, onIteration: progress(onProgress, streamed))
         let dataNorm = summary.squaredNorm.squareRoot()
         let result = FactorizationSummary(
-            input: request.input, dataset: dataset, rows: source.rows, columns: source.columns,
-            storedType: source.storedType.name, precision: T.precisionName, output: request.output,
-            report: fit.report,
-            relativeError: dataNorm > 0 ? fit.report.reconstructionError / dataNorm : 0,
-            plan: plan, threads: request.threads, memoryBudgetBytes: request.memory.bytes,
-            bytesRead: streamed.bytesRead, readSeconds: streamed.readSeconds,
-            peakResidentBytes: ResourceUsage.peakResidentBytes)
-        try FactorizationFile.write(fit, summary: result, to: output.file)
+            input: request.input, dataset: dataset, rows: m, columns: n,
+            storedType: storedType, precision: T.precisionName, output: request.output,
+            report: report, relativeError: dataNorm > 0 ? report.reconstructionError / dataNorm : 0,
+            plan: plan, wStorage: inMemory ? "memory" : "scratch", threads: request.threads,
+            memoryBudgetBytes: request.memory.bytes, bytesRead: streamed.bytesRead,
+            readSeconds: streamed.readSeconds, peakResidentBytes: ResourceUsage.peakResidentBytes)
+        try FactorizationFile.write(w: w, h: h, configuration: configuration, summary: result, to: output.file)
         try output.commit()
         return result
+    }
+
+    /// W₀ written into its scratch file as it is made: drawn (`random`) or copied from
+    /// the user's file and checked (`custom`). The NNDSVD family builds W from an
+    /// in-memory SVD, so it needs W in memory. Returns H₀.
+    private static func initializeOutOfCore<T: NMFScalar & HDF5Scalar>(
+        _ w: FactorRows<T>, method: InitializationMethod, configuration: NMFConfiguration,
+        summary: DataSummary, request: FactorizationRequest, customH: Matrix<T>?, wBytes: Int
+    ) throws -> Matrix<T> {
+        let (m, n, k) = (summary.rows, summary.columns, configuration.components)
+        let blockRows = 64 * TileSchedule.rowsPerTile
+        switch method {
+        case .random:
+            return try Initialization.random(samples: m, features: n, components: k, mean: summary.mean,
+                                             seed: configuration.seed, wBlockRows: blockRows) { first, rows in
+                try w.write(rows, at: first)
+            }
+        case .custom:
+            guard let reference = request.initialW else { throw NMFError.customInitMissing(factor: "W") }
+            guard let customH else { throw NMFError.customInitMissing(factor: "H") }
+            try InitialFactors.check(customH, named: "H", shape: (k, n))
+            let source = try DenseRowBlockSource<T>(file: try HDF5File.openReadOnly(reference.file),
+                                                    dataset: reference.dataset, blockRows: blockRows)
+            try InitialFactors.checkShape(named: "W", actual: (source.rows, source.columns), expected: (m, k))
+            var anyPositive = false
+            var buffer = [T](repeating: 0, count: blockRows * k)
+            for start in stride(from: 0, to: m, by: blockRows) {
+                let count = min(blockRows, m - start)
+                try source.readRows(start..<(start + count), into: &buffer)
+                let rows = Matrix(rows: count, columns: k, elements: Array(buffer[0..<(count * k)]))
+                if try InitialFactors.checkValues(rows, firstRow: start, named: "W") { anyPositive = true }
+                try w.write(rows, at: start)
+            }
+            guard anyPositive else { throw NMFError.customInitAllZero(factor: "W") }
+            return customH
+        case .nndsvd, .nndsvda, .nndsvdar:
+            throw NMFError.factorTooLargeForInitialization(initialization: method, bytes: wBytes,
+                                                           budget: request.memory.bytes)
+        }
+    }
+
+    /// A hidden file in the scratch directory (the output's by default), unique to this run.
+    private static func scratchPath(for request: FactorizationRequest) -> String {
+        let output = request.output
+        let slash = output.lastIndex(of: "/")
+        let directory = request.scratchDirectory.map { $0.hasSuffix("/") ? $0 : $0 + "/" }
+            ?? slash.map { String(output[...$0]) } ?? ""
+        let name = slash.map { String(output[output.index(after: $0)...]) } ?? output
+        return "\(directory).\(name).W-scratch-\(getpid())"
     }
 
     private static func progress<T>(_ onProgress: ((FactorizationProgress) -> Void)?,

@@ -10,14 +10,22 @@ import NMFKernels
 /// and root attributes holding every parameter and the outcome, named as in
 /// scikit-learn where scikit-learn has a name.
 enum FactorizationFile {
-    static func write<T: NMFScalar & HDF5Scalar>(_ fit: FittedNMF<T>, summary: FactorizationSummary,
-                                                 to file: HDF5File) throws {
-        try file.write(dataset: "/W", shape: [fit.w.rows, fit.w.columns], elements: fit.w.elements)
-        try file.write(dataset: "/H", shape: [fit.components.rows, fit.components.columns],
-                       elements: fit.components.elements)
-        try file.write(dataset: "/loss_history", shape: [fit.report.lossHistory.count],
-                       elements: fit.report.lossHistory)
-        for (name, value) in attributes(fit.configuration, summary: summary) {
+    static func write<T: NMFScalar & HDF5Scalar>(
+        w: FactorRows<T>, h: Matrix<T>, configuration: NMFConfiguration, summary: FactorizationSummary,
+        to file: HDF5File
+    ) throws {
+        // W is copied a block of rows at a time: it may live in a scratch file.
+        let blockRows = 64 * TileSchedule.rowsPerTile
+        let writer = try RowBlockWriter<T>(file: file, dataset: "/W", rows: w.rows, columns: w.columns,
+                                           chunkRows: min(max(w.rows, 1), blockRows))
+        try w.forEachBlock(rows: blockRows) { first, rows in
+            try writer.write(rows: first..<(first + rows.rows), elements: rows.elements)
+        }
+        try writer.close()
+        try file.write(dataset: "/H", shape: [h.rows, h.columns], elements: h.elements)
+        try file.write(dataset: "/loss_history", shape: [summary.report.lossHistory.count],
+                       elements: summary.report.lossHistory)
+        for (name, value) in attributes(configuration, summary: summary) {
             try file.setAttribute(name, value)
         }
     }

@@ -35,19 +35,32 @@ enum InitialFactors {
     /// scikit-learn's `_check_init`: right shape, finite, non-negative, not all zero.
     static func check<T: NMFScalar>(_ factor: Matrix<T>, named name: String,
                                     shape: (rows: Int, columns: Int)) throws(NMFError) {
-        guard factor.rows == shape.rows, factor.columns == shape.columns else {
-            throw .customInitShape(factor: name, expected: [shape.rows, shape.columns],
-                                   actual: [factor.rows, factor.columns])
+        try checkShape(named: name, actual: (factor.rows, factor.columns), expected: shape)
+        guard try checkValues(factor, firstRow: 0, named: name) else { throw .customInitAllZero(factor: name) }
+    }
+
+    static func checkShape(named name: String, actual: (rows: Int, columns: Int),
+                           expected: (rows: Int, columns: Int)) throws(NMFError) {
+        guard actual == expected else {
+            throw .customInitShape(factor: name, expected: [expected.rows, expected.columns],
+                                   actual: [actual.rows, actual.columns])
         }
+    }
+
+    /// Checks the rows of a factor that start at `firstRow`; returns whether any is positive.
+    static func checkValues<T: NMFScalar>(_ rows: Matrix<T>, firstRow: Int, named name: String) throws(NMFError)
+        -> Bool
+    {
         var anyPositive = false
-        for (offset, value) in factor.elements.enumerated() {
-            let row = offset / max(factor.columns, 1), column = offset % max(factor.columns, 1)
+        let columns = max(rows.columns, 1)
+        for (offset, value) in rows.elements.enumerated() {
+            let row = firstRow + offset / columns, column = offset % columns
             guard value.isFinite else { throw .customInitNotFinite(factor: name, row: row, column: column) }
             guard value >= 0 else {
                 throw .customInitNegative(factor: name, row: row, column: column, value: Double(value))
             }
             if value > 0 { anyPositive = true }
         }
-        guard anyPositive else { throw .customInitAllZero(factor: name) }
+        return anyPositive
     }
 }

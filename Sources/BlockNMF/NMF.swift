@@ -32,6 +32,7 @@ public struct NMF<T: NMFScalar>: Sendable {
     ) throws -> FittedNMF<T> where Data.Element == T {
         let clock = Stopwatch()
         try configuration.validate()
+        // Before the initialization too: its SVD's products must not depend on OpenBLAS's threads.
         BLASThreads.set(1)
         let m = data.rows, n = data.columns, k = configuration.components
         let method = configuration.resolvedInitialization(samples: m, features: n)
@@ -39,23 +40,35 @@ public struct NMF<T: NMFScalar>: Sendable {
             throw NMFError.rankTooLarge(rank: k, initialization: method, samples: m, features: n)
         }
         let summary = try summary ?? DataSummary.scan(data, threads: threads)
-        var (w, h) = try InitialFactors.make(
+        let (w0, h0) = try InitialFactors.make(
             for: data, summary: summary, configuration: configuration, method: method,
             customW: initialW, customH: initialH, threads: threads)
+        let w = FactorRows(w0)
+        var h = h0
+        let report = try solve(data, w: w, h: &h, summary: summary, initialization: method.rawValue,
+                               clock: clock, onIteration: onIteration)
+        return FittedNMF(configuration: configuration, w: w.matrix!, components: h, report: report)
+    }
+
+    /// The alternating loop from initial factors, W wherever it lives, then the
+    /// residual pass: what every fit shares once W₀ and H₀ exist.
+    func solve<Data: RowBlockProvider>(
+        _ data: Data, w: FactorRows<T>, h: inout Matrix<T>, summary: DataSummary, initialization: String,
+        clock: Stopwatch, onIteration: ((IterationProgress) -> Void)?
+    ) throws -> FitReport where Data.Element == T {
+        BLASThreads.set(1)
         let engine = AlternatingEngine(
             data: data, summary: summary,
             rule: configuration.solver.rule(innerSweeps: configuration.innerSweeps),
             stopping: StoppingRule(solver: configuration.solver, tolerance: configuration.tolerance),
-            penalties: configuration.regularization.penalties(samples: m, features: n),
+            penalties: configuration.regularization.penalties(samples: data.rows, features: data.columns),
             maxIterations: configuration.maxIterations, updatesH: true, threads: threads,
             onIteration: onIteration)
-        let outcome = try engine.run(w: &w, h: &h, clock: clock)
-        let report = FitReport(iterations: outcome.iterations, converged: outcome.converged,
-                               lossHistory: outcome.lossHistory, initialization: method.rawValue,
-                               reconstructionError: try data.residualNorm(w: w, h: h, threads: threads),
-                               elapsedSeconds: clock.elapsedSeconds,
-                               iterationEndSeconds: outcome.iterationEndSeconds)
-        return FittedNMF(configuration: configuration, w: w, components: h, report: report)
+        let outcome = try engine.run(w: w, h: &h, clock: clock)
+        return FitReport(iterations: outcome.iterations, converged: outcome.converged,
+                         lossHistory: outcome.lossHistory, initialization: initialization,
+                         reconstructionError: try data.residualNorm(w: w, h: h, threads: threads),
+                         elapsedSeconds: clock.elapsedSeconds, iterationEndSeconds: outcome.iterationEndSeconds)
     }
 
     public func fit(_ v: Matrix<T>, initialW: Matrix<T>? = nil, initialH: Matrix<T>? = nil,
@@ -102,7 +115,7 @@ public struct FittedNMF<T: NMFScalar>: Sendable {
         let summary = try DataSummary.scan(data, threads: threads)
         let k = components.rows
         let start: T = configuration.solver == .mu ? (T(summary.mean) / T(k)).squareRoot() : 0
-        var w = Matrix<T>(rows: data.rows, columns: k, repeating: start)
+        let w = FactorRows(Matrix<T>(rows: data.rows, columns: k, repeating: start))
         var h = components
         let engine = AlternatingEngine(
             data: data, summary: summary,
@@ -111,13 +124,13 @@ public struct FittedNMF<T: NMFScalar>: Sendable {
             penalties: configuration.regularization.penalties(samples: data.rows, features: data.columns),
             maxIterations: configuration.maxIterations, updatesH: false, threads: threads,
             onIteration: onIteration)
-        let outcome = try engine.run(w: &w, h: &h, clock: clock)
+        let outcome = try engine.run(w: w, h: &h, clock: clock)
         let report = FitReport(iterations: outcome.iterations, converged: outcome.converged,
                                lossHistory: outcome.lossHistory, initialization: "transform",
                                reconstructionError: try data.residualNorm(w: w, h: h, threads: threads),
                                elapsedSeconds: clock.elapsedSeconds,
                                iterationEndSeconds: outcome.iterationEndSeconds)
-        return (w, report)
+        return (w.matrix!, report)
     }
 
     public func transform(_ x: Matrix<T>) throws -> Matrix<T> {

@@ -16,6 +16,7 @@ public enum NMFError: Error, Equatable, CustomStringConvertible {
     case shapeMismatch(what: String, expected: [Int], actual: [Int])
     case decomposition(String)
     case budgetTooSmall(source: String, budget: Int, needed: Int, chunkRows: Int?)
+    case factorTooLargeForInitialization(initialization: InitializationMethod, bytes: Int, budget: Int)
 
     public var description: String {
         func shape(_ dims: [Int]) -> String { dims.map(String.init).joined(separator: "×") }
@@ -45,6 +46,8 @@ public enum NMFError: Error, Equatable, CustomStringConvertible {
         case let .budgetTooSmall(source, budget, needed, chunkRows):
             let chunks = chunkRows.map { ": its chunks span \($0) rows, and a block must hold their cache and \(TileSchedule.rowsPerTile)-row tiles" } ?? ""
             return "--memory \(MemoryBudget.format(budget)) is too small for \(source)\(chunks); it needs at least \(MemoryBudget.format(needed)) (try --memory \(MemoryBudget.suggestion(atLeast: needed)))"
+        case let .factorTooLargeForInitialization(initialization, bytes, budget):
+            return "W (\(MemoryBudget.format(bytes))) does not fit in half of --memory \(MemoryBudget.format(budget)), and init '\(initialization.rawValue)' builds W in memory; use --init random or custom, or --memory \(MemoryBudget.suggestion(atLeast: 2 * bytes))"
         case let .decomposition(detail):
             return "SVD for the initialization failed: \(detail)"
         }

@@ -4,10 +4,10 @@ extension RowBlockProvider {
     /// ‖V − W·H‖_F from the residual itself, one pass over V: Wₜ·H per tile in the
     /// working precision, differences squared and summed in Double. Unlike the
     /// loss identity it does not cancel, so it resolves small errors in float32 too.
-    func residualNorm(w: Matrix<Element>, h: Matrix<Element>, threads: Int) throws -> Double {
+    func residualNorm(w: FactorRows<Element>, h: Matrix<Element>, threads: Int) throws -> Double {
         var sum = 0.0
         try TilePass(data: self, threads: threads).run(
-            prepare: { range in w.rows(range) },
+            prepare: { range in try w.read(range) },
             compute: { wRows, tile in
                 let approximation = Matrix.product(wRows, h)
                 var squares = 0.0

@@ -21,11 +21,29 @@ public enum Initialization {
     public static func random<T: NMFScalar>(
         samples m: Int, features n: Int, components k: Int, mean: Double, seed: UInt32
     ) -> (w: Matrix<T>, h: Matrix<T>) {
+        var w = Matrix<T>(rows: m, columns: k)
+        let h: Matrix<T> = random(samples: m, features: n, components: k, mean: mean, seed: seed,
+                                  wBlockRows: max(m, 1)) { first, block in
+            w.replaceRows(startingAt: first, with: block)
+        }
+        return (w, h)
+    }
+
+    /// The same draws with W handed out `wBlockRows` rows at a time, in order, so a W
+    /// too large for memory can be written as it is drawn. Returns H.
+    public static func random<T: NMFScalar>(
+        samples m: Int, features n: Int, components k: Int, mean: Double, seed: UInt32,
+        wBlockRows: Int, emitW: (_ firstRow: Int, _ rows: Matrix<T>) throws -> Void
+    ) rethrows -> Matrix<T> {
         let scale = (T(mean) / T(k)).squareRoot()
         var random = LegacyRandomState(seed: seed)
-        let h = random.gaussians(k * n).map { abs(scale * T($0)) }
-        let w = random.gaussians(m * k).map { abs(scale * T($0)) }
-        return (Matrix(rows: m, columns: k, elements: w), Matrix(rows: k, columns: n, elements: h))
+        let h = Matrix(rows: k, columns: n, elements: random.gaussians(k * n).map { abs(scale * T($0)) })
+        for start in stride(from: 0, to: m, by: max(wBlockRows, 1)) {
+            let count = min(wBlockRows, m - start)
+            try emitW(start, Matrix(rows: count, columns: k,
+                                    elements: random.gaussians(count * k).map { abs(scale * T($0)) }))
+        }
+        return h
     }
 
     /// Boutsidis & Gallopoulos's NNDSVD from the leading singular triplets, then

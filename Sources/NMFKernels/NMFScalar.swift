@@ -4,7 +4,7 @@ import CBLAS
 ///
 /// Each conformance routes to the matching single- or double-precision BLAS and
 /// LAPACK routine, so generic code calls one name and gets the right kernel.
-public protocol NMFScalar: BinaryFloatingPoint, Sendable, Codable
+public protocol NMFScalar: BinaryFloatingPoint, BitwiseCopyable, Sendable, Codable
 where Self.RawSignificand: FixedWidthInteger {
     /// A readable name for the precision: "float32" or "float64".
     static var precisionName: String { get }

@@ -6,6 +6,7 @@ import NMFKernels
 extension Solver: ExpressibleByArgument {}
 extension InitializationMethod: ExpressibleByArgument {}
 extension Precision: ExpressibleByArgument {}
+extension FactorStorage: ExpressibleByArgument {}
 
 extension AlphaH: ExpressibleByArgument {
     public init?(argument: String) {
@@ -104,6 +105,15 @@ struct FactorCommand: ParsableCommand {
     @Option(name: .customLong("block-rows"), help: "Rows per read, instead of the memory budget's choice (forces streaming).")
     var blockRows: Int?
 
+    @Option(name: .customLong("w-storage"), help: """
+        Where W lives: memory, scratch (a file read and written beside V), or auto (memory when W \
+        takes at most half of --memory).
+        """)
+    var wStorage: FactorStorage = .auto
+
+    @Option(name: .customLong("scratch-dir"), help: "Directory for W's scratch file (default: the output's).")
+    var scratchDirectory: String?
+
     @Flag(help: "Print nothing on stderr while factoring.")
     var quiet = false
 
@@ -128,7 +138,7 @@ struct FactorCommand: ParsableCommand {
         let request = FactorizationRequest(
             input: input, dataset: dataset, output: output, configuration: configuration,
             precision: precision, initialW: initialW, initialH: initialH, threads: threads,
-            memory: memory, blockRows: blockRows)
+            memory: memory, blockRows: blockRows, wStorage: wStorage, scratchDirectory: scratchDirectory)
         let printer = ProgressPrinter()
         do {
             let summary = try Factorization.run(request, onProgress: quiet ? nil : { printer.report($0) })
@@ -144,7 +154,7 @@ struct FactorCommand: ParsableCommand {
                 reconstruction error \(formatted(report.reconstructionError)), \
                 \(report.iterations) iterations, \(report.converged ? "converged" : "not converged (max-iter reached)"), \
                 \(formatted(report.elapsedSeconds, digits: 3)) s, \(summary.plan.mode.rawValue) \
-                (\(summary.plan.blockRows)-row blocks, \(summary.threads) threads), \
+                (\(summary.plan.blockRows)-row blocks, \(summary.threads) threads, W in \(summary.wStorage)), \
                 peak memory \(MemoryBudget.format(summary.peakResidentBytes)) -> \(summary.output)
                 """)
         } catch {

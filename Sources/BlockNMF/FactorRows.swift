@@ -1,0 +1,67 @@
+import HDF5Store
+import NMFKernels
+
+/// Where W lives during a fit: in memory, or in a scratch file read and written
+/// a tile of rows at a time beside V when it does not fit the memory budget.
+/// Either way the engine sees the same rows, so the result is the same.
+final class FactorRows<T: NMFScalar>: @unchecked Sendable {
+    private enum Storage {
+        case memory(Matrix<T>)
+        case scratch(ScratchRowFile<T>)
+    }
+
+    let rows: Int
+    let columns: Int
+    private var storage: Storage
+
+    init(_ matrix: Matrix<T>) {
+        rows = matrix.rows
+        columns = matrix.columns
+        storage = .memory(matrix)
+    }
+
+    init(scratch file: ScratchRowFile<T>) {
+        rows = file.rows
+        columns = file.columns
+        storage = .scratch(file)
+    }
+
+    var isInMemory: Bool {
+        if case .memory = storage { return true }
+        return false
+    }
+
+    /// The whole matrix, when it is in memory.
+    var matrix: Matrix<T>? {
+        if case .memory(let matrix) = storage { return matrix }
+        return nil
+    }
+
+    func read(_ range: Range<Int>) throws -> Matrix<T> {
+        switch storage {
+        case .memory(let matrix):
+            return matrix.rows(range)
+        case .scratch(let file):
+            return Matrix(rows: range.count, columns: columns, elements: try file.read(rows: range))
+        }
+    }
+
+    func write(_ block: Matrix<T>, at firstRow: Int) throws {
+        switch storage {
+        case .memory(var matrix):
+            // Release the stored copy first so the update happens in place.
+            storage = .memory(Matrix(rows: 0, columns: 0))
+            matrix.replaceRows(startingAt: firstRow, with: block)
+            storage = .memory(matrix)
+        case .scratch(let file):
+            try file.write(rows: firstRow, elements: block.elements)
+        }
+    }
+
+    /// Visits the rows in order, a block at a time (for writing the result).
+    func forEachBlock(rows blockRows: Int, _ body: (Int, Matrix<T>) throws -> Void) throws {
+        for start in stride(from: 0, to: rows, by: max(blockRows, 1)) {
+            try body(start, try read(start..<min(start + blockRows, rows)))
+        }
+    }
+}

@@ -1,0 +1,85 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A matrix of `rows × columns` elements in a raw file, read and written by ranges
+/// of rows: where a factor lives when it does not fit the memory budget.
+///
+/// The file holds the elements in row-major order in this machine's layout; it is a
+/// working file of one process, removed when the object goes away.
+public final class ScratchRowFile<Element: BitwiseCopyable>: @unchecked Sendable {
+    public let path: String
+    public let rows: Int
+    public let columns: Int
+    private let descriptor: Int32
+
+    /// Creates (or truncates) `path` with room for `rows × columns` elements.
+    public init(path: String, rows: Int, columns: Int) throws {
+        let descriptor = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw HDF5StoreError.cannotCreate(path: path, reason: String(cString: strerror(errno)))
+        }
+        guard ftruncate(descriptor, off_t(rows * columns * MemoryLayout<Element>.stride)) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            unlink(path)
+            throw HDF5StoreError.cannotCreate(path: path, reason: reason)
+        }
+        self.path = path
+        self.rows = rows
+        self.columns = columns
+        self.descriptor = descriptor
+    }
+
+    deinit {
+        close(descriptor)
+        unlink(path)
+    }
+
+    /// Rows `range`, row-major.
+    public func read(rows range: Range<Int>) throws -> [Element] {
+        try checkBounds(range)
+        let count = range.count * columns
+        var elements = [Element](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+        try elements.withUnsafeMutableBytes { bytes in
+            try transfer(bytes.count, at: offset(of: range.lowerBound), operation: "read") { done in
+                pread(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(offset(of: range.lowerBound) + done))
+            }
+        }
+        return elements
+    }
+
+    /// Overwrites rows starting at `firstRow` with `elements` (whole rows, row-major).
+    public func write(rows firstRow: Int, elements: [Element]) throws {
+        precondition(elements.count % max(columns, 1) == 0, "whole rows only")
+        let range = firstRow..<(firstRow + elements.count / max(columns, 1))
+        try checkBounds(range)
+        try elements.withUnsafeBytes { bytes in
+            try transfer(bytes.count, at: offset(of: firstRow), operation: "write") { done in
+                pwrite(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(offset(of: firstRow) + done))
+            }
+        }
+    }
+
+    private func offset(of row: Int) -> Int { row * columns * MemoryLayout<Element>.stride }
+
+    private func checkBounds(_ range: Range<Int>) throws {
+        guard range.lowerBound >= 0, range.upperBound <= rows else {
+            throw HDF5StoreError.rowRangeOutOfBounds(path: path, dataset: "scratch", range: range, rows: rows)
+        }
+    }
+
+    /// Repeats a partial pread/pwrite until `total` bytes moved.
+    private func transfer(_ total: Int, at start: Int, operation: String, _ step: (Int) -> Int) throws {
+        var done = 0
+        while done < total {
+            let moved = step(done)
+            if moved < 0 && errno == EINTR { continue }
+            guard moved > 0 else {
+                let reason = moved == 0 ? "unexpected end of file" : String(cString: strerror(errno))
+                throw HDF5StoreError.library(operation: "\(operation) \(path)", stack: reason)
+            }
+            done += moved
+        }
+    }
+}

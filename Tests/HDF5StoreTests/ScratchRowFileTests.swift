@@ -1,0 +1,25 @@
+import Foundation
+import HDF5Store
+import XCTest
+
+final class ScratchRowFileTests: XCTestCase {
+    func testRowsRoundTripAndTheFileGoesAwayWithTheObject() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("scratch-\(UUID().uuidString)").path
+        do {
+            let file = try ScratchRowFile<Float>(path: path, rows: 10, columns: 3)
+            XCTAssertEqual(try file.read(rows: 0..<10), [Float](repeating: 0, count: 30), "a new file reads as zeros")
+            try file.write(rows: 4, elements: [1, 2, 3, 4, 5, 6])
+            XCTAssertEqual(try file.read(rows: 3..<6), [0, 0, 0, 1, 2, 3, 4, 5, 6])
+            XCTAssertThrowsError(try file.read(rows: 8..<11))
+            XCTAssertThrowsError(try file.write(rows: 9, elements: [1, 2, 3, 4, 5, 6]))
+            XCTAssertTrue(FileManager.default.fileExists(atPath: path))
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path))
+    }
+
+    func testCreateInAMissingDirectoryFails() {
+        XCTAssertThrowsError(try ScratchRowFile<Double>(path: "/nonexistent-directory/w", rows: 2, columns: 2)) {
+            guard case HDF5StoreError.cannotCreate = $0 else { return XCTFail("\($0)") }
+        }
+    }
+}
