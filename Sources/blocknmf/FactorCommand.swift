@@ -55,7 +55,7 @@ struct FactorCommand: ParsableCommand {
         Update rule: cd (coordinate descent, as scikit-learn), mu (multiplicative update), or hals \
         (coordinate descent with --inner-sweeps sweeps per pass over V).
         """)
-    var solver: Solver = .cd
+    var solver: Solver = .hals
 
     @Option(name: .customLong("inner-sweeps"), help: "Sweeps per factor update for --solver hals.")
     var innerSweeps: Int = NMFConfiguration.defaultInnerSweeps

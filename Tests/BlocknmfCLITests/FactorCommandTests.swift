@@ -45,7 +45,7 @@ final class FactorCommandTests: XCTestCase {
         XCTAssertEqual(try output.readArray(dataset: "/loss_history", as: Double.self).shape, [51])
         XCTAssertEqual(try output.attribute("n_iter"), .integer(50))
         XCTAssertEqual(try output.attribute("n_components"), .integer(10))
-        XCTAssertEqual(try output.attribute("solver"), .string("cd"))
+        XCTAssertEqual(try output.attribute("solver"), .string("hals"))
         XCTAssertEqual(try output.attribute("init"), .string("nndsvda"))
         XCTAssertEqual(try output.attribute("precision"), .string("float32"))
         guard case .double(let relative) = try output.attribute("relative_error") else {
