@@ -52,9 +52,10 @@ public struct NMF<T: NMFScalar>: Sendable {
 
     /// The alternating loop from initial factors, W wherever it lives, then the
     /// residual pass: what every fit shares once W₀ and H₀ exist.
+    /// With `updatesH` false, H stays fixed and only W is solved for (`transform`).
     func solve<Data: RowBlockProvider>(
         _ data: Data, w: FactorRows<T>, h: inout Matrix<T>, summary: DataSummary, initialization: String,
-        clock: Stopwatch, onIteration: ((IterationProgress) -> Void)?
+        updatesH: Bool = true, clock: Stopwatch, onIteration: ((IterationProgress) -> Void)?
     ) throws -> FitReport where Data.Element == T {
         BLASThreads.set(1)
         let engine = AlternatingEngine(
@@ -62,7 +63,7 @@ public struct NMF<T: NMFScalar>: Sendable {
             rule: configuration.solver.rule(innerSweeps: configuration.innerSweeps),
             stopping: StoppingRule(solver: configuration.solver, tolerance: configuration.tolerance),
             penalties: configuration.regularization.penalties(samples: data.rows, features: data.columns),
-            maxIterations: configuration.maxIterations, updatesH: true, threads: threads,
+            maxIterations: configuration.maxIterations, updatesH: updatesH, threads: threads,
             onIteration: onIteration)
         let outcome = try engine.run(w: w, h: &h, clock: clock)
         return FitReport(iterations: outcome.iterations, converged: outcome.converged,
@@ -106,7 +107,6 @@ public struct FittedNMF<T: NMFScalar>: Sendable {
         _ data: Data, threads: Int = 1, onIteration: ((IterationProgress) -> Void)? = nil
     ) throws -> (w: Matrix<T>, report: FitReport) where Data.Element == T {
         let clock = Stopwatch()
-        BLASThreads.set(1)
         guard data.columns == components.columns else {
             throw NMFError.shapeMismatch(what: "\(data.sourceDescription)",
                                          expected: [data.rows, components.columns],
@@ -117,19 +117,9 @@ public struct FittedNMF<T: NMFScalar>: Sendable {
         let start: T = configuration.solver == .mu ? (T(summary.mean) / T(k)).squareRoot() : 0
         let w = FactorRows(Matrix<T>(rows: data.rows, columns: k, repeating: start))
         var h = components
-        let engine = AlternatingEngine(
-            data: data, summary: summary,
-            rule: configuration.solver.rule(innerSweeps: configuration.innerSweeps),
-            stopping: StoppingRule(solver: configuration.solver, tolerance: configuration.tolerance),
-            penalties: configuration.regularization.penalties(samples: data.rows, features: data.columns),
-            maxIterations: configuration.maxIterations, updatesH: false, threads: threads,
+        let report = try NMF(configuration, threads: threads).solve(
+            data, w: w, h: &h, summary: summary, initialization: "transform", updatesH: false, clock: clock,
             onIteration: onIteration)
-        let outcome = try engine.run(w: w, h: &h, clock: clock)
-        let report = FitReport(iterations: outcome.iterations, converged: outcome.converged,
-                               lossHistory: outcome.lossHistory, initialization: "transform",
-                               reconstructionError: try data.residualNorm(w: w, h: h, threads: threads),
-                               elapsedSeconds: clock.elapsedSeconds,
-                               iterationEndSeconds: outcome.iterationEndSeconds)
         return (w.matrix!, report)
     }
 

@@ -15,6 +15,18 @@ struct FixtureFile {
 
     var caseNames: [String] { get throws { try file.memberNames(of: "/", kind: .group) } }
 
+    /// Runs `check` on every case group in the precision of its `dtype`; returns the case count.
+    @discardableResult
+    func forEachCase(_ check: (FixtureFile, String, any FixturePrecision.Type) throws -> Void) throws -> Int {
+        let cases = try caseNames
+        for name in cases {
+            let group = "/\(name)"
+            let float32 = try string("dtype", of: group) == "float32"
+            try check(self, group, float32 ? Float.self : Double.self)
+        }
+        return cases.count
+    }
+
     func matrix<T: NMFScalar & HDF5Scalar>(_ path: String, as _: T.Type = T.self) throws -> Matrix<T> {
         let (rows, columns, elements) = try file.readMatrix(dataset: path, as: T.self)
         return Matrix(rows: rows, columns: columns, elements: elements)
@@ -54,6 +66,11 @@ struct FixtureFile {
                               l1Ratio: try double("l1_ratio", of: group))
     }
 }
+
+/// The element types the fixtures come in.
+protocol FixturePrecision: NMFScalar, HDF5Scalar {}
+extension Float: FixturePrecision {}
+extension Double: FixturePrecision {}
 
 enum FixtureError: Error {
     case unexpectedAttribute(group: String, name: String)

@@ -7,17 +7,10 @@ import XCTest
 /// scikit-learn's `_initialize_nmf` and `NMF(...).fit_transform`.
 final class SklearnInitializationTests: XCTestCase {
     func testInitialFactorsAndFullFitsMatchScikitLearn() throws {
-        let fixture = try FixtureFile("sklearn_inits.h5")
-        let cases = try fixture.caseNames
-        XCTAssertGreaterThanOrEqual(cases.count, 40)
-        for name in cases {
-            let group = "/\(name)"
-            if try fixture.string("dtype", of: group) == "float32" {
-                try check(fixture, group, as: Float.self)
-            } else {
-                try check(fixture, group, as: Double.self)
-            }
+        let count = try FixtureFile("sklearn_inits.h5").forEachCase { fixture, group, precision in
+            try check(fixture, group, as: precision)
         }
+        XCTAssertGreaterThanOrEqual(count, 40)
     }
 
     private func configuration(_ fixture: FixtureFile, _ group: String) throws -> NMFConfiguration {
@@ -29,7 +22,7 @@ final class SklearnInitializationTests: XCTestCase {
             seed: UInt32(try fixture.integer("seed", of: group)))
     }
 
-    private func check<T: NMFScalar & HDF5Scalar>(_ fixture: FixtureFile, _ group: String, as _: T.Type) throws {
+    private func check<T: FixturePrecision>(_ fixture: FixtureFile, _ group: String, as _: T.Type) throws {
         let v: Matrix<T> = try fixture.matrix("\(group)/X")
         let base = try configuration(fixture, group)
         let tolerance = Parity.tolerance(forDtype: T.precisionName)

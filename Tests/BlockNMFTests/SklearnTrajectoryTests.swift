@@ -7,20 +7,13 @@ import XCTest
 /// scikit-learn's for both solvers, with and without regularization.
 final class SklearnTrajectoryTests: XCTestCase {
     func testIteratesMatchScikitLearn() throws {
-        let fixture = try FixtureFile("sklearn_trajectories.h5")
-        let cases = try fixture.caseNames
-        XCTAssertGreaterThanOrEqual(cases.count, 20)
-        for name in cases {
-            let group = "/\(name)"
-            if try fixture.string("dtype", of: group) == "float32" {
-                try check(fixture, group, as: Float.self)
-            } else {
-                try check(fixture, group, as: Double.self)
-            }
+        let count = try FixtureFile("sklearn_trajectories.h5").forEachCase { fixture, group, precision in
+            try check(fixture, group, as: precision)
         }
+        XCTAssertGreaterThanOrEqual(count, 20)
     }
 
-    private func check<T: NMFScalar & HDF5Scalar>(_ fixture: FixtureFile, _ group: String, as _: T.Type) throws {
+    private func check<T: FixturePrecision>(_ fixture: FixtureFile, _ group: String, as _: T.Type) throws {
         let v: Matrix<T> = try fixture.matrix("\(group)/X")
         let w0: Matrix<T> = try fixture.matrix("\(group)/W0")
         let h0: Matrix<T> = try fixture.matrix("\(group)/H0")

@@ -6,18 +6,13 @@ import XCTest
 /// `transform` of new rows with H fixed, against scikit-learn's `NMF.transform`.
 final class SklearnTransformTests: XCTestCase {
     func testTransformMatchesScikitLearn() throws {
-        let fixture = try FixtureFile("sklearn_transform.h5")
-        for name in try fixture.caseNames {
-            let group = "/\(name)"
-            if try fixture.string("dtype", of: group) == "float32" {
-                try check(fixture, group, as: Float.self)
-            } else {
-                try check(fixture, group, as: Double.self)
-            }
+        let count = try FixtureFile("sklearn_transform.h5").forEachCase { fixture, group, precision in
+            try check(fixture, group, as: precision)
         }
+        XCTAssertGreaterThan(count, 0)
     }
 
-    private func check<T: NMFScalar & HDF5Scalar>(_ fixture: FixtureFile, _ group: String, as _: T.Type) throws {
+    private func check<T: FixturePrecision>(_ fixture: FixtureFile, _ group: String, as _: T.Type) throws {
         let configuration = NMFConfiguration(
             components: try fixture.integer("n_components", of: group),
             solver: Solver(rawValue: try fixture.string("solver", of: group))!,
