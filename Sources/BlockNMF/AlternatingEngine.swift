@@ -87,14 +87,15 @@ struct AlternatingEngine<Data: RowBlockProvider> {
             history.append(error)
             let now = clock.elapsedSeconds
             endTimes.append(now)
+            let converged = stopping.isSatisfied(iteration: iteration, violation: violation,
+                                                 error: error, initialError: history[0])
             onIteration?(IterationProgress(iteration: iteration, maxIterations: maxIterations,
                                            reconstructionError: error,
                                            previousError: history[history.count - 2],
                                            dataNorm: summary.squaredNorm.squareRoot(),
-                                           iterationSeconds: now - passStart, elapsedSeconds: now))
-
-            if stopping.isSatisfied(iteration: iteration, violation: violation,
-                                    error: error, initialError: history[0]) {
+                                           iterationSeconds: now - passStart, elapsedSeconds: now,
+                                           isLast: converged || iteration == maxIterations))
+            if converged {
                 return Outcome(iterations: iteration, converged: true, lossHistory: history, iterationEndSeconds: endTimes)
             }
         }

@@ -45,6 +45,8 @@ public struct IterationProgress: Sendable {
     public let iterationSeconds: Double
     /// Seconds since the fit started.
     public let elapsedSeconds: Double
+    /// Whether the fit stops after this iteration (converged or out of iterations).
+    public let isLast: Bool
 
     /// (previous − current) / previous.
     public var relativeChange: Double {

@@ -21,8 +21,7 @@ final class ProgressPrinter: @unchecked Sendable {
 
     func report(_ progress: FactorizationProgress) {
         let step = progress.iteration
-        let isLast = step.iteration == step.maxIterations
-        guard step.iteration == 1 || isLast || step.elapsedSeconds - lastPrinted >= interval else { return }
+        guard step.iteration == 1 || step.isLast || step.elapsedSeconds - lastPrinted >= interval else { return }
         lastPrinted = step.elapsedSeconds
         let relative = step.dataNorm > 0 ? step.reconstructionError / step.dataNorm : 0
         let remaining = Double(step.maxIterations - step.iteration) * step.elapsedSeconds / Double(step.iteration)
@@ -32,7 +31,7 @@ final class ProgressPrinter: @unchecked Sendable {
         if progress.readSeconds > 0 {
             line += "  read \(formatted(Double(progress.bytesRead) / progress.readSeconds / 1e9, digits: 3)) GB/s"
         }
-        line += "  ETA ≤ \(formatted(remaining, digits: 3)) s"
+        line += step.isLast ? "  done" : "  ETA ≤ \(formatted(remaining, digits: 3)) s"
         printToStandardError(line)
     }
 }
