@@ -9,7 +9,6 @@ public struct DataSummary: Sendable, Equatable {
     public let sum: Double
     /// ‖V‖²_F (in Double), the constant term of the Frobenius loss.
     public let squaredNorm: Double
-    public let minimum: Double
 
     public var mean: Double { sum / Double(rows * columns) }
 
@@ -19,7 +18,7 @@ public struct DataSummary: Sendable, Equatable {
         guard data.rows > 0, data.columns > 0 else {
             throw NMFError.emptyInput(source: data.sourceDescription, rows: data.rows, columns: data.columns)
         }
-        var sum = 0.0, squares = 0.0, minimum = Double.infinity
+        var sum = 0.0, squares = 0.0
         let source = data.sourceDescription
         try TilePass(data: data, threads: threads).run(
             prepare: { range in range.lowerBound },
@@ -27,16 +26,14 @@ public struct DataSummary: Sendable, Equatable {
             combine: { _, tile in
                 sum += tile.sum
                 squares += tile.squares
-                minimum = Swift.min(minimum, tile.minimum)
             })
-        return DataSummary(rows: data.rows, columns: data.columns, sum: sum, squaredNorm: squares,
-                           minimum: minimum)
+        return DataSummary(rows: data.rows, columns: data.columns, sum: sum, squaredNorm: squares)
     }
 }
 
 /// Sums over one tile, or the error for its first bad entry.
 private struct TileStatistics: Sendable {
-    var sum = 0.0, squares = 0.0, minimum = Double.infinity
+    var sum = 0.0, squares = 0.0
 
     init<T: NMFScalar>(_ tile: MatrixRows<T>, firstRow: Int, source: String) throws {
         let n = tile.columns
@@ -52,7 +49,6 @@ private struct TileStatistics: Sendable {
             }
             sum += value
             squares += value * value
-            minimum = Swift.min(minimum, value)
         }
     }
 }

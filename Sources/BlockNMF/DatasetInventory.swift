@@ -33,7 +33,7 @@ public enum DatasetInventory {
                     plan = try StreamPlan.make(
                         rows: info.shape[0], columns: info.shape[1], elementBytes: float32 ? 4 : 8,
                         storedBytes: max(1, info.elementType.bits / 8), chunkRows: info.chunkShape?[0],
-                        budget: memory, source: "\(path):\(info.path)")
+                        chunksCached: !info.filters.isEmpty, budget: memory, source: "\(path):\(info.path)")
                 } catch {
                     problem = "\(error)"
                 }

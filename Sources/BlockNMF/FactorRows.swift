@@ -26,11 +26,6 @@ final class FactorRows<T: NMFScalar>: @unchecked Sendable {
         storage = .scratch(file)
     }
 
-    var isInMemory: Bool {
-        if case .memory = storage { return true }
-        return false
-    }
-
     /// The whole matrix, when it is in memory.
     var matrix: Matrix<T>? {
         if case .memory(let matrix) = storage { return matrix }

@@ -73,7 +73,7 @@ public struct FactorizationSummary: Sendable, Codable {
     public var wStorage: String
     public var threads: Int
     public var memoryBudgetBytes: Int
-    /// Bytes of V read from the file, all passes together.
+    /// Bytes of V delivered by the reader in the working precision, all passes together.
     public var bytesRead: Int
     /// Seconds the reader spent in HDF5 (read, decompression, conversion).
     public var readSeconds: Double
@@ -112,7 +112,7 @@ public enum Factorization {
         try StreamPlan.make(
             rows: source.rows, columns: source.columns, elementBytes: MemoryLayout<T>.stride,
             storedBytes: max(1, source.storedType.bits / 8), chunkRows: source.chunkRows,
-            budget: memory, blockRowsOverride: blockRows, source: description)
+            chunksCached: !source.filters.isEmpty, budget: memory, blockRowsOverride: blockRows, source: description)
     }
 
     public static func run(_ request: FactorizationRequest,
@@ -184,17 +184,19 @@ public enum Factorization {
         let clock = Stopwatch()
         BLASThreads.set(1)
         let nmf = NMF<T>(configuration, threads: request.threads)
-        try configuration.validate()
         let (m, n, k) = (data.rows, data.columns, configuration.components)
         let method = configuration.resolvedInitialization(samples: m, features: n)
         if method.needsSVD, k > min(m, n) {
             throw NMFError.rankTooLarge(rank: k, initialization: method, samples: m, features: n)
         }
-        let summary = try DataSummary.scan(data, threads: request.threads)
-
         let wBytes = m * k * MemoryLayout<T>.stride
         let inMemory = request.wStorage == .memory
             || (request.wStorage == .auto && wBytes <= request.memory.bytes / 2)
+        if !inMemory, method.needsSVD {
+            throw NMFError.factorTooLargeForInitialization(initialization: method, bytes: wBytes,
+                                                           budget: request.memory.bytes)
+        }
+        let summary = try DataSummary.scan(data, threads: request.threads)
         let w: FactorRows<T>
         var h: Matrix<T>
         if inMemory {
@@ -259,8 +261,8 @@ public enum Factorization {
             guard anyPositive else { throw NMFError.customInitAllZero(factor: "W") }
             return customH
         case .nndsvd, .nndsvda, .nndsvdar:
-            throw NMFError.factorTooLargeForInitialization(initialization: method, bytes: wBytes,
-                                                           budget: request.memory.bytes)
+            // Refused before the scan, in `fit`.
+            preconditionFailure("NNDSVD needs W in memory")
         }
     }
 

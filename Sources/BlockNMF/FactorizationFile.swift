@@ -37,6 +37,7 @@ enum FactorizationFile {
         return [
             ("n_components", .integer(configuration.components)),
             ("solver", .string(configuration.solver.rawValue)),
+            ("inner_sweeps", .integer(configuration.innerSweeps)),
             ("beta_loss", .string("frobenius")),
             ("init", .string(report.initialization)),
             ("max_iter", .integer(configuration.maxIterations)),

@@ -35,7 +35,8 @@ public struct MemoryBudget: Sendable, Equatable, CustomStringConvertible {
             scale = factor
             break
         }
-        guard let value = Double(number.trimmingCharacters(in: " ")), value > 0, value.isFinite else {
+        guard let value = Double(number.trimmingCharacters(in: " ")), value > 0,
+              value * scale < Double(Int.max / 2) else {
             return nil
         }
         self.init(bytes: Int(value * scale))

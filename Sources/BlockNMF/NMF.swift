@@ -35,7 +35,9 @@ public struct NMF<T: NMFScalar>: Sendable {
         // Before the initialization too: its SVD's products must not depend on OpenBLAS's threads.
         BLASThreads.set(1)
         let m = data.rows, n = data.columns, k = configuration.components
-        let method = configuration.resolvedInitialization(samples: m, features: n)
+        // Given factors mean `custom` unless another method was asked for, as on the command line.
+        let method = configuration.initialization == nil && (initialW != nil || initialH != nil)
+            ? .custom : configuration.resolvedInitialization(samples: m, features: n)
         if method.needsSVD, k > min(m, n) {
             throw NMFError.rankTooLarge(rank: k, initialization: method, samples: m, features: n)
         }

@@ -8,7 +8,8 @@ import Glibc
 /// It is created at once under a hidden temporary name in the destination
 /// directory, so an unwritable destination fails before any work is done;
 /// `commit` renames it into place (atomic within a directory), and anything
-/// else — an error, an interruption — leaves the destination untouched.
+/// else — an error, SIGINT or SIGTERM (see `TemporaryFiles`) — leaves the
+/// destination untouched and no temporary file behind.
 final class PendingOutput {
     let finalPath: String
     let temporaryPath: String
@@ -21,16 +22,24 @@ final class PendingOutput {
         let directory = slash.map { String(path[...$0]) } ?? ""
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
         temporaryPath = "\(directory).\(name).partial-\(getpid())"
-        file = try HDF5File.create(temporaryPath)
+        TemporaryFiles.register(temporaryPath)
+        do {
+            file = try HDF5File.create(temporaryPath)
+        } catch {
+            TemporaryFiles.unregister(temporaryPath)
+            throw error
+        }
     }
 
     func commit() throws {
         try file.close()
+        try flushToDisk(temporaryPath)
         guard rename(temporaryPath, finalPath) == 0 else {
             let reason = String(cString: strerror(errno))
             discard()
             throw HDF5StoreError.cannotCreate(path: finalPath, reason: reason)
         }
+        TemporaryFiles.unregister(temporaryPath)
         finished = true
     }
 
@@ -38,7 +47,19 @@ final class PendingOutput {
         guard !finished else { return }
         try? file.close()
         unlink(temporaryPath)
+        TemporaryFiles.unregister(temporaryPath)
         finished = true
+    }
+
+    /// fsync, so the name never points at data still only in the page cache.
+    private func flushToDisk(_ path: String) throws {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0, fsync(descriptor) == 0 else {
+            let reason = String(cString: strerror(errno))
+            if descriptor >= 0 { close(descriptor) }
+            throw HDF5StoreError.cannotCreate(path: finalPath, reason: reason)
+        }
+        close(descriptor)
     }
 
     deinit { discard() }

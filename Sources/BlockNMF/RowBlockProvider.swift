@@ -54,8 +54,8 @@ extension RowBlockProvider {
             multiplyTransposed: { y in
                 var result = Matrix<Element>(rows: columns, columns: y.columns)
                 try TilePass(data: self, threads: threads).run(
-                    prepare: { range in y.rows(range) },
-                    compute: { yRows, tile in Matrix.product(tile, MatrixRows(yRows), transA: .transposed) },
+                    prepare: { range in MatrixRows(y, rows: range) },
+                    compute: { yRows, tile in Matrix.product(tile, yRows, transA: .transposed) },
                     combine: { _, partial in result.add(partial) })
                 return result
             })

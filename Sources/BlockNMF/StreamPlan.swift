@@ -24,12 +24,17 @@ public struct StreamPlan: Sendable, Equatable, Codable {
     /// the budget allows, whole rows of chunks.
     public static func make(
         rows: Int, columns: Int, elementBytes: Int, storedBytes: Int, chunkRows: Int?,
-        budget: MemoryBudget, blockRowsOverride: Int? = nil, source: String
+        chunksCached: Bool = true, budget: MemoryBudget, blockRowsOverride: Int? = nil, source: String
     ) throws -> StreamPlan {
+        guard rows > 0, columns > 0 else {
+            throw NMFError.emptyInput(source: source, rows: rows, columns: columns)
+        }
         let tile = TileSchedule.rowsPerTile
         let rowBytes = columns * elementBytes
         let storedRowBytes = columns * storedBytes
-        let chunkReserve = 2 * (chunkRows ?? 0) * storedRowBytes
+        // Unfiltered chunks are read straight into the buffers, without a cache.
+        let cachedChunkRows = chunksCached ? chunkRows : nil
+        let chunkReserve = 2 * (cachedChunkRows ?? 0) * storedRowBytes
         if let override = blockRowsOverride {
             guard override >= 1 else {
                 throw NMFError.invalidParameter(name: "block-rows", value: "\(override)", requirement: "must be at least 1")
@@ -37,22 +42,23 @@ public struct StreamPlan: Sendable, Equatable, Codable {
             let rounded = max(tile, (override / tile) * tile)
             return StreamPlan(mode: .streamed, blockRows: min(rounded, roundUp(rows, to: tile)))
         }
-        let perRow = buffers * rowBytes + (chunkRows == nil ? 0 : storedRowBytes)
+        // V that fits in half the budget is read once and kept.
+        let resident = rows * rowBytes <= budget.bytes / 2
+        let perRow = buffers * rowBytes + (cachedChunkRows == nil ? 0 : storedRowBytes)
         let available = budget.bytes - chunkReserve
-        let minimumBytes = tile * perRow + chunkReserve
-        guard available > 0, available / perRow >= tile else {
+        let smallestBlock = min(rows, tile)
+        let minimumBytes = smallestBlock * perRow + chunkReserve
+        guard resident || (available > 0 && available / perRow >= smallestBlock) else {
             throw NMFError.budgetTooSmall(source: source, budget: budget.bytes, needed: minimumBytes,
-                                          chunkRows: chunkRows)
+                                          chunkRows: cachedChunkRows)
         }
-        var blockRows = (available / perRow / tile) * tile
+        var blockRows = max(tile, (max(available, 0) / perRow / tile) * tile)
         if let chunkRows, chunkRows > 0 {
             let unit = leastCommonMultiple(chunkRows, tile)
             if blockRows >= unit { blockRows = (blockRows / unit) * unit }
         }
         blockRows = min(blockRows, roundUp(rows, to: tile))
-        // V that fits in half the budget is read once and kept, in blocks of the same size.
-        let mode: Mode = rows * rowBytes <= budget.bytes / 2 ? .resident : .streamed
-        return StreamPlan(mode: mode, blockRows: blockRows)
+        return StreamPlan(mode: resident ? .resident : .streamed, blockRows: blockRows)
     }
 
     private static func roundUp(_ value: Int, to multiple: Int) -> Int {

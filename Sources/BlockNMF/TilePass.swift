@@ -25,10 +25,13 @@ public enum TileSchedule {
 /// `prepare`s each tile's input (e.g. copies its rows of W), and hands the tile to a
 /// worker, which runs `compute`; results are `combine`d back on the calling thread
 /// strictly in tile order through a small reorder window. At most `threads` tiles
-/// compute at once, and at most `4·threads` wait to be combined, which bounds the
-/// window and the memory it holds.
+/// compute at once, at most `4·threads` wait to be combined, and their tiles come
+/// from at most `maxBlocksHeld` blocks: with the reader's block being read and the one
+/// it has ready, that is `StreamPlan.buffers` blocks, the budget's count.
 struct TilePass<Data: RowBlockProvider> {
     typealias T = Data.Element
+    /// The block being cut into tiles and the previous one, whose last tiles may still compute.
+    static var maxBlocksHeld: Int { 2 }
     let data: Data
     let threads: Int
 
@@ -42,17 +45,22 @@ struct TilePass<Data: RowBlockProvider> {
         // Tiles submitted but not yet combined; a tile that ends its block also holds
         // the block, handed back to the provider once that tile is combined.
         var pending: [Int: (range: Range<Int>, finishesBlock: Matrix<T>?)] = [:]
-        var submitted = 0, combined = 0
+        var submitted = 0, combined = 0, blocksHeld = 0
 
         func combineOldest(_ result: Result<Partial, any Error>) throws {
             let entry = pending.removeValue(forKey: combined)!
             combined += 1
-            if let block = entry.finishesBlock { data.recycle(block) }
+            if let block = entry.finishesBlock {
+                blocksHeld -= 1
+                data.recycle(block)
+            }
             try combine(entry.range, try result.get())
         }
 
         do {
             try data.forEachBlock { firstRow, block in
+                while blocksHeld >= Self.maxBlocksHeld { try combineOldest(window.take(combined)) }
+                blocksHeld += 1
                 let local = TileSchedule.tiles(in: 0..<block.rows)
                 for (position, tile) in local.enumerated() {
                     while case .combine(let result) = window.nextStep(

@@ -74,24 +74,6 @@ public final class DenseRowBlockSource<Element: HDF5Scalar>: RowBlockSource, @un
         return try ChunkCache(accessList: access)
     }
 
-    /// The tallest block whose `Element` buffer fits in `budgetBytes`: a multiple of the
-    /// chunk rows for a chunked dataset, any height for a contiguous one, never more than
-    /// `rows`. Throws `blockExceedsBudget`, with the bytes needed, when not even one row of
-    /// chunks (or one row) fits.
-    public func recommendedBlockRows(budgetBytes: Int) throws -> Int {
-        guard rows > 0 else { return 0 }
-        let rowBytes = columns * MemoryLayout<Element>.stride
-        let unitRows = min(chunkRows ?? 1, rows)
-        let unitBytes = unitRows * rowBytes
-        guard unitBytes <= budgetBytes else {
-            throw HDF5StoreError.blockExceedsBudget(
-                path: file.path, dataset: datasetPath, rows: unitRows, bytesNeeded: unitBytes,
-                budgetBytes: budgetBytes)
-        }
-        guard unitBytes > 0 else { return rows }
-        return min((budgetBytes / unitBytes) * unitRows, rows)
-    }
-
     public func readRows(_ range: Range<Int>, into buffer: inout [Element]) throws {
         try readRows(range, into: &buffer, startingAt: 0)
     }

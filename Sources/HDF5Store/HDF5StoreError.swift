@@ -19,9 +19,6 @@ public enum HDF5StoreError: Error, CustomStringConvertible, Equatable, Sendable 
     case invalidShape(path: String, dataset: String, shape: [Int])
     case rowRangeOutOfBounds(path: String, dataset: String, range: Range<Int>, rows: Int)
     case bufferTooSmall(path: String, dataset: String, needed: Int, available: Int)
-    /// The smallest block that can be read efficiently (one row of chunks, or one row of a
-    /// contiguous dataset) does not fit the memory budget.
-    case blockExceedsBudget(path: String, dataset: String, rows: Int, bytesNeeded: Int, budgetBytes: Int)
     case attributeNotFound(path: String, object: String, name: String)
     case unsupportedAttributeType(path: String, object: String, name: String, typeDescription: String)
     /// A call into the HDF5 library failed; `stack` is HDF5's error stack on one line.
@@ -64,9 +61,6 @@ public enum HDF5StoreError: Error, CustomStringConvertible, Equatable, Sendable 
         case let .bufferTooSmall(path, dataset, needed, available):
             return "dataset '\(dataset)' in \(path): reading needs a buffer of \(needed) elements, "
                 + "the buffer holds \(available)"
-        case let .blockExceedsBudget(path, dataset, rows, bytesNeeded, budgetBytes):
-            return "dataset '\(dataset)' in \(path): the smallest efficient block (\(rows) rows) "
-                + "needs \(bytesNeeded) bytes, more than the budget of \(budgetBytes) bytes"
         case let .attributeNotFound(path, object, name):
             return "attribute '\(name)' not found on '\(object)' in \(path)"
         case let .unsupportedAttributeType(path, object, name, typeDescription):

@@ -6,7 +6,8 @@ import Glibc
 /// of rows: where a factor lives when it does not fit the memory budget.
 ///
 /// The file holds the elements in row-major order in this machine's layout; it is a
-/// working file of one process, removed when the object goes away.
+/// working file of one process, unlinked as soon as it is open, so nothing is left
+/// behind however the process ends.
 public final class ScratchRowFile<Element: BitwiseCopyable>: @unchecked Sendable {
     public let path: String
     public let rows: Int
@@ -25,16 +26,14 @@ public final class ScratchRowFile<Element: BitwiseCopyable>: @unchecked Sendable
             unlink(path)
             throw HDF5StoreError.cannotCreate(path: path, reason: reason)
         }
+        unlink(path)
         self.path = path
         self.rows = rows
         self.columns = columns
         self.descriptor = descriptor
     }
 
-    deinit {
-        close(descriptor)
-        unlink(path)
-    }
+    deinit { close(descriptor) }
 
     /// Rows `range`, row-major.
     public func read(rows range: Range<Int>) throws -> [Element] {

@@ -62,7 +62,10 @@ extension Matrix {
     ) -> Matrix {
         let m = transA == .none ? a.rows : a.columns
         let n = transB == .none ? b.columns : b.rows
-        var result = Matrix(rows: m, columns: n)
+        let inner = transA == .none ? a.columns : a.rows
+        // gemm with beta = 0 writes every element: no need to zero them first.
+        var result = inner == 0 ? Matrix(rows: m, columns: n)
+            : Matrix(rows: m, columns: n, elements: [T](unsafeUninitializedCapacity: m * n) { _, count in count = m * n })
         result.multiplyAdd(a, b, transA: transA, transB: transB)
         return result
     }
@@ -103,5 +106,4 @@ public enum GramSide: Sendable { case rows, columns }
 /// OpenBLAS threading control: the engine runs one single-threaded BLAS per worker.
 public enum BLASThreads {
     public static func set(_ count: Int) { openblas_set_num_threads(Int32(count)) }
-    public static var current: Int { Int(openblas_get_num_threads()) }
 }

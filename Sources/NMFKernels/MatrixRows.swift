@@ -20,8 +20,6 @@ public struct MatrixRows<T: NMFScalar>: Sendable {
         matrix.elements[(range.lowerBound * columns)..<(range.upperBound * columns)]
     }
 
-    @inlinable public func copy() -> Matrix<T> { matrix.rows(range) }
-
     @usableFromInline @inline(__always) func withBaseAddress<R>(_ body: (UnsafePointer<T>) -> R) -> R {
         matrix.elements.withUnsafeBufferPointer { buffer in
             // An empty matrix has no storage; BLAS reads nothing through the pointer then.

@@ -12,6 +12,7 @@ import HDF5Store
 /// | 66 | input missing: no such file, not HDF5, no such dataset |
 /// | 70 | internal failure (HDF5 or LAPACK reported an error) |
 /// | 73 | cannot create the output |
+/// | 130, 143 | interrupted by SIGINT or SIGTERM; the output under construction is removed |
 struct CommandFailure: Error, CustomStringConvertible {
     let message: String
     let status: Int32
@@ -54,6 +55,8 @@ extension BlockNMFCommand {
     /// Prints a failure as one line and exits with its status; everything else
     /// goes to ArgumentParser's own handling.
     static func main() {
+        let interruptions = InterruptHandling.install()
+        defer { withExtendedLifetime(interruptions) {} }
         do {
             var command = try parseAsRoot()
             try command.run()

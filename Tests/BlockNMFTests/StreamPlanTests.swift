@@ -41,6 +41,28 @@ final class StreamPlanTests: XCTestCase {
         XCTAssertEqual(forced.blockRows, 256)
     }
 
+    func testEmptyDataIsAnErrorNotACrash() {
+        XCTAssertThrowsError(try plan(rows: 0, budget: 64 * mib)) {
+            XCTAssertEqual($0 as? NMFError, .emptyInput(source: "v.h5:/X", rows: 0, columns: 1000))
+        }
+        XCTAssertThrowsError(try plan(rows: 10, columns: 0, budget: 64 * mib))
+    }
+
+    func testFewWideRowsThatFitHalfTheBudgetStayResident() throws {
+        // 100 rows of a million columns: 400 MB, too wide for 4 buffers of 256 rows, but resident.
+        XCTAssertEqual(try plan(rows: 100, columns: 1_000_000, budget: 1024 * mib).mode, .resident)
+    }
+
+    func testUnfilteredChunksReserveNoCache() throws {
+        let cached = try StreamPlan.make(rows: 1_000_000, columns: 1000, elementBytes: 4, storedBytes: 4,
+                                         chunkRows: 1000, chunksCached: true, budget: MemoryBudget(bytes: 64 * mib),
+                                         source: "v")
+        let direct = try StreamPlan.make(rows: 1_000_000, columns: 1000, elementBytes: 4, storedBytes: 4,
+                                         chunkRows: 1000, chunksCached: false, budget: MemoryBudget(bytes: 64 * mib),
+                                         source: "v")
+        XCTAssertGreaterThan(direct.blockRows, cached.blockRows)
+    }
+
     func testMemorySizesParse() {
         XCTAssertEqual(MemoryBudget(parsing: "2GiB")?.bytes, 2 << 30)
         XCTAssertEqual(MemoryBudget(parsing: "500MB")?.bytes, 500_000_000)
@@ -48,5 +70,6 @@ final class StreamPlanTests: XCTestCase {
         XCTAssertEqual(MemoryBudget(parsing: "4096")?.bytes, 4096)
         XCTAssertNil(MemoryBudget(parsing: "lots"))
         XCTAssertNil(MemoryBudget(parsing: "-1GiB"))
+        XCTAssertNil(MemoryBudget(parsing: "1e20"))
     }
 }

@@ -4,9 +4,10 @@ import XCTest
 
 /// `factor` on data larger than its memory budget.
 final class StreamingCommandTests: XCTestCase {
-    private func generate(_ path: String, rows: Int, columns: Int, chunkRows: Int? = nil) throws {
+    private func generate(_ path: String, rows: Int, columns: Int, chunkRows: Int? = nil,
+                          compression: String = "none") throws {
         var arguments = ["generate", path, "--rows", "\(rows)", "--cols", "\(columns)", "--rank", "5",
-                         "--noise", "0.01", "--quiet"]
+                         "--noise", "0.01", "--compression", compression, "--quiet"]
         if let chunkRows { arguments += ["--chunk-rows", "\(chunkRows)"] }
         let result = try BlocknmfExecutable.run(arguments)
         XCTAssertEqual(result.status, 0, result.standardError)
@@ -72,9 +73,10 @@ final class StreamingCommandTests: XCTestCase {
         XCTAssertEqual(scratch.contents, ["v.h5"])
     }
 
+    /// Compressed chunks must be decompressed whole into the chunk cache, which the budget holds.
     func testChunksTallerThanTheBudgetAllowsAreExplained() throws {
         let scratch = try ScratchDirectory()
-        try generate(scratch.file("v.h5"), rows: 20_000, columns: 500, chunkRows: 10_000)
+        try generate(scratch.file("v.h5"), rows: 20_000, columns: 500, chunkRows: 10_000, compression: "gzip:1")
         let result = try BlocknmfExecutable.run([
             "factor", scratch.file("v.h5"), "--dataset", "/X", "--rank", "3", "--output", scratch.file("out.h5"),
             "--memory", "8MiB", "--quiet",

@@ -103,28 +103,6 @@ final class BlockSourceTests: XCTestCase {
         XCTAssertEqual(buffer, Array(matrix[(5 * columns)..<(18 * columns)]))
     }
 
-    func testRecommendedBlockRowsAlignToChunks() throws {
-        let directory = try TemporaryDirectory()
-        let file = try HDF5File.openReadOnly(try makeChunkedFile(in: directory))
-        let chunked = try DenseRowBlockSource<Double>(file: file, dataset: "/data/V")
-        let rowBytes = columns * 8
-        // Room for 20 rows → two 8-row chunk rows.
-        XCTAssertEqual(try chunked.recommendedBlockRows(budgetBytes: 20 * rowBytes), 16)
-        XCTAssertEqual(try chunked.recommendedBlockRows(budgetBytes: 8 * rowBytes), 8)
-        XCTAssertEqual(try chunked.recommendedBlockRows(budgetBytes: 1_000_000), rows)
-        XCTAssertThrowsStoreError(
-            .blockExceedsBudget(
-                path: file.path, dataset: "/data/V", rows: 8, bytesNeeded: 8 * rowBytes,
-                budgetBytes: 8 * rowBytes - 1),
-            try chunked.recommendedBlockRows(budgetBytes: 8 * rowBytes - 1))
-
-        let contiguous = try DenseRowBlockSource<Float>(file: file, dataset: "/plain")
-        XCTAssertEqual(try contiguous.recommendedBlockRows(budgetBytes: 13 * columns * 4 + 3), 13)
-        XCTAssertThrowsStoreError(
-            .blockExceedsBudget(path: file.path, dataset: "/plain", rows: 1, bytesNeeded: 28, budgetBytes: 27),
-            try contiguous.recommendedBlockRows(budgetBytes: 27))
-    }
-
     func testDatasetChosenAutomaticallyOnlyWhenUnique() throws {
         let directory = try TemporaryDirectory()
         let single = directory.file("single.h5")
