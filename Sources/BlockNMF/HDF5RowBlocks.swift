@@ -17,6 +17,8 @@ public final class HDF5RowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockProvi
     private let reader = DispatchQueue(label: "blocknmf.hdf5-reader")
     private let pool = BufferPool<Element>()
     private let statistics = ReadStatistics()
+    /// The running pass's buffer permits, when its consumer recycles blocks.
+    private let permits = Locked<BufferPermits?>(nil)
 
     public init(source: DenseRowBlockSource<Element>, blockRows: Int, sourceDescription: String) throws {
         precondition(blockRows % TileSchedule.rowsPerTile == 0, "blocks are whole tiles")
@@ -32,17 +34,21 @@ public final class HDF5RowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockProvi
     public var bytesRead: Int { statistics.snapshot.bytes }
     public var readSeconds: Double { statistics.snapshot.seconds }
 
-    public func forEachBlock(_ body: (Int, Matrix<Element>) throws -> Void) throws {
+    public func forEachBlock(recycling: Bool, _ body: (Int, Matrix<Element>) throws -> Void) throws {
         let channel = BlockChannel<Element>(capacity: 1)
         let finished = DispatchSemaphore(value: 0)
+        // With a consumer that hands blocks back, at most `StreamPlan.buffers` exist at once.
+        let permits = BufferPermits(StreamPlan.buffers)
+        if recycling { self.permits.withLock { $0 = permits } }
         let (source, pool, statistics, rows, columns, blockRows) =
             (self.source, self.pool, self.statistics, self.rows, self.columns, self.blockRows)
         reader.async {
             defer { finished.signal() }
             for start in stride(from: 0, to: rows, by: blockRows) {
                 let count = min(blockRows, rows - start)
-                var buffer = count == blockRows ? pool.take(count: count * columns)
-                                                : BufferPool<Element>.allocate(count: count * columns)
+                // Every block the consumer still holds is one of the budget's buffers.
+                if recycling, !permits.acquire(unless: { channel.isCancelled }) { return }
+                var buffer = pool.take(count: count * columns)
                 let clock = Stopwatch()
                 do {
                     try source.readRows(start..<(start + count), into: &buffer)
@@ -58,6 +64,7 @@ public final class HDF5RowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockProvi
         defer {
             channel.cancel()
             finished.wait()
+            if recycling { self.permits.withLock { $0 = nil } }
         }
         while let (start, block) = try channel.next() {
             try body(start, block)
@@ -80,7 +87,8 @@ public final class HDF5RowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockProvi
     }
 
     public func recycle(_ block: Matrix<Element>) {
-        if block.rows == blockRows { pool.give(block.elements) }
+        pool.give(block.elements)
+        permits.withLock { $0?.release() }
     }
 }
 
@@ -95,12 +103,19 @@ private final class BufferPool<Element: NMFScalar>: @unchecked Sendable {
         [Element](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 
+    /// A buffer of `count` elements, reusing one given back when its capacity allows
+    /// (the last, shorter block of a pass reuses a full one).
     func take(count: Int) -> [Element] {
         lock.lock()
-        let buffer = free.popLast()
+        var buffer = free.popLast()
         lock.unlock()
-        if let buffer, buffer.count == count { return buffer }
-        return Self.allocate(count: count)
+        guard var reused = buffer.take(), reused.capacity >= count else { return Self.allocate(count: count) }
+        if reused.count > count {
+            reused.removeLast(reused.count - count)
+        } else if reused.count < count {
+            reused.append(contentsOf: repeatElement(0, count: count - reused.count))
+        }
+        return reused
     }
 
     func give(_ buffer: [Element]) {
@@ -135,6 +150,12 @@ private final class BlockChannel<Element: NMFScalar>: @unchecked Sendable {
     func finish() { update { $0.done = true } }
     func fail(_ error: any Error) { update { $0.failure = error; $0.done = true } }
     func cancel() { update { $0.cancelled = true } }
+
+    var isCancelled: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return cancelled
+    }
 
     /// The next block, nil at the end, or the reader's error.
     func next() throws -> (Int, Matrix<Element>)? {
@@ -175,5 +196,48 @@ private final class ReadStatistics: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return (bytes, seconds)
+    }
+}
+
+/// A value behind a lock.
+private final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<Result>(_ body: (inout Value) -> Result) -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&value)
+    }
+}
+
+/// A count of buffers a pass may still fill. (A dispatch semaphore cannot serve: it
+/// may not be released with fewer permits than it started with, which is how a pass
+/// that stops early leaves it.)
+private final class BufferPermits: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var available: Int
+
+    init(_ count: Int) { available = count }
+
+    /// Waits for a permit; false if `stop` says to give up first.
+    func acquire(unless stop: () -> Bool) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while available == 0 {
+            if stop() { return false }
+            _ = condition.wait(until: Date(timeIntervalSinceNow: 0.05))
+        }
+        available -= 1
+        return true
+    }
+
+    func release() {
+        condition.lock()
+        available += 1
+        condition.signal()
+        condition.unlock()
     }
 }

@@ -48,18 +48,17 @@ struct TilePass<Data: RowBlockProvider> {
         var submitted = 0, combined = 0, blocksHeld = 0
 
         func combineOldest(_ result: Result<Partial, any Error>) throws {
-            let entry = pending.removeValue(forKey: combined)!
+            var entry = pending.removeValue(forKey: combined)!
             combined += 1
-            if let block = entry.finishesBlock {
+            if let block = entry.finishesBlock.take() {
                 blocksHeld -= 1
-                data.recycle(block)
+                data.recycle(consume block)
             }
             try combine(entry.range, try result.get())
         }
 
         do {
-            try data.forEachBlock { firstRow, block in
-                while blocksHeld >= Self.maxBlocksHeld { try combineOldest(window.take(combined)) }
+            try data.forEachBlock(recycling: true) { firstRow, block in
                 blocksHeld += 1
                 let local = TileSchedule.tiles(in: 0..<block.rows)
                 for (position, tile) in local.enumerated() {
@@ -72,11 +71,20 @@ struct TilePass<Data: RowBlockProvider> {
                     let index = submitted
                     submitted += 1
                     pending[index] = (global, position == local.count - 1 ? block : nil)
-                    let rows = MatrixRows(block, rows: tile)
+                    let input = TileInput(MatrixRows(block, rows: tile))
                     DispatchQueue.global().async {
-                        window.put(index, Result { try compute(job, rows) })
+                        // The tile (and with it the block) is let go before the result is
+                        // published, so a block handed back for reuse is referenced by nobody.
+                        let result: Result<Partial, any Error> = {
+                            let rows = input.take()
+                            return Result { try compute(job, rows) }
+                        }()
+                        window.put(index, result)
                     }
                 }
+                // Before asking for the next block, let go of the previous one: the reader
+                // then refills the buffer just freed instead of allocating another.
+                while blocksHeld >= Self.maxBlocksHeld { try combineOldest(window.take(combined)) }
             }
             while combined < submitted { try combineOldest(window.take(combined)) }
         } catch {
@@ -84,6 +92,19 @@ struct TilePass<Data: RowBlockProvider> {
             while combined < submitted { _ = window.take(combined); combined += 1 }
             throw error
         }
+    }
+}
+
+/// A tile handed to a worker, which takes it out so that the closure keeps no
+/// reference to the block once the work is done.
+private final class TileInput<T: NMFScalar>: @unchecked Sendable {
+    private var rows: MatrixRows<T>?
+
+    init(_ rows: MatrixRows<T>) { self.rows = rows }
+
+    func take() -> MatrixRows<T> {
+        defer { rows = nil }
+        return rows!
     }
 }
 

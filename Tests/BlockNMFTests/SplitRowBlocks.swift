@@ -17,7 +17,7 @@ struct SplitRowBlocks<Element: NMFScalar>: RowBlockProvider {
     var rows: Int { matrix.rows }
     var columns: Int { matrix.columns }
 
-    func forEachBlock(_ body: (Int, Matrix<Element>) throws -> Void) throws {
+    func forEachBlock(recycling _: Bool, _ body: (Int, Matrix<Element>) throws -> Void) throws {
         for start in stride(from: 0, to: rows, by: blockRows) {
             try body(start, matrix.rows(start..<min(start + blockRows, rows)))
         }
