@@ -22,8 +22,9 @@ public enum Initialization {
         samples m: Int, features n: Int, components k: Int, mean: Double, seed: UInt32
     ) -> (w: Matrix<T>, h: Matrix<T>) {
         var w = Matrix<T>(rows: m, columns: k)
+        // Drawn in blocks so that W is never held twice.
         let h: Matrix<T> = random(samples: m, features: n, components: k, mean: mean, seed: seed,
-                                  wBlockRows: max(m, 1)) { first, block in
+                                  wBlockRows: 16_384) { first, block in
             w.replaceRows(startingAt: first, with: block)
         }
         return (w, h)
