@@ -151,10 +151,7 @@ public enum Factorization {
         let plan = try plan(for: source, memory: request.memory, blockRows: request.blockRows,
                             description: description)
         let customH = try request.initialH.map { try readFactor($0, as: T.self) }
-        var configuration = request.configuration
-        if configuration.initialization == nil, request.initialW != nil || customH != nil {
-            configuration.initialization = .custom
-        }
+        let configuration = request.configuration
 
         // Created before the fit so an unwritable destination fails before the work.
         let output = try PendingOutput(path: request.output)
@@ -185,10 +182,8 @@ public enum Factorization {
         BLASThreads.set(1)
         let nmf = NMF<T>(configuration, threads: request.threads)
         let (m, n, k) = (data.rows, data.columns, configuration.components)
-        let method = configuration.resolvedInitialization(samples: m, features: n)
-        if method.needsSVD, k > min(m, n) {
-            throw NMFError.rankTooLarge(rank: k, initialization: method, samples: m, features: n)
-        }
+        let method = try configuration.initializationMethod(
+            samples: m, features: n, factorsGiven: request.initialW != nil || customH != nil)
         let wBytes = m * k * MemoryLayout<T>.stride
         let inMemory = request.wStorage == .memory
             || (request.wStorage == .auto && wBytes <= request.memory.bytes / 2)

@@ -34,13 +34,8 @@ public struct NMF<T: NMFScalar>: Sendable {
         try configuration.validate()
         // Before the initialization too: its SVD's products must not depend on OpenBLAS's threads.
         BLASThreads.set(1)
-        let m = data.rows, n = data.columns, k = configuration.components
-        // Given factors mean `custom` unless another method was asked for, as on the command line.
-        let method = configuration.initialization == nil && (initialW != nil || initialH != nil)
-            ? .custom : configuration.resolvedInitialization(samples: m, features: n)
-        if method.needsSVD, k > min(m, n) {
-            throw NMFError.rankTooLarge(rank: k, initialization: method, samples: m, features: n)
-        }
+        let method = try configuration.initializationMethod(
+            samples: data.rows, features: data.columns, factorsGiven: initialW != nil || initialH != nil)
         let summary = try summary ?? DataSummary.scan(data, threads: threads)
         let (w0, h0) = try InitialFactors.make(
             for: data, summary: summary, configuration: configuration, method: method,

@@ -87,4 +87,17 @@ public struct NMFConfiguration: Sendable, Equatable, Codable {
     public func resolvedInitialization(samples: Int, features: Int) -> InitializationMethod {
         initialization ?? .defaultMethod(components: components, samples: samples, features: features)
     }
+
+    /// The initialization a fit of an m×n matrix uses: given factors mean `custom` unless
+    /// another method was asked for; an SVD-based method needs k ≤ min(m, n).
+    func initializationMethod(samples m: Int, features n: Int, factorsGiven: Bool) throws(NMFError)
+        -> InitializationMethod
+    {
+        let method = initialization == nil && factorsGiven
+            ? .custom : resolvedInitialization(samples: m, features: n)
+        if method.needsSVD, components > min(m, n) {
+            throw .rankTooLarge(rank: components, initialization: method, samples: m, features: n)
+        }
+        return method
+    }
 }
