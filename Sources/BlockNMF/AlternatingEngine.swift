@@ -10,14 +10,14 @@ import NMFKernels
 ///     update H from A, B;  loss = ‖V‖² − 2⟨A, H⟩ + ⟨B, H·Hᵀ⟩
 ///
 /// Tiles run on `threads` workers; their partials are added in tile order, so the
-/// result is the same for any thread count and any block size (`TileSchedule`).
+/// result is the same for any thread count and any block size (`TileSchedule`), and
+/// a pass stopped after any tile and resumed from its sums (`LoopState`) ends the same.
 struct AlternatingEngine<Data: RowBlockProvider> {
     typealias T = Data.Element
 
     let data: Data
     let summary: DataSummary
     let rule: UpdateScheme
-    let stopping: StoppingRule
     let penalties: (w: Penalty, h: Penalty)
     let maxIterations: Int
     /// false for `transform`: H is fixed, only W is solved for.
@@ -32,74 +32,93 @@ struct AlternatingEngine<Data: RowBlockProvider> {
         var iterationEndSeconds: [Double]
     }
 
-    func run(w: FactorRows<T>, h: inout Matrix<T>, clock: Stopwatch) throws -> Outcome {
-        let k = h.rows, n = h.columns
-        var hht = h.gram(of: .rows)
-        var history: [Double] = []
-        var endTimes: [Double] = []
-        var stopping = self.stopping
+    /// Runs from `state` (a fresh one, or one restored from a checkpoint) to the end.
+    /// `secondsBefore`: time the fit spent before this process took it up.
+    func run(w: FactorRows<T>, state: inout LoopState<T>, clock: Stopwatch, secondsBefore: Double = 0,
+             checkpoints: LoopCheckpoints<T>? = nil) throws -> Outcome {
+        let k = state.h.rows, n = state.h.columns
+        var hht = state.h.gram(of: .rows)
         let pass = TilePass(data: data, threads: threads)
+        func outcome() -> Outcome {
+            Outcome(iterations: state.iteration, converged: state.converged, lossHistory: state.lossHistory,
+                    iterationEndSeconds: state.iterationEndSeconds)
+        }
+        if state.converged || state.iteration >= maxIterations { return outcome() }
 
-        for iteration in 1...maxIterations {
+        for iteration in (state.iteration + 1)...maxIterations {
             let passStart = clock.elapsedSeconds
-            var wtv = Matrix<T>(rows: k, columns: updatesH ? n : 0)
-            var wtw = Matrix<T>(rows: k, columns: k)
-            var violation = 0.0, dataCross = 0.0, initialCross = 0.0
-            var initialGram = Matrix<T>(rows: k, columns: k)
-            let (currentH, currentHHt, rule, penalty, updatesH) = (h, hht, self.rule, penalties.w, self.updatesH)
+            let resumedMidway = state.pass != nil
+            var sums = state.pass.take() ?? PassSums(components: k, columns: n, updatesH: updatesH)
+            let (currentH, currentHHt, rule, penalty, updatesH) = (state.h, hht, self.rule, penalties.w, self.updatesH)
             let firstIteration = iteration == 1
+            w.buffers?.beginPass(continuing: resumedMidway)
 
-            try pass.run(
-                prepare: { range in try w.read(range) },
-                compute: { wRows, tile in
-                    TileUpdate(tile: tile, w: wRows, h: currentH, hht: currentHHt, rule: rule,
-                               penalty: penalty, updatesH: updatesH, firstIteration: firstIteration)
-                },
-                combine: { range, update in
-                    try w.write(update.w, at: range.lowerBound)
-                    if updatesH { wtv.add(update.wtv) }
-                    wtw.add(update.wtw)
-                    violation += update.violation
-                    dataCross += update.dataCross
-                    initialCross += update.initialCross
-                    if let gram = update.initialGram { initialGram.add(gram) }
-                })
+            do {
+                try pass.run(
+                    from: sums.rowsDone,
+                    prepare: { range in try w.read(range) },
+                    compute: { wRows, tile in
+                        TileUpdate(tile: tile, w: wRows, h: currentH, hht: currentHHt, rule: rule,
+                                   penalty: penalty, updatesH: updatesH, firstIteration: firstIteration)
+                    },
+                    combine: { range, update in
+                        if let reason = checkpoints?.stopReason() { throw LoopStopped(reason: reason, state: (iteration - 1, range.lowerBound)) }
+                        try w.write(update.w, at: range.lowerBound)
+                        sums.add(update, endingAt: range.upperBound)
+                        CrashPoint.reach(.midPass)
+                    })
+            } catch let stopped as LoopStopped {
+                if stopped.state.rowsDone > 0 { state.pass = sums }
+                try checkpoints?.save(state)
+                throw stopped
+            }
+            w.buffers?.endPass()
+            CrashPoint.reach(.passEnd)
 
             if firstIteration {
                 let initial = FrobeniusLoss.residualSquared(
-                    dataSquaredNorm: summary.squaredNorm, cross: initialCross,
-                    gram: initialGram.frobeniusInner(hht))
-                history.append(initial.squareRoot())
+                    dataSquaredNorm: summary.squaredNorm, cross: sums.initialCross,
+                    gram: sums.initialGram.frobeniusInner(hht))
+                state.lossHistory.append(initial.squareRoot())
             }
 
             let residual: Double
             if updatesH {
-                violation += rule.updateH(&h, cross: wtv, gram: wtw, penalty: penalties.h)
-                hht = h.gram(of: .rows)
+                sums.violation += rule.updateH(&state.h, cross: sums.wtv, gram: sums.wtw, penalty: penalties.h)
+                hht = state.h.gram(of: .rows)
                 residual = FrobeniusLoss.residualSquared(
-                    dataSquaredNorm: summary.squaredNorm, wtv: wtv, wtw: wtw, h: h, hht: hht)
+                    dataSquaredNorm: summary.squaredNorm, wtv: sums.wtv, wtw: sums.wtw, h: state.h, hht: hht)
             } else {
                 residual = FrobeniusLoss.residualSquared(
-                    dataSquaredNorm: summary.squaredNorm, cross: dataCross,
-                    gram: wtw.frobeniusInner(hht))
+                    dataSquaredNorm: summary.squaredNorm, cross: sums.dataCross,
+                    gram: sums.wtw.frobeniusInner(hht))
             }
             let error = residual.squareRoot()
-            history.append(error)
+            let previousError = state.lossHistory[state.lossHistory.count - 1]
+            state.lossHistory.append(error)
             let now = clock.elapsedSeconds
-            endTimes.append(now)
-            let converged = stopping.isSatisfied(iteration: iteration, violation: violation,
-                                                 error: error, initialError: history[0])
+            state.iterationEndSeconds.append(secondsBefore + now)
+            state.iteration = iteration
+            state.converged = state.stopping.isSatisfied(iteration: iteration, violation: sums.violation,
+                                                         error: error, initialError: state.lossHistory[0])
+            let isLast = state.converged || iteration == maxIterations
             onIteration?(IterationProgress(iteration: iteration, maxIterations: maxIterations,
-                                           reconstructionError: error,
-                                           previousError: history[history.count - 2],
+                                           reconstructionError: error, previousError: previousError,
                                            dataNorm: summary.squaredNorm.squareRoot(),
-                                           iterationSeconds: now - passStart, elapsedSeconds: now,
-                                           isLast: converged || iteration == maxIterations))
-            if converged {
-                return Outcome(iterations: iteration, converged: true, lossHistory: history, iterationEndSeconds: endTimes)
+                                           iterationSeconds: now - passStart, elapsedSeconds: secondsBefore + now,
+                                           isLast: isLast))
+            if isLast {
+                if let checkpoints, checkpoints.savesFinalState { try checkpoints.save(state) }
+                break
+            }
+            if let checkpoints {
+                let reason = checkpoints.stopReason()
+                // A pass resumed part-way leaves the checkpoint's rows in both buffers:
+                // a new checkpoint frees one before the next pass writes.
+                if reason != nil || resumedMidway || checkpoints.isDue(iteration) { try checkpoints.save(state) }
+                if let reason { throw LoopStopped(reason: reason, state: (iteration, 0)) }
             }
         }
-        return Outcome(iterations: maxIterations, converged: false, lossHistory: history,
-                       iterationEndSeconds: endTimes)
+        return outcome()
     }
 }

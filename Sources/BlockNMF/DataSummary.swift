@@ -14,7 +14,12 @@ public struct DataSummary: Sendable, Equatable {
 
     /// Reads V once. The first bad entry in row-major order stops the scan with its
     /// position, so nothing is computed (or written) from invalid data.
+    /// `stop` is asked after each tile (a checkpointed run asked to stop gives up the scan).
     public static func scan<P: RowBlockProvider>(_ data: P, threads: Int = 1) throws -> DataSummary {
+        try scan(data, threads: threads, stop: nil)
+    }
+
+    static func scan<P: RowBlockProvider>(_ data: P, threads: Int, stop: (() -> StopReason?)?) throws -> DataSummary {
         guard data.rows > 0, data.columns > 0 else {
             throw NMFError.emptyInput(source: data.sourceDescription, rows: data.rows, columns: data.columns)
         }
@@ -24,6 +29,7 @@ public struct DataSummary: Sendable, Equatable {
             prepare: { range in range.lowerBound },
             compute: { firstRow, tile in try TileStatistics(tile, firstRow: firstRow, source: source) },
             combine: { _, tile in
+                if let reason = stop?() { throw LoopStopped(reason: reason, state: (0, 0)) }
                 sum += tile.sum
                 squares += tile.squares
             })

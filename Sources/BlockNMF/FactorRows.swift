@@ -8,6 +8,7 @@ final class FactorRows<T: NMFScalar>: @unchecked Sendable {
     private enum Storage {
         case memory(Matrix<T>)
         case scratch(ScratchRowFile<T>)
+        case buffers(WBufferPair<T>)
     }
 
     let rows: Int
@@ -26,9 +27,24 @@ final class FactorRows<T: NMFScalar>: @unchecked Sendable {
         storage = .scratch(file)
     }
 
+    init(buffers: WBufferPair<T>) {
+        rows = buffers.rows
+        columns = buffers.columns
+        storage = .buffers(buffers)
+    }
+
     /// The whole matrix, when it is in memory.
     var matrix: Matrix<T>? {
-        if case .memory(let matrix) = storage { return matrix }
+        switch storage {
+        case .memory(let matrix): matrix
+        case .buffers(let buffers): buffers.cache
+        case .scratch: nil
+        }
+    }
+
+    /// The checkpoint's buffers, when W lives in them.
+    var buffers: WBufferPair<T>? {
+        if case .buffers(let buffers) = storage { return buffers }
         return nil
     }
 
@@ -38,6 +54,8 @@ final class FactorRows<T: NMFScalar>: @unchecked Sendable {
             return matrix.rows(range)
         case .scratch(let file):
             return Matrix(rows: range.count, columns: columns, elements: try file.read(rows: range))
+        case .buffers(let buffers):
+            return try buffers.read(range)
         }
     }
 
@@ -50,6 +68,8 @@ final class FactorRows<T: NMFScalar>: @unchecked Sendable {
             storage = .memory(matrix)
         case .scratch(let file):
             try file.write(rows: firstRow, elements: block.elements)
+        case .buffers(let buffers):
+            try buffers.write(block, at: firstRow)
         }
     }
 

@@ -26,12 +26,19 @@ public struct FactorizationRequest: Sendable {
     public var wStorage: FactorStorage
     /// Directory of W's scratch file when W is not in memory (nil: the output's directory).
     public var scratchDirectory: String?
+    /// Keep checkpoints there and resume from them (nil: no checkpoints).
+    public var checkpoint: CheckpointOptions?
+    /// Asks a checkpointed run to stop at its next consistent point (e.g. from a signal handler).
+    public var stopRequest: StopRequest?
+    /// Stop as on a stop request once the run has taken this many seconds.
+    public var timeLimit: Double?
 
     public init(input: String, dataset: String? = nil, output: String, configuration: NMFConfiguration,
                 precision: Precision = .auto, initialW: DatasetReference? = nil,
                 initialH: DatasetReference? = nil, threads: Int = Factorization.defaultThreads,
                 memory: MemoryBudget = .default, blockRows: Int? = nil, wStorage: FactorStorage = .auto,
-                scratchDirectory: String? = nil) {
+                scratchDirectory: String? = nil, checkpoint: CheckpointOptions? = nil,
+                stopRequest: StopRequest? = nil, timeLimit: Double? = nil) {
         self.input = input
         self.dataset = dataset
         self.output = output
@@ -44,6 +51,9 @@ public struct FactorizationRequest: Sendable {
         self.blockRows = blockRows
         self.wStorage = wStorage
         self.scratchDirectory = scratchDirectory
+        self.checkpoint = checkpoint
+        self.stopRequest = stopRequest
+        self.timeLimit = timeLimit
     }
 }
 
@@ -79,6 +89,8 @@ public struct FactorizationSummary: Sendable, Codable {
     public var readSeconds: Double
     /// Peak resident memory of the process (getrusage), in bytes.
     public var peakResidentBytes: Int
+    /// What checkpointing did, when asked for.
+    public var checkpoint: CheckpointReport?
 }
 
 /// The request could not be carried out as asked, for a reason outside the data.
@@ -116,10 +128,18 @@ public enum Factorization {
     }
 
     public static func run(_ request: FactorizationRequest,
-                           onProgress: ((FactorizationProgress) -> Void)? = nil) throws -> FactorizationSummary {
+                           onProgress: ((FactorizationProgress) -> Void)? = nil,
+                           onCheckpoint: ((CheckpointEvent) -> Void)? = nil) throws -> FactorizationSummary {
         try request.configuration.validate()
         guard request.threads >= 1 else {
             throw NMFError.invalidParameter(name: "threads", value: "\(request.threads)", requirement: "must be at least 1")
+        }
+        if let timeLimit = request.timeLimit, !(timeLimit > 0) {
+            throw NMFError.invalidParameter(name: "time-limit", value: "\(timeLimit) s", requirement: "must be positive")
+        }
+        if request.timeLimit != nil && request.checkpoint == nil {
+            throw NMFError.invalidParameter(name: "time-limit", value: WallClockDuration.format(request.timeLimit!),
+                                            requirement: "needs --checkpoint DIR to save the run when it stops")
         }
         let file = try HDF5File.openReadOnly(request.input)
         if isSameFile(request.input, request.output) {
@@ -138,13 +158,13 @@ public enum Factorization {
         case .auto: useFloat32 = storedType == Float.elementType
         }
         return useFloat32
-            ? try run(request, file: file, dataset: dataset, as: Float.self, onProgress: onProgress)
-            : try run(request, file: file, dataset: dataset, as: Double.self, onProgress: onProgress)
+            ? try run(request, file: file, dataset: dataset, as: Float.self, onProgress: onProgress, onCheckpoint: onCheckpoint)
+            : try run(request, file: file, dataset: dataset, as: Double.self, onProgress: onProgress, onCheckpoint: onCheckpoint)
     }
 
     private static func run<T: NMFScalar & HDF5Scalar>(
         _ request: FactorizationRequest, file: HDF5File, dataset: String, as _: T.Type,
-        onProgress: ((FactorizationProgress) -> Void)?
+        onProgress: ((FactorizationProgress) -> Void)?, onCheckpoint: ((CheckpointEvent) -> Void)?
     ) throws -> FactorizationSummary {
         let description = "\(request.input):\(dataset)"
         let source = try DenseRowBlockSource<T>(file: file, dataset: dataset, blockRows: 1)
@@ -165,18 +185,19 @@ public enum Factorization {
             let data = InMemoryRowBlocks(try streamed.readAll(), sourceDescription: description)
             return try fit(data, reader: streamed, request: request, configuration: configuration, customH: customH,
                            plan: plan, dataset: dataset, storedType: source.storedType.name, output: output,
-                           onProgress: onProgress)
+                           onProgress: onProgress, onCheckpoint: onCheckpoint)
         case .streamed:
             return try fit(streamed, reader: streamed, request: request, configuration: configuration,
                            customH: customH, plan: plan, dataset: dataset, storedType: source.storedType.name,
-                           output: output, onProgress: onProgress)
+                           output: output, onProgress: onProgress, onCheckpoint: onCheckpoint)
         }
     }
 
     private static func fit<Data: RowBlockProvider, T: NMFScalar & HDF5Scalar>(
         _ data: Data, reader streamed: HDF5RowBlocks<T>, request: FactorizationRequest,
         configuration: NMFConfiguration, customH: Matrix<T>?, plan: StreamPlan, dataset: String,
-        storedType: String, output: PendingOutput, onProgress: ((FactorizationProgress) -> Void)?
+        storedType: String, output: PendingOutput, onProgress: ((FactorizationProgress) -> Void)?,
+        onCheckpoint: ((CheckpointEvent) -> Void)?
     ) throws -> FactorizationSummary where Data.Element == T {
         let clock = Stopwatch()
         BLASThreads.set(1)
@@ -187,28 +208,64 @@ public enum Factorization {
         let wBytes = m * k * MemoryLayout<T>.stride
         let inMemory = request.wStorage == .memory
             || (request.wStorage == .auto && wBytes <= request.memory.bytes / 2)
-        if !inMemory, method.needsSVD {
-            throw NMFError.factorTooLargeForInitialization(initialization: method, bytes: wBytes,
-                                                           budget: request.memory.bytes)
+        let session = try request.checkpoint.map {
+            try CheckpointSession<T>(
+                options: $0,
+                identity: try RunIdentity.settings(request: request, dataset: dataset, reader: streamed,
+                                                   storedType: storedType, method: method),
+                stopRequest: request.stopRequest, timeLimit: request.timeLimit, clock: clock, onEvent: onCheckpoint)
         }
-        let summary = try DataSummary.scan(data, threads: request.threads)
+        let summary: DataSummary
         let w: FactorRows<T>
         var h: Matrix<T>
-        if inMemory {
-            let customW = try request.initialW.map { try readFactor($0, as: T.self) }
-            let (w0, h0) = try InitialFactors.make(
-                for: data, summary: summary, configuration: configuration, method: method,
-                customW: customW, customH: customH, threads: request.threads)
-            (w, h) = (FactorRows(w0), h0)
+        var resumedState: LoopState<T>?
+        if let session, let resumed = try session.resume(rows: m, columns: n, components: k,
+                                                         maxIterations: configuration.maxIterations,
+                                                         wInMemory: inMemory) {
+            (summary, w, h, resumedState) = (resumed.summary, resumed.w, resumed.state.h, resumed.state)
         } else {
-            let scratch = try ScratchRowFile<T>(
-                path: scratchPath(for: request), rows: m, columns: k)
-            w = FactorRows(scratch: scratch)
-            h = try initializeOutOfCore(w, method: method, configuration: configuration, summary: summary,
-                                        request: request, customH: customH, wBytes: wBytes)
+            if !inMemory, method.needsSVD {
+                throw NMFError.factorTooLargeForInitialization(initialization: method, bytes: wBytes,
+                                                               budget: request.memory.bytes)
+            }
+            do {
+                summary = try DataSummary.scan(data, threads: request.threads, stop: session?.stopReason)
+            } catch let stopped as LoopStopped {
+                throw FactorizationStopped(reason: stopped.reason, iteration: 0, rowsDone: 0, rows: m,
+                                           checkpointDirectory: request.checkpoint?.directory ?? "",
+                                           checkpointSaved: false)
+            }
+            if inMemory {
+                let customW = try request.initialW.map { try readFactor($0, as: T.self) }
+                let (w0, h0) = try InitialFactors.make(
+                    for: data, summary: summary, configuration: configuration, method: method,
+                    customW: customW, customH: customH, threads: request.threads)
+                w = try session?.makeBuffers(rows: m, components: k, initial: w0) ?? FactorRows(w0)
+                h = h0
+            } else {
+                w = try session?.makeBuffers(rows: m, components: k, initial: nil)
+                    ?? FactorRows(scratch: try ScratchRowFile<T>(path: scratchPath(for: request), rows: m, columns: k))
+                h = try initializeOutOfCore(w, method: method, configuration: configuration, summary: summary,
+                                            request: request, customH: customH, wBytes: wBytes)
+            }
+            if let session {
+                session.begin(summary: summary)
+                try session.save(LoopState(h: h, stopping: StoppingRule(solver: configuration.solver,
+                                                                        tolerance: configuration.tolerance)))
+            }
         }
-        let report = try nmf.solve(data, w: w, h: &h, summary: summary, initialization: method.rawValue,
-                                   clock: clock, onIteration: progress(onProgress, streamed))
+        let report: FitReport
+        do {
+            report = try nmf.solve(
+                data, w: w, h: &h, summary: summary, initialization: method.rawValue, clock: clock,
+                onIteration: progress(onProgress, streamed),
+                resuming: resumedState.map { ($0, session?.secondsBefore ?? 0) },
+                checkpoints: session?.loopCheckpoints)
+        } catch let stopped as LoopStopped {
+            throw FactorizationStopped(reason: stopped.reason, iteration: stopped.state.iteration,
+                                       rowsDone: stopped.state.rowsDone, rows: m,
+                                       checkpointDirectory: session?.directory.path ?? "", checkpointSaved: true)
+        }
         let dataNorm = summary.squaredNorm.squareRoot()
         let result = FactorizationSummary(
             input: request.input, dataset: dataset, rows: m, columns: n,
@@ -216,9 +273,11 @@ public enum Factorization {
             report: report, relativeError: dataNorm > 0 ? report.reconstructionError / dataNorm : 0,
             plan: plan, wStorage: inMemory ? "memory" : "scratch", threads: request.threads,
             memoryBudgetBytes: request.memory.bytes, bytesRead: streamed.bytesRead,
-            readSeconds: streamed.readSeconds, peakResidentBytes: ResourceUsage.peakResidentBytes)
+            readSeconds: streamed.readSeconds, peakResidentBytes: ResourceUsage.peakResidentBytes,
+            checkpoint: session?.report)
         try FactorizationFile.write(w: w, h: h, configuration: configuration, summary: result, to: output.file)
         try output.commit()
+        session?.finish()
         return result
     }
 

@@ -34,7 +34,8 @@ public final class HDF5RowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockProvi
     public var bytesRead: Int { statistics.snapshot.bytes }
     public var readSeconds: Double { statistics.snapshot.seconds }
 
-    public func forEachBlock(recycling: Bool, _ body: (Int, Matrix<Element>) throws -> Void) throws {
+    public func forEachBlock(from firstRow: Int, recycling: Bool,
+                             _ body: (Int, Matrix<Element>) throws -> Void) throws {
         let channel = BlockChannel<Element>(capacity: 1)
         let finished = DispatchSemaphore(value: 0)
         // With a consumer that hands blocks back, at most `StreamPlan.buffers` exist at once.
@@ -44,7 +45,7 @@ public final class HDF5RowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockProvi
             (self.source, self.pool, self.statistics, self.rows, self.columns, self.blockRows)
         reader.async {
             defer { finished.signal() }
-            for start in stride(from: 0, to: rows, by: blockRows) {
+            for start in stride(from: firstRow, to: rows, by: blockRows) {
                 let count = min(blockRows, rows - start)
                 // Every block the consumer still holds is one of the budget's buffers.
                 if recycling, !permits.acquire(unless: { channel.isCancelled }) { return }
@@ -69,6 +70,14 @@ public final class HDF5RowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockProvi
         while let (start, block) = try channel.next() {
             try body(start, block)
         }
+    }
+
+    /// Rows `range` of V, read at once (a few rows, e.g. to fingerprint the input).
+    public func readRows(_ range: Range<Int>) throws -> [Element] {
+        var elements = [Element](repeating: 0, count: range.count * columns)
+        let source = self.source
+        try reader.sync { try source.readRows(range, into: &elements) }
+        return elements
     }
 
     /// All of V in one matrix, read block by block into place.
@@ -196,20 +205,6 @@ private final class ReadStatistics: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return (bytes, seconds)
-    }
-}
-
-/// A value behind a lock.
-private final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<Result>(_ body: (inout Value) -> Result) -> Result {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
     }
 }
 

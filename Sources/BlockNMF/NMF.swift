@@ -50,23 +50,30 @@ public struct NMF<T: NMFScalar>: Sendable {
     /// The alternating loop from initial factors, W wherever it lives, then the
     /// residual pass: what every fit shares once W₀ and H₀ exist.
     /// With `updatesH` false, H stays fixed and only W is solved for (`transform`).
+    /// `resuming` continues from a checkpoint's loop state instead of H₀ = `h`.
     func solve<Data: RowBlockProvider>(
         _ data: Data, w: FactorRows<T>, h: inout Matrix<T>, summary: DataSummary, initialization: String,
-        updatesH: Bool = true, clock: Stopwatch, onIteration: ((IterationProgress) -> Void)?
+        updatesH: Bool = true, clock: Stopwatch, onIteration: ((IterationProgress) -> Void)?,
+        resuming: (state: LoopState<T>, secondsBefore: Double)? = nil, checkpoints: LoopCheckpoints<T>? = nil
     ) throws -> FitReport where Data.Element == T {
         BLASThreads.set(1)
         let engine = AlternatingEngine(
             data: data, summary: summary,
             rule: configuration.solver.rule(innerSweeps: configuration.innerSweeps),
-            stopping: StoppingRule(solver: configuration.solver, tolerance: configuration.tolerance),
             penalties: configuration.regularization.penalties(samples: data.rows, features: data.columns),
             maxIterations: configuration.maxIterations, updatesH: updatesH, threads: threads,
             onIteration: onIteration)
-        let outcome = try engine.run(w: w, h: &h, clock: clock)
+        var state = resuming?.state
+            ?? LoopState(h: h, stopping: StoppingRule(solver: configuration.solver, tolerance: configuration.tolerance))
+        let secondsBefore = resuming?.secondsBefore ?? 0
+        let outcome = try engine.run(w: w, state: &state, clock: clock, secondsBefore: secondsBefore,
+                                     checkpoints: checkpoints)
+        h = state.h
         return FitReport(iterations: outcome.iterations, converged: outcome.converged,
                          lossHistory: outcome.lossHistory, initialization: initialization,
                          reconstructionError: try data.residualNorm(w: w, h: h, threads: threads),
-                         elapsedSeconds: clock.elapsedSeconds, iterationEndSeconds: outcome.iterationEndSeconds)
+                         elapsedSeconds: secondsBefore + clock.elapsedSeconds,
+                         iterationEndSeconds: outcome.iterationEndSeconds)
     }
 
     public func fit(_ v: Matrix<T>, initialW: Matrix<T>? = nil, initialH: Matrix<T>? = nil,

@@ -11,11 +11,13 @@ public protocol RowBlockProvider<Element> {
     var columns: Int { get }
     /// Names the data in error messages, e.g. `data.h5:/X`.
     var sourceDescription: String { get }
-    /// Calls `body` with each block in order. With `recycling`, the caller hands every
-    /// block back through `recycle` once it and the work it started are done with it,
-    /// and the provider may hold the number of live blocks to its buffers; without,
-    /// a block is the caller's once given.
-    func forEachBlock(recycling: Bool, _ body: (_ firstRow: Int, _ block: Matrix<Element>) throws -> Void) throws
+    /// Calls `body` with each block in order, from row `start` (a multiple of
+    /// `TileSchedule.rowsPerTile`: a pass resumed part-way) to the end. With `recycling`,
+    /// the caller hands every block back through `recycle` once it and the work it
+    /// started are done with it, and the provider may hold the number of live blocks to
+    /// its buffers; without, a block is the caller's once given.
+    func forEachBlock(from start: Int, recycling: Bool,
+                      _ body: (_ firstRow: Int, _ block: Matrix<Element>) throws -> Void) throws
     /// Takes back a block the engine has finished with, so its storage can be reused.
     func recycle(_ block: Matrix<Element>)
 }
@@ -24,7 +26,7 @@ extension RowBlockProvider {
     public func recycle(_ block: Matrix<Element>) {}
 
     public func forEachBlock(_ body: (_ firstRow: Int, _ block: Matrix<Element>) throws -> Void) throws {
-        try forEachBlock(recycling: false, body)
+        try forEachBlock(from: 0, recycling: false, body)
     }
 }
 
@@ -41,8 +43,10 @@ public struct InMemoryRowBlocks<Element: NMFScalar>: RowBlockProvider {
     public var rows: Int { matrix.rows }
     public var columns: Int { matrix.columns }
 
-    public func forEachBlock(recycling _: Bool, _ body: (Int, Matrix<Element>) throws -> Void) throws {
-        try body(0, matrix)
+    public func forEachBlock(from start: Int, recycling _: Bool,
+                             _ body: (Int, Matrix<Element>) throws -> Void) throws {
+        guard start < rows else { return }
+        try body(start, start == 0 ? matrix : matrix.rows(start..<rows))
     }
 }
 

@@ -31,3 +31,24 @@ struct StoppingRule: Sendable {
         }
     }
 }
+
+extension StoppingRule {
+    /// What the rule has seen so far, as a checkpoint stores it.
+    struct Saved: Codable, Sendable {
+        var solver: Solver
+        var tolerance: ExactDouble
+        var initialViolation: ExactDouble?
+        var previousError: ExactDouble?
+    }
+
+    var saved: Saved {
+        Saved(solver: solver, tolerance: ExactDouble(tolerance), initialViolation: initialViolation.map(ExactDouble.init),
+              previousError: previousError.map(ExactDouble.init))
+    }
+
+    init(_ saved: Saved) {
+        self.init(solver: saved.solver, tolerance: saved.tolerance.value)
+        initialViolation = saved.initialViolation?.value
+        previousError = saved.previousError?.value
+    }
+}

@@ -35,7 +35,9 @@ struct TilePass<Data: RowBlockProvider> {
     let data: Data
     let threads: Int
 
+    /// One pass from row `start` (a tile boundary; 0 but for a pass resumed part-way).
     func run<Job: Sendable, Partial: Sendable>(
+        from start: Int = 0,
         prepare: (Range<Int>) throws -> Job,
         compute: @escaping @Sendable (Job, MatrixRows<T>) throws -> Partial,
         combine: (Range<Int>, Partial) throws -> Void
@@ -58,7 +60,7 @@ struct TilePass<Data: RowBlockProvider> {
         }
 
         do {
-            try data.forEachBlock(recycling: true) { firstRow, block in
+            try data.forEachBlock(from: start, recycling: true) { firstRow, block in
                 blocksHeld += 1
                 let local = TileSchedule.tiles(in: 0..<block.rows)
                 for (position, tile) in local.enumerated() {

@@ -3,19 +3,21 @@ import Glibc
 #endif
 
 /// A matrix of `rows × columns` elements in a raw file, read and written by ranges
-/// of rows: where a factor lives when it does not fit the memory budget.
+/// of rows: where a factor lives when it does not fit the memory budget, and the
+/// buffers of a checkpoint.
 ///
-/// The file holds the elements in row-major order in this machine's layout; it is a
-/// working file of one process, unlinked as soon as it is open, so nothing is left
-/// behind however the process ends.
+/// The file holds the elements in row-major order in this machine's layout. A
+/// working file of one process is unlinked as soon as it is open, so nothing is left
+/// behind however the process ends; a checkpoint's buffer is kept under its name.
 public final class ScratchRowFile<Element: BitwiseCopyable>: @unchecked Sendable {
     public let path: String
     public let rows: Int
     public let columns: Int
     private let descriptor: Int32
 
-    /// Creates (or truncates) `path` with room for `rows × columns` elements.
-    public init(path: String, rows: Int, columns: Int) throws {
+    /// Creates (or truncates) `path` with room for `rows × columns` elements; with
+    /// `keep` false the name is removed at once and the data lives as long as this object.
+    public init(path: String, rows: Int, columns: Int, keep: Bool = false) throws {
         let descriptor = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw HDF5StoreError.cannotCreate(path: path, reason: String(cString: strerror(errno)))
@@ -26,11 +28,61 @@ public final class ScratchRowFile<Element: BitwiseCopyable>: @unchecked Sendable
             unlink(path)
             throw HDF5StoreError.cannotCreate(path: path, reason: reason)
         }
-        unlink(path)
+        if !keep { unlink(path) }
         self.path = path
         self.rows = rows
         self.columns = columns
         self.descriptor = descriptor
+    }
+
+    /// Opens a kept file, which must hold exactly `rows × columns` elements.
+    public init(opening path: String, rows: Int, columns: Int) throws {
+        let descriptor = open(path, O_RDWR | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            let reason = String(cString: strerror(errno))
+            throw errno == ENOENT ? HDF5StoreError.fileNotFound(path: path)
+                : HDF5StoreError.cannotOpen(path: path, reason: reason)
+        }
+        var status = stat()
+        let expected = rows * columns * MemoryLayout<Element>.stride
+        guard fstat(descriptor, &status) == 0, Int(status.st_size) == expected else {
+            close(descriptor)
+            throw HDF5StoreError.cannotOpen(
+                path: path, reason: "holds \(status.st_size) bytes where \(rows)×\(columns) elements take \(expected)")
+        }
+        self.path = path
+        self.rows = rows
+        self.columns = columns
+        self.descriptor = descriptor
+    }
+
+    /// Waits until everything written is on the storage device.
+    public func synchronize() throws {
+        guard fsync(descriptor) == 0 else {
+            throw HDF5StoreError.library(operation: "fsync \(path)", stack: String(cString: strerror(errno)))
+        }
+    }
+
+    /// Adds rows `range` to `checksum`, reading them a piece at a time.
+    public func addRows(_ range: Range<Int>, to checksum: inout Checksum) throws {
+        try forEachPiece(of: range) { elements in checksum.add(elements) }
+    }
+
+    /// Copies rows `range` into the same rows of `other`, a piece at a time.
+    public func copyRows(_ range: Range<Int>, to other: ScratchRowFile<Element>) throws {
+        precondition(other.columns == columns, "same row length")
+        var row = range.lowerBound
+        try forEachPiece(of: range) { elements in
+            try other.write(rows: row, elements: elements)
+            row += elements.count / max(columns, 1)
+        }
+    }
+
+    private func forEachPiece(of range: Range<Int>, _ body: ([Element]) throws -> Void) throws {
+        let rowsPerPiece = max(1, (8 << 20) / max(1, columns * MemoryLayout<Element>.stride))
+        for start in stride(from: range.lowerBound, to: range.upperBound, by: rowsPerPiece) {
+            try body(try read(rows: start..<min(start + rowsPerPiece, range.upperBound)))
+        }
     }
 
     deinit { close(descriptor) }

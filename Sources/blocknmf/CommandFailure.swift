@@ -12,7 +12,8 @@ import HDF5Store
 /// | 66 | input missing: no such file, not HDF5, no such dataset |
 /// | 70 | internal failure (HDF5 or LAPACK reported an error) |
 /// | 73 | cannot create the output |
-/// | 130, 143 | interrupted by SIGINT or SIGTERM; the output under construction is removed |
+/// | 75 | stopped at --time-limit with a checkpoint, or the checkpoint directory is in use: run again |
+/// | 130, 143, 138 | stopped by SIGINT, SIGTERM or SIGUSR1: with --checkpoint, after saving one; without, the output under construction is removed |
 struct CommandFailure: Error, CustomStringConvertible {
     let message: String
     let status: Int32
@@ -45,6 +46,15 @@ struct CommandFailure: Error, CustomStringConvertible {
             return 65
         case is FactorizationError:
             return 73
+        case let stopped as FactorizationStopped:
+            if case .signal(let number) = stopped.reason { return 128 + number }
+            return 75
+        case let error as CheckpointError:
+            switch error {
+            case .inUse: return 75
+            case .damaged: return 65
+            case .mismatch, .beyondIterationLimit: return 64
+            }
         default:
             return 70
         }

@@ -28,6 +28,20 @@ extension DatasetReference: ExpressibleByArgument {
     public init?(argument: String) { self.init(parsing: argument) }
 }
 
+extension CheckpointInterval: ExpressibleByArgument {
+    public init?(argument: String) { self.init(parsing: argument) }
+}
+
+/// A wall-clock duration argument: `3h50m`, `90m`, `45s`, `1-12:00:00`.
+struct DurationArgument: ExpressibleByArgument {
+    let seconds: Double
+
+    init?(argument: String) {
+        guard let seconds = WallClockDuration.seconds(parsing: argument), seconds > 0 else { return nil }
+        self.seconds = seconds
+    }
+}
+
 struct FactorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "factor",
@@ -114,6 +128,32 @@ struct FactorCommand: ParsableCommand {
     @Option(name: .customLong("scratch-dir"), help: "Directory for W's scratch file (default: the output's).")
     var scratchDirectory: String?
 
+    @Option(help: ArgumentHelp("""
+        Keep checkpoints in DIR (created if missing) and resume from the one there: rerunning the \
+        same command after a kill, SIGTERM, SIGINT, SIGUSR1 or --time-limit continues where the run \
+        stopped and ends with the same W and H as an uninterrupted run.
+        """, valueName: "DIR"))
+    var checkpoint: String?
+
+    @Option(name: .customLong("checkpoint-every"), help: ArgumentHelp(
+        "A checkpoint every N iterations (25) or every so much time (10m, 1h); default 5m.",
+        valueName: "N|DURATION"))
+    var checkpointEvery: CheckpointInterval = CheckpointOptions.defaultInterval
+
+    @Flag(help: "Discard the checkpoint in --checkpoint DIR and start over.")
+    var restart = false
+
+    @Flag(name: .customLong("keep-checkpoint"), help: """
+        Keep the checkpoint after success (a rerun with a higher --max-iter continues from it).
+        """)
+    var keepCheckpoint = false
+
+    @Option(name: .customLong("time-limit"), help: ArgumentHelp("""
+        Stop with a checkpoint once the run has taken this long (3h50m, 90m, 1-00:00:00), exiting \
+        with status 75; set it a few minutes below the job's limit.
+        """, valueName: "DURATION"))
+    var timeLimit: DurationArgument?
+
     @Flag(help: "Print nothing on stderr while factoring.")
     var quiet = false
 
@@ -127,6 +167,14 @@ struct FactorCommand: ParsableCommand {
         if initialization == .custom, initialW == nil || initialH == nil {
             throw ValidationError("--init custom needs both --init-w FILE.h5:/W0 and --init-h FILE.h5:/H0")
         }
+        if checkpoint == nil {
+            let needing = [(restart, "--restart"), (keepCheckpoint, "--keep-checkpoint"),
+                           (timeLimit != nil, "--time-limit"),
+                           (checkpointEvery != CheckpointOptions.defaultInterval, "--checkpoint-every")]
+            if let (_, flag) = needing.first(where: { $0.0 }) {
+                throw ValidationError("\(flag) needs --checkpoint DIR")
+            }
+        }
     }
 
     func run() throws {
@@ -135,13 +183,23 @@ struct FactorCommand: ParsableCommand {
             maxIterations: maxIterations, tolerance: tolerance,
             regularization: Regularization(alphaW: alphaW, alphaH: alphaH, l1Ratio: l1Ratio),
             seed: seed, innerSweeps: innerSweeps)
-        let request = FactorizationRequest(
+        var request = FactorizationRequest(
             input: input, dataset: dataset, output: output, configuration: configuration,
             precision: precision, initialW: initialW, initialH: initialH, threads: threads,
-            memory: memory, blockRows: blockRows, wStorage: wStorage, scratchDirectory: scratchDirectory)
+            memory: memory, blockRows: blockRows, wStorage: wStorage, scratchDirectory: scratchDirectory,
+            checkpoint: checkpoint.map {
+                CheckpointOptions(directory: $0, interval: checkpointEvery, restart: restart, keep: keepCheckpoint)
+            },
+            timeLimit: timeLimit?.seconds)
+        if checkpoint != nil {
+            let stop = StopRequest()
+            request.stopRequest = stop
+            InterruptHandling.stopGracefully(stop)
+        }
         let printer = ProgressPrinter()
         do {
-            let summary = try Factorization.run(request, onProgress: quiet ? nil : { printer.report($0) })
+            let summary = try Factorization.run(request, onProgress: quiet ? nil : { printer.report($0) },
+                                                onCheckpoint: quiet ? nil : { printer.report($0) })
             if json {
                 print(try jsonText(summary))
                 return

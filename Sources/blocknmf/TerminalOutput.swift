@@ -34,4 +34,16 @@ final class ProgressPrinter: @unchecked Sendable {
         line += step.isLast ? "  done" : "  ETA ≤ \(formatted(remaining, digits: 3)) s"
         printToStandardError(line)
     }
+
+    func report(_ event: CheckpointEvent) {
+        switch event {
+        case let .resumed(iteration, rowsDone, rows, maxIterations, directory, skipped):
+            for problem in skipped { printToStandardError("checkpoint state \(problem); using an older one") }
+            let position = rowsDone > 0 ? "iteration \(iteration + 1) (row \(rowsDone) of \(rows))" : "iteration \(iteration)"
+            printToStandardError("resuming at \(position) of \(maxIterations) from \(directory)")
+        case let .saved(iteration, rowsDone, seconds, bytes):
+            let position = rowsDone > 0 ? "iteration \(iteration + 1) at row \(rowsDone)" : "iteration \(iteration)"
+            printToStandardError("checkpoint at \(position) (\(MemoryBudget.format(bytes)) state, \(formatted(seconds, digits: 3)) s)")
+        }
+    }
 }

@@ -17,8 +17,8 @@ struct SplitRowBlocks<Element: NMFScalar>: RowBlockProvider {
     var rows: Int { matrix.rows }
     var columns: Int { matrix.columns }
 
-    func forEachBlock(recycling _: Bool, _ body: (Int, Matrix<Element>) throws -> Void) throws {
-        for start in stride(from: 0, to: rows, by: blockRows) {
+    func forEachBlock(from first: Int, recycling _: Bool, _ body: (Int, Matrix<Element>) throws -> Void) throws {
+        for start in stride(from: first, to: rows, by: blockRows) {
             try body(start, matrix.rows(start..<min(start + blockRows, rows)))
         }
     }

@@ -1,0 +1,40 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// Places where the crash tests kill the process (SIGKILL), chosen through the
+/// environment variable `BLOCKNMF_CRASH_AT=point:count`: the process kills itself
+/// the `count`-th time it reaches `point`. Unset, reaching a point costs one check.
+enum CrashPoint: String, CaseIterable {
+    /// After a tile's rows of W are written, in mid-pass.
+    case midPass = "mid-pass"
+    /// After a pass over V, before the H update.
+    case passEnd = "pass-end"
+    /// With W's buffers flushed for a checkpoint, before its state file is written.
+    case buffersFlushed = "buffers-flushed"
+    /// Half-way through writing a state file.
+    case stateHalfWritten = "state-write"
+    /// After a state file is renamed into place, before the buffers change roles.
+    case stateCommitted = "state-committed"
+
+    private static let target: (point: CrashPoint, count: Int)? = {
+        guard let text = ProcessInfo.processInfo.environment["BLOCKNMF_CRASH_AT"] else { return nil }
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, let point = CrashPoint(rawValue: String(parts[0])), let count = Int(parts[1]) else {
+            return nil
+        }
+        return (point, count)
+    }()
+
+    private static let counter = Locked(0)
+
+    static func reach(_ point: CrashPoint) {
+        guard let target, target.point == point else { return }
+        let count = counter.withLock { count -> Int in
+            count += 1
+            return count
+        }
+        if count == target.count { kill(getpid(), SIGKILL) }
+    }
+}
