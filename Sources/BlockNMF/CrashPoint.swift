@@ -3,9 +3,10 @@ import Glibc
 #endif
 import Foundation
 
-/// Places where the crash tests kill the process (SIGKILL), chosen through the
-/// environment variable `BLOCKNMF_CRASH_AT=point:count`: the process kills itself
-/// the `count`-th time it reaches `point`. Unset, reaching a point costs one check.
+/// Places where the crash tests kill the process, chosen through the environment
+/// variable `BLOCKNMF_CRASH_AT=point:count[:TERM]`: the process sends itself SIGKILL
+/// (or SIGTERM, for a graceful stop at that point) the `count`-th time it reaches
+/// `point`. Unset, reaching a point costs one check.
 enum CrashPoint: String, CaseIterable {
     /// After a tile's rows of W are written, in mid-pass.
     case midPass = "mid-pass"
@@ -18,13 +19,12 @@ enum CrashPoint: String, CaseIterable {
     /// After a state file is renamed into place, before the buffers change roles.
     case stateCommitted = "state-committed"
 
-    private static let target: (point: CrashPoint, count: Int)? = {
+    private static let target: (point: CrashPoint, count: Int, signal: Int32)? = {
         guard let text = ProcessInfo.processInfo.environment["BLOCKNMF_CRASH_AT"] else { return nil }
         let parts = text.split(separator: ":")
-        guard parts.count == 2, let point = CrashPoint(rawValue: String(parts[0])), let count = Int(parts[1]) else {
-            return nil
-        }
-        return (point, count)
+        guard (2...3).contains(parts.count), let point = CrashPoint(rawValue: String(parts[0])),
+              let count = Int(parts[1]) else { return nil }
+        return (point, count, parts.count == 3 && parts[2] == "TERM" ? SIGTERM : SIGKILL)
     }()
 
     private static let counter = Locked(0)
@@ -35,6 +35,9 @@ enum CrashPoint: String, CaseIterable {
             count += 1
             return count
         }
-        if count == target.count { kill(getpid(), SIGKILL) }
+        guard count == target.count else { return }
+        kill(getpid(), target.signal)
+        // Time for the handler to record a SIGTERM, so the stop comes at the next tile.
+        usleep(200_000)
     }
 }

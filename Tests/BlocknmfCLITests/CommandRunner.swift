@@ -3,6 +3,7 @@ import XCTest
 
 /// Runs the built `blocknmf` executable as a user would and captures what it prints.
 struct CommandResult {
+    /// The exit status, or 128 + the signal that ended the process, as a shell reports it.
     let status: Int32
     let standardOutput: String
     let standardError: String
@@ -14,10 +15,12 @@ enum BlocknmfExecutable {
         Bundle.main.bundleURL.appendingPathComponent("blocknmf")
     }
 
-    static func run(_ arguments: [String]) throws -> CommandResult {
+    /// `environment` is added to this process's.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let output = Pipe(), error = Pipe()
         process.standardOutput = output
         process.standardError = error
@@ -25,7 +28,8 @@ enum BlocknmfExecutable {
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         let errorData = error.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return CommandResult(status: process.terminationStatus,
+        return CommandResult(status: process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus
+                                 : process.terminationStatus,
                              standardOutput: String(decoding: outputData, as: UTF8.self),
                              standardError: String(decoding: errorData, as: UTF8.self))
     }

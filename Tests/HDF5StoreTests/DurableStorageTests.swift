@@ -1,0 +1,104 @@
+import Foundation
+import HDF5Store
+import XCTest
+
+/// The pieces checkpoints stand on: checksums, whole-file replacement, kept row files, locks.
+final class DurableStorageTests: XCTestCase {
+    func testChecksumIsTheSameHoweverTheStreamIsCutAndChangesWithAnyByte() {
+        let bytes = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 7) }
+        var whole = Checksum()
+        whole.add(bytes)
+        for cuts in [[1], [7, 8, 9], [3, 500, 501, 999], Array(stride(from: 13, to: 1000, by: 13))] {
+            var pieces = Checksum()
+            var start = 0
+            for cut in cuts + [bytes.count] {
+                pieces.add(bytes[start..<cut])
+                start = cut
+            }
+            XCTAssertEqual(pieces.value, whole.value, "cut at \(cuts)")
+        }
+        var seen: Set<UInt64> = [whole.value]
+        for position in [0, 1, 7, 8, 500, 998, 999] {
+            for bit in [0, 3, 7] {
+                var changed = bytes
+                changed[position] ^= 1 << bit
+                var checksum = Checksum()
+                checksum.add(changed)
+                XCTAssertTrue(seen.insert(checksum.value).inserted, "flip of bit \(bit) at \(position) noticed")
+            }
+        }
+        for length in [999, 992, 0] {
+            var shorter = Checksum()
+            shorter.add(bytes[0..<length])
+            XCTAssertTrue(seen.insert(shorter.value).inserted, "truncation to \(length) noticed")
+        }
+        var zeros = Checksum(), moreZeros = Checksum()
+        zeros.add([UInt8](repeating: 0, count: 16))
+        moreZeros.add([UInt8](repeating: 0, count: 24))
+        XCTAssertNotEqual(zeros.value, moreZeros.value, "the length counts")
+        XCTAssertEqual(whole.hexadecimal.count, 16)
+        XCTAssertEqual(UInt64(whole.hexadecimal, radix: 16), whole.value)
+    }
+
+    func testReplaceWritesTheWholeNewContentAndLeavesNoTemporaryFile() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("state")
+        try DurableFile.replace(path, with: Array("first".utf8))
+        var halfWay: [UInt8]?
+        try DurableFile.replace(path, with: Array("second, longer".utf8), halfWritten: {
+            halfWay = try? DurableFile.read(path)
+        })
+        XCTAssertEqual(halfWay, Array("first".utf8), "the old content stays until the new one is complete")
+        XCTAssertEqual(try DurableFile.read(path), Array("second, longer".utf8))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), ["state"])
+        XCTAssertThrowsStoreError(.fileNotFound(path: directory.file("missing")),
+                                  try DurableFile.read(directory.file("missing")))
+    }
+
+    func testKeptRowFilesReopenCopyAndChecksumTheirRows() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("W.0")
+        let elements = (0..<40).map(Float.init)
+        do {
+            let file = try ScratchRowFile<Float>(path: path, rows: 10, columns: 4, keep: true)
+            try file.write(rows: 0, elements: elements)
+            try file.synchronize()
+        }
+        let reopened = try ScratchRowFile<Float>(opening: path, rows: 10, columns: 4)
+        XCTAssertEqual(try reopened.read(rows: 0..<10), elements)
+        var fromFile = Checksum(), expected = Checksum()
+        try reopened.addRows(2..<7, to: &fromFile)
+        expected.add(Array(elements[8..<28]))
+        XCTAssertEqual(fromFile.value, expected.value)
+
+        let other = try ScratchRowFile<Float>(path: directory.file("W.1"), rows: 10, columns: 4, keep: true)
+        try reopened.copyRows(3..<5, to: other)
+        XCTAssertEqual(try other.read(rows: 2..<6), [0, 0, 0, 0] + Array(elements[12..<20]) + [0, 0, 0, 0])
+
+        XCTAssertThrowsError(try ScratchRowFile<Float>(opening: path, rows: 11, columns: 4)) {
+            guard case HDF5StoreError.cannotOpen(_, let reason) = $0 else { return XCTFail("\($0)") }
+            XCTAssertTrue(reason.contains("160 bytes"), reason)
+        }
+        XCTAssertThrowsStoreError(.fileNotFound(path: directory.file("W.2")),
+                                  try ScratchRowFile<Float>(opening: directory.file("W.2"), rows: 10, columns: 4))
+    }
+
+    func testALockIsHeldUntilItsOwnerGoes() throws {
+        let directory = try TemporaryDirectory()
+        var first = try FileLock(path: directory.file("lock"))
+        XCTAssertNotNil(first)
+        XCTAssertNil(try FileLock(path: directory.file("lock")), "a second holder is refused")
+        first = nil
+        XCTAssertNotNil(try FileLock(path: directory.file("lock")), "free once released")
+    }
+
+    func testFileStatusSeesAChangedFile() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("data")
+        try Data("abc".utf8).write(to: URL(fileURLWithPath: path))
+        let before = try FileStatus(path: path)
+        XCTAssertEqual(before.size, 3)
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: 10)], ofItemAtPath: path)
+        XCTAssertNotEqual(try FileStatus(path: path).modificationNanoseconds, before.modificationNanoseconds)
+    }
+}
