@@ -17,11 +17,16 @@ Runs, in one go and on one machine:
   sweeps     `hals` with 1, 2, 4, 8, 16 inner sweeps beside `cd` and `mu` on a
              20 000 × 2 000 planted rank-20 matrix, k = 20: passes over V and
              seconds to reach within 1 % of the best error found by long fits.
+  checkpoint the matrix of `disk` factored with and without --checkpoint (every
+             iteration, W in memory and W out of core): seconds and bytes per
+             checkpoint, the cost per iteration of writing W's buffers, the
+             overhead at the default interval, and how long SIGTERM takes to
+             leave a checkpoint and exit.
 
 Only the Python standard library is needed. Big files go to --scratch (default
 /tmp/blocknmf-bench) and are deleted at the end unless --keep.
 
-    python3 tools/bench_streaming.py [--parts limits,cache,disk,sweeps] [--disk-gb 30]
+    python3 tools/bench_streaming.py [--parts limits,cache,disk,sweeps,checkpoint] [--disk-gb 30]
 
 The results are printed as Markdown tables and written as JSON to --json-out.
 """
@@ -125,11 +130,17 @@ def part_cache(results, args):
         print(f"| {label} | {mode} | {seconds:.3f} | {gflops:.1f} | {share:.0%} | {peak / 2**30:.2f} GiB |")
 
 
-def part_disk(results, args):
+def disk_matrix(args):
+    """The float32 matrix larger than RAM, n = 2000, planted rank 20."""
     n, k = 2_000, 20
     m = int(args.disk_gb * 1e9 / (n * 4))
     path = os.path.join(args.scratch, "disk.h5")
     generate(path, m, n, k, noise=0)
+    return path, m, n, k
+
+
+def part_disk(results, args):
+    path, m, n, k = disk_matrix(args)
     drop_from_page_cache(path)
     disk = machine_limits("--file", path, "--skip-products", "--skip-memory", "--trials", "1")
     cold = disk["disk"]["coldGBps"]["median"]
@@ -191,6 +202,74 @@ def part_sweeps(results, args):
         print(f"| {label} | {p} | {s} | {per:.4f} | +{gap:.2%} |")
 
 
+def part_checkpoint(results, args):
+    path, m, n, k = disk_matrix(args)
+    output = os.path.join(args.scratch, "checkpoint-out.h5")
+    directory = os.path.join(args.scratch, "checkpoint")
+    common = ["--solver", "cd", "--init", "random", "--max-iter", "6", "--tol", "0", "--memory", "2GiB"]
+    runs = []
+    for label, flags in [("no checkpoint, W in memory", []),
+                         ("checkpoint every iteration, W in memory", ["--checkpoint", directory,
+                                                                      "--checkpoint-every", "1"]),
+                         ("no checkpoint, W out of core", ["--w-storage", "scratch"]),
+                         ("checkpoint every iteration, W out of core", ["--w-storage", "scratch", "--checkpoint",
+                                                                        directory, "--checkpoint-every", "1"])]:
+        drop_from_page_cache(path)
+        summary = factor(path, output, k, *common, *flags)
+        runs.append((label, summary))
+
+    # SIGTERM in mid-pass: seconds from the signal to the exit, with the checkpoint saved.
+    drop_from_page_cache(path)
+    command = [BLOCKNMF, "factor", path, "--dataset", "/X", "--rank", str(k), "--output", output, *common,
+               "--max-iter", "1000", "--checkpoint", directory]
+    print("+ " + " ".join(command), file=sys.stderr, flush=True)
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    for line in process.stderr:
+        if line.startswith("iteration 1/"):
+            break
+    time.sleep(5)
+    sent = time.monotonic()
+    process.send_signal(15)
+    message = process.stderr.read()
+    status = process.wait()
+    stop_seconds = time.monotonic() - sent
+    states = [name for name in os.listdir(directory) if name.startswith("state-")]
+    shutil.rmtree(directory, ignore_errors=True)
+
+    def per_iteration(summary):
+        return summary["secondsPerIteration"]
+
+    plain, memory, plain_scratch, scratch = (s for _, s in runs)
+    default_interval = 300.0
+    rows = []
+    for (label, summary), baseline in zip(runs, [None, plain, None, plain_scratch]):
+        checkpoint = summary.get("checkpoint")
+        if checkpoint:
+            per_save = checkpoint["savingSeconds"] / checkpoint["saves"]
+            write_through = per_iteration(summary) - per_iteration(baseline)
+            overhead = per_save / default_interval + max(0.0, write_through) / per_iteration(baseline)
+            rows.append((label, per_iteration(summary), checkpoint["saves"], per_save, checkpoint["stateBytes"],
+                         write_through, overhead))
+        else:
+            rows.append((label, per_iteration(summary), None, None, None, None, None))
+    results["checkpoint"] = {"rows": m, "cols": n, "rank": k, "runs": [(l, s) for l, s in runs],
+                             "sigterm": {"status": status, "seconds": stop_seconds, "states": states,
+                                         "message": message.strip().splitlines()[-1:]}}
+    size = os.path.getsize(path)
+    print(f"\n### Checkpoints: {m} × {n} float32 ({size / 1e9:.1f} GB), k = {k}, --memory 2GiB, from disk\n")
+    print("| run | s/iteration | checkpoints | s per checkpoint | state file | extra s/iteration (W's buffers) "
+          "| overhead at one per 5 min |")
+    print("|---|---|---|---|---|---|---|")
+    for label, seconds, saves, per_save, state, extra, overhead in rows:
+        if saves is None:
+            print(f"| {label} | {seconds:.2f} | — | — | — | — | — |")
+        else:
+            print(f"| {label} | {seconds:.2f} | {saves} | {per_save:.3f} | {state / 1024:.0f} KiB "
+                  f"| {extra:+.2f} | {overhead:.2%} |")
+    print(f"\nSIGTERM 5 s into iteration 2: exit status {status} after {stop_seconds:.2f} s, "
+          f"state files left: {len(states)}.")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--parts", default="limits,cache,disk,sweeps")
@@ -202,7 +281,8 @@ def main():
     os.makedirs(args.scratch, exist_ok=True)
     build()
     results = {"started": time.strftime("%Y-%m-%d %H:%M:%S")}
-    parts = {"limits": part_limits, "cache": part_cache, "disk": part_disk, "sweeps": part_sweeps}
+    parts = {"limits": part_limits, "cache": part_cache, "disk": part_disk, "sweeps": part_sweeps,
+             "checkpoint": part_checkpoint}
     try:
         for name in args.parts.split(","):
             parts[name](results, args)
