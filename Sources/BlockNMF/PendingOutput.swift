@@ -1,3 +1,4 @@
+import Foundation
 import HDF5Store
 #if canImport(Glibc)
 import Glibc
@@ -22,6 +23,7 @@ final class PendingOutput {
         let directory = slash.map { String(path[...$0]) } ?? ""
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
         temporaryPath = "\(directory).\(name).partial-\(getpid())"
+        Self.removeAbandoned(directory: directory, name: name)
         TemporaryFiles.register(temporaryPath)
         do {
             file = try HDF5File.create(temporaryPath)
@@ -63,6 +65,17 @@ final class PendingOutput {
     }
 
     deinit { discard() }
+
+    /// Removes temporary files of this output left by runs that were killed (SIGKILL
+    /// leaves no chance to clean up): those whose process no longer exists.
+    private static func removeAbandoned(directory: String, name: String) {
+        let prefix = ".\(name).partial-"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory)) ?? []
+        for candidate in names where candidate.hasPrefix(prefix) {
+            guard let pid = Int32(candidate.dropFirst(prefix.count)), pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink(directory + candidate) }
+        }
+    }
 }
 
 /// Whether two paths name the same file (device and inode), so an output can

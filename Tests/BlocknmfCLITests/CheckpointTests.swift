@@ -15,6 +15,8 @@ final class CheckpointTests: XCTestCase {
         XCTAssertEqual(generated.status, 0, generated.standardError)
     }
 
+    override func tearDown() { scratch = nil }
+
     private func factorArguments(output: String, _ extra: [String]) -> [String] {
         ["factor", input, "--dataset", "/X", "--rank", "6", "--output", output, "--max-iter", "30", "--tol", "0",
          "--quiet"] + extra
@@ -74,6 +76,8 @@ final class CheckpointTests: XCTestCase {
             }
             let last = try BlocknmfExecutable.run(checkpointed.filter { $0 != "--quiet" })
             XCTAssertEqual(last.status, 0, last.standardError)
+            XCTAssertEqual(scratch.contents.filter { $0.contains(".partial-") }, [],
+                           "temporary outputs of killed runs are cleared")
             XCTAssertTrue(last.standardError.contains("resuming at"), last.standardError)
             try assertSameFactors(output, as: reference, layout.name)
             XCTAssertFalse(FileManager.default.fileExists(atPath: checkpoint), "removed after success")
