@@ -42,19 +42,14 @@ private struct TileStatistics: Sendable {
     var sum = 0.0, squares = 0.0
 
     init<T: NMFScalar>(_ tile: MatrixRows<T>, firstRow: Int, source: String) throws {
-        let n = tile.columns
-        for (offset, element) in tile.elements.enumerated() {
-            let value = Double(element)
-            // One comparison admits the common case; the rare bad value is classified after.
-            if !(value >= 0 && value.isFinite) {
-                let row = firstRow + offset / n, column = offset % n
-                if value.isFinite {
-                    throw NMFError.negativeValue(source: source, row: row, column: column, value: value)
-                }
-                throw NMFError.notFinite(source: source, row: row, column: column, value: value)
+        let statistics = tile.statistics()
+        if let (offset, value) = statistics.firstInvalid {
+            let row = firstRow + offset / tile.columns, column = offset % tile.columns
+            if value.isFinite {
+                throw NMFError.negativeValue(source: source, row: row, column: column, value: value)
             }
-            sum += value
-            squares += value * value
+            throw NMFError.notFinite(source: source, row: row, column: column, value: value)
         }
+        (sum, squares) = (statistics.sum, statistics.squares)
     }
 }

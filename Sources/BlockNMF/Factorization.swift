@@ -83,6 +83,9 @@ public struct FactorizationSummary: Sendable, Codable {
     public var wStorage: String
     public var threads: Int
     public var memoryBudgetBytes: Int
+    /// Whether streamed blocks were used in place from the file mapped into memory
+    /// (uncompressed rows in the working type) rather than copied into buffers.
+    public var readsInPlace: Bool
     /// Bytes of V delivered by the reader in the working precision, all passes together.
     public var bytesRead: Int
     /// Seconds the reader spent in HDF5 (read, decompression, conversion).
@@ -272,7 +275,8 @@ public enum Factorization {
             storedType: storedType, precision: T.precisionName, output: request.output,
             report: report, relativeError: dataNorm > 0 ? report.reconstructionError / dataNorm : 0,
             plan: plan, wStorage: inMemory ? "memory" : "scratch", threads: request.threads,
-            memoryBudgetBytes: request.memory.bytes, bytesRead: streamed.bytesRead,
+            memoryBudgetBytes: request.memory.bytes,
+            readsInPlace: plan.mode == .streamed && streamed.readsInPlace, bytesRead: streamed.bytesRead,
             readSeconds: streamed.readSeconds, peakResidentBytes: ResourceUsage.peakResidentBytes,
             checkpoint: session?.report)
         try FactorizationFile.write(w: w, h: h, configuration: configuration, summary: result, to: output.file)

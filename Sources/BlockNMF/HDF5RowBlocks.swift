@@ -6,6 +6,11 @@ import NMFKernels
 /// V streamed from a dense HDF5 dataset: blocks are read ahead on one reader
 /// queue, which makes every HDF5 call of the pass, into a small pool of reused
 /// buffers, while the engine computes on the previous blocks.
+///
+/// When the rows are stored uncompressed, in order and in the working type, the file is
+/// mapped into memory instead (`MappedRows`): the reader brings each block into memory
+/// ahead of the engine, and the engine computes on it where it lies, without the copy into
+/// a buffer that costs a core's time per pass when V is in the page cache.
 public final class HDF5RowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockProvider, @unchecked Sendable {
     public let rows: Int
     public let columns: Int
@@ -16,6 +21,8 @@ public final class HDF5RowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockProvi
     // once the source is open.
     private let reader = DispatchQueue(label: "blocknmf.hdf5-reader")
     private let pool = BufferPool<Element>()
+    /// The rows mapped into memory, when the layout allows.
+    private let mapped: MappedRows<Element>?
     private let statistics = ReadStatistics()
     /// The running pass's buffer permits, when its consumer recycles blocks.
     private let permits = Locked<BufferPermits?>(nil)
@@ -28,37 +35,49 @@ public final class HDF5RowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockProvi
         self.blockRows = blockRows
         self.sourceDescription = sourceDescription
         try source.setChunkCache(blockRows: blockRows)
+        mapped = try source.mappedRows()
     }
+
+    /// Whether blocks are used in place from the file mapped into memory.
+    public var readsInPlace: Bool { mapped != nil }
 
     /// Bytes delivered and seconds spent reading (HDF5 read and conversion) so far.
     public var bytesRead: Int { statistics.snapshot.bytes }
     public var readSeconds: Double { statistics.snapshot.seconds }
 
     public func forEachBlock(from firstRow: Int, recycling: Bool,
-                             _ body: (Int, Matrix<Element>) throws -> Void) throws {
+                             _ body: (Int, MatrixRows<Element>) throws -> Void) throws {
         let channel = BlockChannel<Element>(capacity: 1)
         let finished = DispatchSemaphore(value: 0)
         // With a consumer that hands blocks back, at most `StreamPlan.buffers` exist at once.
         let permits = BufferPermits(StreamPlan.buffers)
         if recycling { self.permits.withLock { $0 = permits } }
-        let (source, pool, statistics, rows, columns, blockRows) =
-            (self.source, self.pool, self.statistics, self.rows, self.columns, self.blockRows)
+        let (source, pool, statistics, rows, columns, blockRows, mapped) =
+            (self.source, self.pool, self.statistics, self.rows, self.columns, self.blockRows, self.mapped)
         reader.async {
             defer { finished.signal() }
             for start in stride(from: firstRow, to: rows, by: blockRows) {
-                let count = min(blockRows, rows - start)
+                let range = start..<min(start + blockRows, rows)
                 // Every block the consumer still holds is one of the budget's buffers.
                 if recycling, !permits.acquire(unless: { channel.isCancelled }) { return }
-                var buffer = pool.take(count: count * columns)
                 let clock = Stopwatch()
-                do {
-                    try source.readRows(start..<(start + count), into: &buffer)
-                } catch {
-                    channel.fail(error)
-                    return
+                let block: MatrixRows<Element>
+                if let mapped {
+                    mapped.load(rows: range)
+                    block = MatrixRows(mapped, rows: range, columns: columns)
+                } else {
+                    var buffer = pool.take(count: range.count * columns)
+                    do {
+                        try source.readRows(range, into: &buffer)
+                    } catch {
+                        channel.fail(error)
+                        return
+                    }
+                    block = MatrixRows(Matrix(rows: range.count, columns: columns, elements: buffer))
                 }
-                statistics.add(bytes: count * columns * MemoryLayout<Element>.stride, seconds: clock.elapsedSeconds)
-                guard channel.put(start, Matrix(rows: count, columns: columns, elements: buffer)) else { return }
+                statistics.add(bytes: range.count * columns * MemoryLayout<Element>.stride,
+                               seconds: clock.elapsedSeconds)
+                guard channel.put(start, block) else { return }
             }
             channel.finish()
         }
@@ -95,8 +114,12 @@ public final class HDF5RowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockProvi
         return Matrix(rows: rows, columns: columns, elements: elements)
     }
 
-    public func recycle(_ block: Matrix<Element>) {
-        pool.give(block.elements)
+    public func recycle(_ block: MatrixRows<Element>) {
+        if let matrix = block.matrix {
+            pool.give(matrix.elements)
+        } else {
+            mapped?.release(rows: block.range)
+        }
         permits.withLock { $0?.release() }
     }
 }
@@ -138,7 +161,7 @@ private final class BufferPool<Element: NMFScalar>: @unchecked Sendable {
 private final class BlockChannel<Element: NMFScalar>: @unchecked Sendable {
     private let condition = NSCondition()
     private let capacity: Int
-    private var queue: [(Int, Matrix<Element>)] = []
+    private var queue: [(Int, MatrixRows<Element>)] = []
     private var done = false
     private var cancelled = false
     private var failure: (any Error)?
@@ -146,7 +169,7 @@ private final class BlockChannel<Element: NMFScalar>: @unchecked Sendable {
     init(capacity: Int) { self.capacity = capacity }
 
     /// Waits for room; false when the consumer has gone.
-    func put(_ start: Int, _ block: Matrix<Element>) -> Bool {
+    func put(_ start: Int, _ block: MatrixRows<Element>) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         while queue.count >= capacity && !cancelled { condition.wait() }
@@ -167,7 +190,7 @@ private final class BlockChannel<Element: NMFScalar>: @unchecked Sendable {
     }
 
     /// The next block, nil at the end, or the reader's error.
-    func next() throws -> (Int, Matrix<Element>)? {
+    func next() throws -> (Int, MatrixRows<Element>)? {
         condition.lock()
         defer { condition.unlock() }
         while queue.isEmpty && !done { condition.wait() }
@@ -236,3 +259,5 @@ private final class BufferPermits: @unchecked Sendable {
         condition.unlock()
     }
 }
+
+extension MappedRows: BorrowedElements {}

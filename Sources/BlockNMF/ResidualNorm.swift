@@ -9,13 +9,7 @@ extension RowBlockProvider {
         try TilePass(data: self, threads: threads).run(
             prepare: { range in try w.read(range) },
             compute: { wRows, tile in
-                let approximation = Matrix.product(wRows, h)
-                var squares = 0.0
-                for (value, estimate) in zip(tile.elements, approximation.elements) {
-                    let delta = Double(value) - Double(estimate)
-                    squares += delta * delta
-                }
-                return squares
+                tile.squaredDistance(to: Matrix.product(wRows, h))
             },
             combine: { _, squares in sum += squares })
         return sum.squareRoot()

@@ -1,7 +1,8 @@
 import NMFKernels
 
 /// A non-negative data matrix V (m×n) delivered as consecutive row blocks, in
-/// order, once per call: the only way the engine sees V.
+/// order, once per call: the only way the engine sees V. A block is rows used in
+/// place: of a matrix, or of a file mapped into memory.
 ///
 /// Every block but the last must hold a multiple of `TileSchedule.rowsPerTile`
 /// rows, so that tiles never straddle blocks.
@@ -17,15 +18,15 @@ public protocol RowBlockProvider<Element> {
     /// started are done with it, and the provider may hold the number of live blocks to
     /// its buffers; without, a block is the caller's once given.
     func forEachBlock(from start: Int, recycling: Bool,
-                      _ body: (_ firstRow: Int, _ block: Matrix<Element>) throws -> Void) throws
+                      _ body: (_ firstRow: Int, _ block: MatrixRows<Element>) throws -> Void) throws
     /// Takes back a block the engine has finished with, so its storage can be reused.
-    func recycle(_ block: Matrix<Element>)
+    func recycle(_ block: MatrixRows<Element>)
 }
 
 extension RowBlockProvider {
-    public func recycle(_ block: Matrix<Element>) {}
+    public func recycle(_ block: MatrixRows<Element>) {}
 
-    public func forEachBlock(_ body: (_ firstRow: Int, _ block: Matrix<Element>) throws -> Void) throws {
+    public func forEachBlock(_ body: (_ firstRow: Int, _ block: MatrixRows<Element>) throws -> Void) throws {
         try forEachBlock(from: 0, recycling: false, body)
     }
 }
@@ -44,9 +45,9 @@ public struct InMemoryRowBlocks<Element: NMFScalar>: RowBlockProvider {
     public var columns: Int { matrix.columns }
 
     public func forEachBlock(from start: Int, recycling _: Bool,
-                             _ body: (Int, Matrix<Element>) throws -> Void) throws {
+                             _ body: (Int, MatrixRows<Element>) throws -> Void) throws {
         guard start < rows else { return }
-        try body(start, start == 0 ? matrix : matrix.rows(start..<rows))
+        try body(start, MatrixRows(matrix, rows: start..<rows))
     }
 }
 

@@ -46,7 +46,7 @@ struct TilePass<Data: RowBlockProvider> {
         let maxPending = 4 * max(1, threads)
         // Tiles submitted but not yet combined; a tile that ends its block also holds
         // the block, handed back to the provider once that tile is combined.
-        var pending: [Int: (range: Range<Int>, finishesBlock: Matrix<T>?)] = [:]
+        var pending: [Int: (range: Range<Int>, finishesBlock: MatrixRows<T>?)] = [:]
         var submitted = 0, combined = 0, blocksHeld = 0
 
         func combineOldest(_ result: Result<Partial, any Error>) throws {
@@ -73,7 +73,7 @@ struct TilePass<Data: RowBlockProvider> {
                     let index = submitted
                     submitted += 1
                     pending[index] = (global, position == local.count - 1 ? block : nil)
-                    let input = TileInput(MatrixRows(block, rows: tile))
+                    let input = TileInput(block.rows(tile))
                     DispatchQueue.global().async {
                         // The tile (and with it the block) is let go before the result is
                         // published, so a block handed back for reuse is referenced by nobody.

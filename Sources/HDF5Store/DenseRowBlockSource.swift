@@ -109,7 +109,7 @@ public final class DenseRowBlockSource<Element: HDF5Scalar>: RowBlockSource, @un
         }
     }
 
-    private func openDatasetID() throws -> hid_t {
+    func openDatasetID() throws -> hid_t {
         guard let id = dataset?.id else { throw HDF5StoreError.fileClosed(path: file.path) }
         return id
     }

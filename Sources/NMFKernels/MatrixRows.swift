@@ -1,32 +1,118 @@
 /// Consecutive rows of a matrix, used in place: a tile of a block of V enters the
 /// products without being copied, so it crosses the memory bus once.
+///
+/// The rows live in a `Matrix` or in storage of someone else's (`BorrowedElements`,
+/// e.g. a file mapped into memory), so a block in the page cache needs no copy.
 public struct MatrixRows<T: NMFScalar>: Sendable {
-    public let matrix: Matrix<T>
+    @usableFromInline enum Storage: Sendable {
+        case matrix(Matrix<T>)
+        case borrowed(any BorrowedElements<T>)
+    }
+
+    @usableFromInline let storage: Storage
     public let range: Range<Int>
+    public let columns: Int
 
     @inlinable public init(_ matrix: Matrix<T>, rows range: Range<Int>) {
         precondition(range.lowerBound >= 0 && range.upperBound <= matrix.rows, "rows \(range) outside 0..<\(matrix.rows)")
-        self.matrix = matrix
+        storage = .matrix(matrix)
         self.range = range
+        columns = matrix.columns
     }
 
     @inlinable public init(_ matrix: Matrix<T>) { self.init(matrix, rows: 0..<matrix.rows) }
 
-    @inlinable public var rows: Int { range.count }
-    @inlinable public var columns: Int { matrix.columns }
+    /// Rows `range` of `storage`, whose rows hold `columns` elements each.
+    @inlinable public init(_ storage: any BorrowedElements<T>, rows range: Range<Int>, columns: Int) {
+        self.storage = .borrowed(storage)
+        self.range = range
+        self.columns = columns
+    }
 
-    /// The elements in row-major order, sharing the matrix's storage.
-    @inlinable public var elements: ArraySlice<T> {
-        matrix.elements[(range.lowerBound * columns)..<(range.upperBound * columns)]
+    @usableFromInline init(storage: Storage, range: Range<Int>, columns: Int) {
+        self.storage = storage
+        self.range = range
+        self.columns = columns
+    }
+
+    @inlinable public var rows: Int { range.count }
+
+    /// Rows `subrange` of these rows (relative to the first), sharing the storage.
+    @inlinable public func rows(_ subrange: Range<Int>) -> MatrixRows {
+        precondition(subrange.lowerBound >= 0 && subrange.upperBound <= rows, "rows \(subrange) outside 0..<\(rows)")
+        return MatrixRows(storage: storage, range: (range.lowerBound + subrange.lowerBound)..<(range.lowerBound + subrange.upperBound),
+                          columns: columns)
+    }
+
+    /// The matrix holding the rows, when a matrix does (to hand its buffer back for reuse).
+    public var matrix: Matrix<T>? {
+        if case .matrix(let matrix) = storage { return matrix }
+        return nil
+    }
+
+    /// The rows as a matrix of their own (a copy).
+    @inlinable public func copied() -> Matrix<T> {
+        withElements { Matrix(rows: rows, columns: columns, elements: Array($0)) }
+    }
+
+    /// Σv, Σv² (in Double) and the first element that is negative or not finite, with its
+    /// offset in row-major order.
+    @inlinable public func statistics() -> (sum: Double, squares: Double, firstInvalid: (offset: Int, value: Double)?) {
+        withElements { elements in
+            var sum = 0.0, squares = 0.0
+            for index in elements.indices {
+                let value = Double(elements[index])
+                // One comparison admits the common case.
+                if !(value >= 0 && value.isFinite) { return (sum, squares, (index, value)) }
+                sum += value
+                squares += value * value
+            }
+            return (sum, squares, nil)
+        }
+    }
+
+    /// Σ (self − other)², element by element, in Double.
+    @inlinable public func squaredDistance(to other: Matrix<T>) -> Double {
+        precondition(other.rows == rows && other.columns == columns, "shapes differ")
+        return withElements { elements in
+            other.elements.withUnsafeBufferPointer { estimates in
+                var squares = 0.0
+                for index in elements.indices {
+                    let delta = Double(elements[index]) - Double(estimates[index])
+                    squares += delta * delta
+                }
+                return squares
+            }
+        }
+    }
+
+    @inlinable func withElements<R>(_ body: (UnsafeBufferPointer<T>) throws -> R) rethrows -> R {
+        let count = rows * columns
+        switch storage {
+        case .matrix(let matrix):
+            return try matrix.elements.withUnsafeBufferPointer { buffer in
+                try body(UnsafeBufferPointer(rebasing: buffer[(range.lowerBound * columns)..<(range.lowerBound * columns + count)]))
+            }
+        case .borrowed(let storage):
+            return try storage.withElements((range.lowerBound * columns)..<(range.lowerBound * columns + count), body)
+        }
     }
 
     @usableFromInline @inline(__always) func withBaseAddress<R>(_ body: (UnsafePointer<T>) -> R) -> R {
-        matrix.elements.withUnsafeBufferPointer { buffer in
-            // An empty matrix has no storage; BLAS reads nothing through the pointer then.
-            guard let base = buffer.baseAddress else {
+        withElements { elements in
+            // An empty range has no storage; BLAS reads nothing through the pointer then.
+            guard let base = elements.baseAddress else {
                 return withUnsafePointer(to: T.zero) { body($0) }
             }
-            return body(base + range.lowerBound * columns)
+            return body(base)
         }
     }
+}
+
+/// Elements stored outside any `Matrix` (a file mapped into memory), lent out by
+/// ranges for as long as a call lasts.
+public protocol BorrowedElements<Element>: AnyObject, Sendable {
+    associatedtype Element
+    /// Calls `body` with elements `range` (counted from the storage's first element).
+    func withElements<R>(_ range: Range<Int>, _ body: (UnsafeBufferPointer<Element>) throws -> R) rethrows -> R
 }

@@ -212,7 +212,7 @@ struct FactorCommand: ParsableCommand {
                 reconstruction error \(formatted(report.reconstructionError)), \
                 \(report.iterations) iterations, \(report.converged ? "converged" : "not converged (max-iter reached)"), \
                 \(formatted(report.elapsedSeconds, digits: 3)) s, \(summary.plan.mode.rawValue) \
-                (\(summary.plan.blockRows)-row blocks, \(summary.threads) threads, W in \(summary.wStorage)), \
+                (\(summary.readsInPlace ? "mapped, " : "")\(summary.plan.blockRows)-row blocks, \(summary.threads) threads, W in \(summary.wStorage)), \
                 peak memory \(MemoryBudget.format(summary.peakResidentBytes)) -> \(summary.output)
                 """)
         } catch {

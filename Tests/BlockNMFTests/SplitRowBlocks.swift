@@ -17,9 +17,9 @@ struct SplitRowBlocks<Element: NMFScalar>: RowBlockProvider {
     var rows: Int { matrix.rows }
     var columns: Int { matrix.columns }
 
-    func forEachBlock(from first: Int, recycling _: Bool, _ body: (Int, Matrix<Element>) throws -> Void) throws {
+    func forEachBlock(from first: Int, recycling _: Bool, _ body: (Int, MatrixRows<Element>) throws -> Void) throws {
         for start in stride(from: first, to: rows, by: blockRows) {
-            try body(start, matrix.rows(start..<min(start + blockRows, rows)))
+            try body(start, MatrixRows(matrix.rows(start..<min(start + blockRows, rows))))
         }
     }
 }
