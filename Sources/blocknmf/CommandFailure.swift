@@ -7,7 +7,7 @@ import HDF5Store
 ///
 /// | status | meaning |
 /// |---|---|
-/// | 64 | bad command line (also argument parsing errors), memory budget too small |
+/// | 64 | bad command line (also argument parsing errors), memory budget too small, --image-shape that is not n pixels |
 /// | 65 | bad data: negative, NaN or infinite values, wrong shape or type, rank too large |
 /// | 66 | input missing: no such file, not HDF5, no such dataset |
 /// | 70 | internal failure (HDF5 or LAPACK reported an error) |
@@ -44,6 +44,8 @@ struct CommandFailure: Error, CustomStringConvertible {
             if case .factorTooLargeForInitialization = error { return 64 }
             if case .decomposition = error { return 70 }
             return 65
+        case is ComponentImageError:
+            return 64
         case is FactorizationError:
             return 73
         case let stopped as FactorizationStopped:
