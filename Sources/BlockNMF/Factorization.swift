@@ -115,10 +115,13 @@ public struct FactorizationSummary: Sendable, Codable {
 /// The request could not be carried out as asked, for a reason outside the data.
 public enum FactorizationError: Error, Equatable, CustomStringConvertible {
     case outputIsInput(path: String)
+    /// `transform` and `inverse-transform` would replace the model they read.
+    case outputIsModel(path: String)
 
     public var description: String {
         switch self {
         case .outputIsInput(let path): "output \(path) is the input file; choose another output path"
+        case .outputIsModel(let path): "output \(path) is the model file; choose another output path"
         }
     }
 }
@@ -341,7 +344,7 @@ public enum Factorization {
         return "\(directory).\(name).W-scratch-\(getpid())"
     }
 
-    private static func progress<T>(_ onProgress: ((FactorizationProgress) -> Void)?,
+    static func progress<T>(_ onProgress: ((FactorizationProgress) -> Void)?,
                                     _ reader: HDF5RowBlocks<T>) -> ((IterationProgress) -> Void)? {
         guard let onProgress else { return nil }
         return { iteration in
