@@ -1,3 +1,4 @@
+import Foundation
 import HDF5Store
 import NMFKernels
 
@@ -161,7 +162,9 @@ public enum Factorization {
             throw NMFError.invalidParameter(name: "time-limit", value: WallClockDuration.format(request.timeLimit!),
                                             requirement: "needs --checkpoint DIR to save the run when it stops")
         }
-        if let image = request.componentsImage, image.path == request.output {
+        // Neither exists yet, so compare the paths: the image's rename would replace the result.
+        if let image = request.componentsImage,
+           URL(fileURLWithPath: image.path).standardizedFileURL == URL(fileURLWithPath: request.output).standardizedFileURL {
             throw NMFError.invalidParameter(name: "components-png", value: image.path,
                                             requirement: "must differ from the output file")
         }

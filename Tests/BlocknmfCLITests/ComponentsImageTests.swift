@@ -100,7 +100,7 @@ final class ComponentsImageTests: XCTestCase {
         let badShape = try refusal(["--image-shape", "6by5", "--components-png", scratch.file("parts.png")],
                                    status: 64, usage: true)
         XCTAssertTrue(badShape.contains("'6by5' is invalid for '--image-shape <HxW>'"), badShape)
-        let sameFile = try refusal(["--image-shape", "6x5", "--components-png", scratch.file("fit.h5")], status: 64)
+        let sameFile = try refusal(["--image-shape", "6x5", "--components-png", scratch.file("./fit.h5")], status: 64)
         XCTAssertTrue(sameFile.contains("must differ from the output file"), sameFile)
     }
 
