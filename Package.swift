@@ -36,10 +36,13 @@ let package = Package(
             ]
         ),
 
+        // Test support: a PNG reader written apart from the library's encoder.
+        .target(name: "PNGDecoding", path: "Tests/PNGDecoding"),
+
         .testTarget(name: "NMFKernelsTests", dependencies: ["NMFKernels"]),
         .testTarget(name: "HDF5StoreTests", dependencies: ["HDF5Store"]),
-        .testTarget(name: "BlockNMFTests", dependencies: ["BlockNMF", "NMFKernels", "HDF5Store"]),
-        .testTarget(name: "BlocknmfCLITests", dependencies: ["blocknmf", "HDF5Store"]),
+        .testTarget(name: "BlockNMFTests", dependencies: ["BlockNMF", "NMFKernels", "HDF5Store", "PNGDecoding"]),
+        .testTarget(name: "BlocknmfCLITests", dependencies: ["blocknmf", "HDF5Store", "PNGDecoding"]),
     ],
     swiftLanguageModes: [.v6]
 )

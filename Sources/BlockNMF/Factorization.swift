@@ -1,3 +1,4 @@
+import Foundation
 import HDF5Store
 import NMFKernels
 
@@ -32,13 +33,16 @@ public struct FactorizationRequest: Sendable {
     public var stopRequest: StopRequest?
     /// Stop as on a stop request once the run has taken this many seconds.
     public var timeLimit: Double?
+    /// Draw H's components as a PNG grid when the fit succeeds (V's rows are images).
+    public var componentsImage: ComponentsImageRequest?
 
     public init(input: String, dataset: String? = nil, output: String, configuration: NMFConfiguration,
                 precision: Precision = .auto, initialW: DatasetReference? = nil,
                 initialH: DatasetReference? = nil, threads: Int = Factorization.defaultThreads,
                 memory: MemoryBudget = .default, blockRows: Int? = nil, wStorage: FactorStorage = .auto,
                 scratchDirectory: String? = nil, checkpoint: CheckpointOptions? = nil,
-                stopRequest: StopRequest? = nil, timeLimit: Double? = nil) {
+                stopRequest: StopRequest? = nil, timeLimit: Double? = nil,
+                componentsImage: ComponentsImageRequest? = nil) {
         self.input = input
         self.dataset = dataset
         self.output = output
@@ -54,6 +58,20 @@ public struct FactorizationRequest: Sendable {
         self.checkpoint = checkpoint
         self.stopRequest = stopRequest
         self.timeLimit = timeLimit
+        self.componentsImage = componentsImage
+    }
+}
+
+/// Where to draw a fit's components and the images they are (`ComponentImages`).
+public struct ComponentsImageRequest: Sendable, Equatable {
+    /// The PNG file to write.
+    public var path: String
+    /// The image each row of V (and so each component) holds; its pixels must number n.
+    public var shape: ImageShape
+
+    public init(path: String, shape: ImageShape) {
+        self.path = path
+        self.shape = shape
     }
 }
 
@@ -94,15 +112,20 @@ public struct FactorizationSummary: Sendable, Codable {
     public var peakResidentBytes: Int
     /// What checkpointing did, when asked for.
     public var checkpoint: CheckpointReport?
+    /// The PNG of the components, when asked for.
+    public var componentsImage: String?
 }
 
 /// The request could not be carried out as asked, for a reason outside the data.
 public enum FactorizationError: Error, Equatable, CustomStringConvertible {
     case outputIsInput(path: String)
+    /// `transform` and `inverse-transform` would replace the model they read.
+    case outputIsModel(path: String)
 
     public var description: String {
         switch self {
         case .outputIsInput(let path): "output \(path) is the input file; choose another output path"
+        case .outputIsModel(let path): "output \(path) is the model file; choose another output path"
         }
     }
 }
@@ -134,9 +157,7 @@ public enum Factorization {
                            onProgress: ((FactorizationProgress) -> Void)? = nil,
                            onCheckpoint: ((CheckpointEvent) -> Void)? = nil) throws -> FactorizationSummary {
         try request.configuration.validate()
-        guard request.threads >= 1 else {
-            throw NMFError.invalidParameter(name: "threads", value: "\(request.threads)", requirement: "must be at least 1")
-        }
+        try checkThreads(request.threads)
         if let timeLimit = request.timeLimit, !(timeLimit > 0) {
             throw NMFError.invalidParameter(name: "time-limit", value: "\(timeLimit) s", requirement: "must be positive")
         }
@@ -144,145 +165,141 @@ public enum Factorization {
             throw NMFError.invalidParameter(name: "time-limit", value: WallClockDuration.format(request.timeLimit!),
                                             requirement: "needs --checkpoint DIR to save the run when it stops")
         }
-        let file = try HDF5File.openReadOnly(request.input)
-        if isSameFile(request.input, request.output) {
-            throw FactorizationError.outputIsInput(path: request.output)
+        // Neither exists yet, so compare the paths: the image's rename would replace the result.
+        if let image = request.componentsImage,
+           URL(fileURLWithPath: image.path).standardizedFileURL == URL(fileURLWithPath: request.output).standardizedFileURL {
+            throw NMFError.invalidParameter(name: "components-png", value: image.path,
+                                            requirement: "must differ from the output file")
         }
-        // The probe closes before the reader opens the dataset: HDF5 applies a chunk
-        // cache only to the first open of a dataset.
-        let (dataset, storedType) = try {
-            let probe = try DenseRowBlockSource<Double>(file: file, dataset: request.dataset, blockRows: 1)
-            return (probe.datasetPath, probe.storedType)
-        }()
-        let useFloat32: Bool
-        switch request.precision {
-        case .float32: useFloat32 = true
-        case .float64: useFloat32 = false
-        case .auto: useFloat32 = storedType == Float.elementType
+        let input = try MatrixInput(path: request.input, dataset: request.dataset)
+        let outputs = [request.output, request.componentsImage?.path].compactMap { $0 }
+        if let clash = outputs.first(where: { isSameFile(request.input, $0) }) {
+            throw FactorizationError.outputIsInput(path: clash)
         }
-        return useFloat32
-            ? try run(request, file: file, dataset: dataset, as: Float.self, onProgress: onProgress, onCheckpoint: onCheckpoint)
-            : try run(request, file: file, dataset: dataset, as: Double.self, onProgress: onProgress, onCheckpoint: onCheckpoint)
-    }
-
-    private static func run<T: NMFScalar & HDF5Scalar>(
-        _ request: FactorizationRequest, file: HDF5File, dataset: String, as _: T.Type,
-        onProgress: ((FactorizationProgress) -> Void)?, onCheckpoint: ((CheckpointEvent) -> Void)?
-    ) throws -> FactorizationSummary {
-        let description = "\(request.input):\(dataset)"
-        let source = try DenseRowBlockSource<T>(file: file, dataset: dataset, blockRows: 1)
-        let plan = try plan(for: source, memory: request.memory, blockRows: request.blockRows,
-                            description: description)
-        let customH = try request.initialH.map { try readFactor($0, as: T.self) }
-        let configuration = request.configuration
-
+        if let image = request.componentsImage {
+            try ComponentImages.check(image.shape, columns: input.columns, source: input.description)
+        }
         // Created before the fit so an unwritable destination fails before the work.
         let output = try PendingOutput(path: request.output)
         defer { output.discard() }
+        let image = try request.componentsImage.map { try PendingFile(path: $0.path) }
+        defer { image?.discard() }
+        return try input.read(
+            precision: request.precision, memory: request.memory, blockRows: request.blockRows,
+            Run(request: request, input: input, output: output, image: image, onProgress: onProgress,
+                onCheckpoint: onCheckpoint))
+    }
 
-        let streamed = try HDF5RowBlocks(source: source, blockRows: plan.blockRows, sourceDescription: description)
-        // Two concrete calls rather than one through `any RowBlockProvider`, so the
-        // engine is compiled for each source type.
-        switch plan.mode {
-        case .resident:
-            let data = InMemoryRowBlocks(try streamed.readAll(), sourceDescription: description)
-            return try fit(data, reader: streamed, request: request, configuration: configuration, customH: customH,
-                           plan: plan, dataset: dataset, storedType: source.storedType.name, output: output,
-                           onProgress: onProgress, onCheckpoint: onCheckpoint)
-        case .streamed:
-            return try fit(streamed, reader: streamed, request: request, configuration: configuration,
-                           customH: customH, plan: plan, dataset: dataset, storedType: source.storedType.name,
-                           output: output, onProgress: onProgress, onCheckpoint: onCheckpoint)
+    static func checkThreads(_ threads: Int) throws(NMFError) {
+        guard threads >= 1 else {
+            throw NMFError.invalidParameter(name: "threads", value: "\(threads)", requirement: "must be at least 1")
         }
     }
 
-    private static func fit<Data: RowBlockProvider, T: NMFScalar & HDF5Scalar>(
-        _ data: Data, reader streamed: HDF5RowBlocks<T>, request: FactorizationRequest,
-        configuration: NMFConfiguration, customH: Matrix<T>?, plan: StreamPlan, dataset: String,
-        storedType: String, output: PendingOutput, onProgress: ((FactorizationProgress) -> Void)?,
-        onCheckpoint: ((CheckpointEvent) -> Void)?
-    ) throws -> FactorizationSummary where Data.Element == T {
-        let clock = Stopwatch()
-        BLASThreads.set(1)
-        let nmf = NMF<T>(configuration, threads: request.threads)
-        let (m, n, k) = (data.rows, data.columns, configuration.components)
-        let method = try configuration.initializationMethod(
-            samples: m, features: n, factorsGiven: request.initialW != nil || customH != nil)
-        let wBytes = m * k * MemoryLayout<T>.stride
-        let inMemory = request.wStorage == .memory
-            || (request.wStorage == .auto && wBytes <= request.memory.bytes / 2)
-        let session = try request.checkpoint.map {
-            try CheckpointSession<T>(
-                options: $0,
-                identity: try RunIdentity.settings(request: request, dataset: dataset, reader: streamed,
-                                                   storedType: storedType, method: method),
-                stopRequest: request.stopRequest, timeLimit: request.timeLimit, clock: clock, onEvent: onCheckpoint)
-        }
-        let summary: DataSummary
-        let w: FactorRows<T>
-        var h: Matrix<T>
-        var resumedState: LoopState<T>?
-        if let session, let resumed = try session.resume(rows: m, columns: n, components: k,
-                                                         maxIterations: configuration.maxIterations,
-                                                         wInMemory: inMemory) {
-            (summary, w, h, resumedState) = (resumed.summary, resumed.w, resumed.state.h, resumed.state)
-        } else {
-            if !inMemory, method.needsSVD {
-                throw NMFError.factorTooLargeForInitialization(initialization: method, bytes: wBytes,
-                                                               budget: request.memory.bytes)
+    /// A factorization once its input is open: everything after reading V is set up.
+    private struct Run: MatrixReading {
+        typealias Output = FactorizationSummary
+        let request: FactorizationRequest
+        let input: MatrixInput
+        let output: PendingOutput
+        let image: PendingFile?
+        let onProgress: ((FactorizationProgress) -> Void)?
+        let onCheckpoint: ((CheckpointEvent) -> Void)?
+
+        func read<Data: RowBlockProvider>(_ data: Data, reader streamed: HDF5RowBlocks<Data.Element>,
+                                          plan: StreamPlan) throws -> FactorizationSummary
+            where Data.Element: HDF5Scalar
+        {
+            typealias T = Data.Element
+            let customH = try request.initialH.map { try readFactor($0, as: T.self) }
+            let configuration = request.configuration
+            let (dataset, storedType) = (input.dataset, input.storedType.name)
+            let clock = Stopwatch()
+            BLASThreads.set(1)
+            let nmf = NMF<T>(configuration, threads: request.threads)
+            let (m, n, k) = (data.rows, data.columns, configuration.components)
+            let method = try configuration.initializationMethod(
+                samples: m, features: n, factorsGiven: request.initialW != nil || customH != nil)
+            let wBytes = m * k * MemoryLayout<T>.stride
+            let inMemory = request.wStorage == .memory
+                || (request.wStorage == .auto && wBytes <= request.memory.bytes / 2)
+            let session = try request.checkpoint.map {
+                try CheckpointSession<T>(
+                    options: $0,
+                    identity: try RunIdentity.settings(request: request, dataset: dataset, reader: streamed,
+                                                       storedType: storedType, method: method),
+                    stopRequest: request.stopRequest, timeLimit: request.timeLimit, clock: clock, onEvent: onCheckpoint)
             }
-            do {
-                summary = try DataSummary.scan(data, threads: request.threads, stop: session?.stopReason)
-            } catch let stopped as LoopStopped {
-                throw FactorizationStopped(reason: stopped.reason, iteration: 0, rowsDone: 0, rows: m,
-                                           checkpointDirectory: request.checkpoint?.directory ?? "",
-                                           checkpointSaved: false)
-            }
-            if inMemory {
-                let customW = try request.initialW.map { try readFactor($0, as: T.self) }
-                let (w0, h0) = try InitialFactors.make(
-                    for: data, summary: summary, configuration: configuration, method: method,
-                    customW: customW, customH: customH, threads: request.threads)
-                w = try session?.makeBuffers(rows: m, components: k, initial: w0) ?? FactorRows(w0)
-                h = h0
+            let summary: DataSummary
+            let w: FactorRows<T>
+            var h: Matrix<T>
+            var resumedState: LoopState<T>?
+            if let session, let resumed = try session.resume(rows: m, columns: n, components: k,
+                                                             maxIterations: configuration.maxIterations,
+                                                             wInMemory: inMemory) {
+                (summary, w, h, resumedState) = (resumed.summary, resumed.w, resumed.state.h, resumed.state)
             } else {
-                w = try session?.makeBuffers(rows: m, components: k, initial: nil)
-                    ?? FactorRows(scratch: try ScratchRowFile<T>(path: scratchPath(for: request), rows: m, columns: k))
-                h = try initializeOutOfCore(w, method: method, configuration: configuration, summary: summary,
-                                            request: request, customH: customH, wBytes: wBytes)
+                if !inMemory, method.needsSVD {
+                    throw NMFError.factorTooLargeForInitialization(initialization: method, bytes: wBytes,
+                                                                   budget: request.memory.bytes)
+                }
+                do {
+                    summary = try DataSummary.scan(data, threads: request.threads, stop: session?.stopReason)
+                } catch let stopped as LoopStopped {
+                    throw FactorizationStopped(reason: stopped.reason, iteration: 0, rowsDone: 0, rows: m,
+                                               checkpointDirectory: request.checkpoint?.directory ?? "",
+                                               checkpointSaved: false)
+                }
+                if inMemory {
+                    let customW = try request.initialW.map { try readFactor($0, as: T.self) }
+                    let (w0, h0) = try InitialFactors.make(
+                        for: data, summary: summary, configuration: configuration, method: method,
+                        customW: customW, customH: customH, threads: request.threads)
+                    w = try session?.makeBuffers(rows: m, components: k, initial: w0) ?? FactorRows(w0)
+                    h = h0
+                } else {
+                    w = try session?.makeBuffers(rows: m, components: k, initial: nil)
+                        ?? FactorRows(scratch: try ScratchRowFile<T>(path: scratchPath(for: request), rows: m, columns: k))
+                    h = try initializeOutOfCore(w, method: method, configuration: configuration, summary: summary,
+                                                request: request, customH: customH, wBytes: wBytes)
+                }
+                if let session {
+                    session.begin(summary: summary)
+                    try session.save(LoopState(h: h, stopping: StoppingRule(solver: configuration.solver,
+                                                                            tolerance: configuration.tolerance)))
+                }
             }
-            if let session {
-                session.begin(summary: summary)
-                try session.save(LoopState(h: h, stopping: StoppingRule(solver: configuration.solver,
-                                                                        tolerance: configuration.tolerance)))
+            let report: FitReport
+            do {
+                report = try nmf.solve(
+                    data, w: w, h: &h, summary: summary, initialization: method.rawValue, clock: clock,
+                    onIteration: progress(onProgress, streamed),
+                    resuming: resumedState.map { ($0, session?.secondsBefore ?? 0) },
+                    checkpoints: session?.loopCheckpoints)
+            } catch let stopped as LoopStopped {
+                throw FactorizationStopped(reason: stopped.reason, iteration: stopped.state.iteration,
+                                           rowsDone: stopped.state.rowsDone, rows: m,
+                                           checkpointDirectory: session?.directory.path ?? "", checkpointSaved: true)
             }
+            let dataNorm = summary.squaredNorm.squareRoot()
+            let result = FactorizationSummary(
+                input: request.input, dataset: dataset, rows: m, columns: n,
+                storedType: storedType, precision: T.precisionName, output: request.output,
+                report: report, relativeError: dataNorm > 0 ? report.reconstructionError / dataNorm : 0,
+                plan: plan, wStorage: inMemory ? "memory" : "scratch", threads: request.threads,
+                memoryBudgetBytes: request.memory.bytes,
+                readsInPlace: plan.mode == .streamed && streamed.readsInPlace, bytesRead: streamed.bytesRead,
+                readSeconds: streamed.readSeconds, peakResidentBytes: ResourceUsage.peakResidentBytes,
+                checkpoint: session?.report, componentsImage: request.componentsImage?.path)
+            try FactorizationFile.write(w: w, h: h, configuration: configuration, summary: result, to: output.file)
+            if let image, let shape = request.componentsImage?.shape {
+                try image.write(try ComponentImages.grid(h, shape: shape, source: "\(request.output):/H").pngData)
+            }
+            try output.commit()
+            try image?.commit()
+            session?.finish()
+            return result
         }
-        let report: FitReport
-        do {
-            report = try nmf.solve(
-                data, w: w, h: &h, summary: summary, initialization: method.rawValue, clock: clock,
-                onIteration: progress(onProgress, streamed),
-                resuming: resumedState.map { ($0, session?.secondsBefore ?? 0) },
-                checkpoints: session?.loopCheckpoints)
-        } catch let stopped as LoopStopped {
-            throw FactorizationStopped(reason: stopped.reason, iteration: stopped.state.iteration,
-                                       rowsDone: stopped.state.rowsDone, rows: m,
-                                       checkpointDirectory: session?.directory.path ?? "", checkpointSaved: true)
-        }
-        let dataNorm = summary.squaredNorm.squareRoot()
-        let result = FactorizationSummary(
-            input: request.input, dataset: dataset, rows: m, columns: n,
-            storedType: storedType, precision: T.precisionName, output: request.output,
-            report: report, relativeError: dataNorm > 0 ? report.reconstructionError / dataNorm : 0,
-            plan: plan, wStorage: inMemory ? "memory" : "scratch", threads: request.threads,
-            memoryBudgetBytes: request.memory.bytes,
-            readsInPlace: plan.mode == .streamed && streamed.readsInPlace, bytesRead: streamed.bytesRead,
-            readSeconds: streamed.readSeconds, peakResidentBytes: ResourceUsage.peakResidentBytes,
-            checkpoint: session?.report)
-        try FactorizationFile.write(w: w, h: h, configuration: configuration, summary: result, to: output.file)
-        try output.commit()
-        session?.finish()
-        return result
     }
 
     /// W₀ written into its scratch file as it is made: drawn (`random`) or copied from
@@ -334,7 +351,7 @@ public enum Factorization {
         return "\(directory).\(name).W-scratch-\(getpid())"
     }
 
-    private static func progress<T>(_ onProgress: ((FactorizationProgress) -> Void)?,
+    static func progress<T>(_ onProgress: ((FactorizationProgress) -> Void)?,
                                     _ reader: HDF5RowBlocks<T>) -> ((IterationProgress) -> Void)? {
         guard let onProgress else { return nil }
         return { iteration in

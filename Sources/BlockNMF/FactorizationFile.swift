@@ -14,7 +14,17 @@ enum FactorizationFile {
         w: FactorRows<T>, h: Matrix<T>, configuration: NMFConfiguration, summary: FactorizationSummary,
         to file: HDF5File
     ) throws {
-        // W is copied a block of rows at a time: it may live in a scratch file.
+        try writeFactor(w, to: file)
+        try file.write(dataset: "/H", shape: [h.rows, h.columns], elements: h.elements)
+        try file.write(dataset: "/loss_history", shape: [summary.report.lossHistory.count],
+                       elements: summary.report.lossHistory)
+        for (name, value) in attributes(configuration, summary: summary) {
+            try file.setAttribute(name, value)
+        }
+    }
+
+    /// /W, copied a block of rows at a time: it may live in a scratch file.
+    static func writeFactor<T: NMFScalar & HDF5Scalar>(_ w: FactorRows<T>, to file: HDF5File) throws {
         let blockRows = 64 * TileSchedule.rowsPerTile
         let writer = try RowBlockWriter<T>(file: file, dataset: "/W", rows: w.rows, columns: w.columns,
                                            chunkRows: min(max(w.rows, 1), blockRows))
@@ -22,12 +32,6 @@ enum FactorizationFile {
             try writer.write(rows: first..<(first + rows.rows), elements: rows.elements)
         }
         try writer.close()
-        try file.write(dataset: "/H", shape: [h.rows, h.columns], elements: h.elements)
-        try file.write(dataset: "/loss_history", shape: [summary.report.lossHistory.count],
-                       elements: summary.report.lossHistory)
-        for (name, value) in attributes(configuration, summary: summary) {
-            try file.setAttribute(name, value)
-        }
     }
 
     static func attributes(_ configuration: NMFConfiguration,

@@ -76,6 +76,38 @@ public struct NMF<T: NMFScalar>: Sendable {
                          iterationEndSeconds: outcome.iterationEndSeconds)
     }
 
+    /// W for new rows with H fixed (scikit-learn's `transform`): this configuration's solver,
+    /// tolerance, iteration limit and W regularization, starting from zeros (`cd`, `hals`)
+    /// or from √(mean(X)/k) (`mu`, which cannot move away from zeros).
+    /// - Parameter summary: the validating scan of the data, when the caller has already made it.
+    public func transform<Data: RowBlockProvider>(
+        _ data: Data, components: Matrix<T>, summary: DataSummary? = nil,
+        onIteration: ((IterationProgress) -> Void)? = nil
+    ) throws -> (w: Matrix<T>, report: FitReport) where Data.Element == T {
+        try transform(data, components: components, summary: summary, clock: Stopwatch(), onIteration: onIteration)
+    }
+
+    /// `clock`: started by a caller that has done part of the work (the validating scan).
+    func transform<Data: RowBlockProvider>(
+        _ data: Data, components: Matrix<T>, summary: DataSummary?, clock: Stopwatch,
+        onIteration: ((IterationProgress) -> Void)?
+    ) throws -> (w: Matrix<T>, report: FitReport) where Data.Element == T {
+        try configuration.validate()
+        guard data.columns == components.columns else {
+            throw NMFError.shapeMismatch(what: "\(data.sourceDescription)",
+                                         expected: [data.rows, components.columns],
+                                         actual: [data.rows, data.columns])
+        }
+        let summary = try summary ?? DataSummary.scan(data, threads: threads)
+        let k = components.rows
+        let start: T = configuration.solver == .mu ? (T(summary.mean) / T(k)).squareRoot() : 0
+        let w = FactorRows(Matrix<T>(rows: data.rows, columns: k, repeating: start))
+        var h = components
+        let report = try solve(data, w: w, h: &h, summary: summary, initialization: "transform", updatesH: false,
+                               clock: clock, onIteration: onIteration)
+        return (w.matrix!, report)
+    }
+
     public func fit(_ v: Matrix<T>, initialW: Matrix<T>? = nil, initialH: Matrix<T>? = nil,
                     onIteration: ((IterationProgress) -> Void)? = nil) throws -> FittedNMF<T> {
         try fit(InMemoryRowBlocks(v), initialW: initialW, initialH: initialH, onIteration: onIteration)
@@ -110,21 +142,7 @@ public struct FittedNMF<T: NMFScalar>: Sendable {
     public func transform<Data: RowBlockProvider>(
         _ data: Data, threads: Int = 1, onIteration: ((IterationProgress) -> Void)? = nil
     ) throws -> (w: Matrix<T>, report: FitReport) where Data.Element == T {
-        let clock = Stopwatch()
-        guard data.columns == components.columns else {
-            throw NMFError.shapeMismatch(what: "\(data.sourceDescription)",
-                                         expected: [data.rows, components.columns],
-                                         actual: [data.rows, data.columns])
-        }
-        let summary = try DataSummary.scan(data, threads: threads)
-        let k = components.rows
-        let start: T = configuration.solver == .mu ? (T(summary.mean) / T(k)).squareRoot() : 0
-        let w = FactorRows(Matrix<T>(rows: data.rows, columns: k, repeating: start))
-        var h = components
-        let report = try NMF(configuration, threads: threads).solve(
-            data, w: w, h: &h, summary: summary, initialization: "transform", updatesH: false, clock: clock,
-            onIteration: onIteration)
-        return (w.matrix!, report)
+        try NMF(configuration, threads: threads).transform(data, components: components, onIteration: onIteration)
     }
 
     public func transform(_ x: Matrix<T>) throws -> Matrix<T> {

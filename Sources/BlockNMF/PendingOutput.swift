@@ -12,59 +12,76 @@ import Glibc
 /// else — an error, SIGINT or SIGTERM (see `TemporaryFiles`) — leaves the
 /// destination untouched and no temporary file behind.
 final class PendingOutput {
-    let finalPath: String
-    let temporaryPath: String
     let file: HDF5File
+    private let name: TemporaryName
     private var finished = false
 
+    var finalPath: String { name.finalPath }
+    var temporaryPath: String { name.temporaryPath }
+
     init(path: String) throws {
-        finalPath = path
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { String(path[...$0]) } ?? ""
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        temporaryPath = "\(directory).\(name).partial-\(getpid())"
-        Self.removeAbandoned(directory: directory, name: name)
-        TemporaryFiles.register(temporaryPath)
+        name = TemporaryName(for: path)
+        TemporaryFiles.register(name.temporaryPath)
         do {
-            file = try HDF5File.create(temporaryPath)
+            file = try HDF5File.create(name.temporaryPath)
         } catch {
-            TemporaryFiles.unregister(temporaryPath)
+            TemporaryFiles.unregister(name.temporaryPath)
             throw error
         }
     }
 
     func commit() throws {
         try file.close()
-        try flushToDisk(temporaryPath)
-        guard rename(temporaryPath, finalPath) == 0 else {
-            let reason = String(cString: strerror(errno))
+        do {
+            try name.moveIntoPlace()
+        } catch {
             discard()
-            throw HDF5StoreError.cannotCreate(path: finalPath, reason: reason)
+            throw error
         }
-        TemporaryFiles.unregister(temporaryPath)
+        TemporaryFiles.unregister(name.temporaryPath)
         finished = true
     }
 
     func discard() {
         guard !finished else { return }
         try? file.close()
-        unlink(temporaryPath)
-        TemporaryFiles.unregister(temporaryPath)
+        unlink(name.temporaryPath)
+        TemporaryFiles.unregister(name.temporaryPath)
         finished = true
     }
 
-    /// fsync, so the name never points at data still only in the page cache.
-    private func flushToDisk(_ path: String) throws {
-        let descriptor = open(path, O_RDONLY)
+    deinit { discard() }
+}
+
+/// The hidden name a file is written under beside its destination, `.NAME.partial-PID`,
+/// and the step that puts it in place.
+struct TemporaryName {
+    let finalPath: String
+    let temporaryPath: String
+
+    init(for path: String) {
+        finalPath = path
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[...$0]) } ?? ""
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        temporaryPath = "\(directory).\(name).partial-\(getpid())"
+        Self.removeAbandoned(directory: directory, name: name)
+    }
+
+    /// fsync, so the final name never points at data still only in the page cache, then
+    /// rename (atomic within a directory).
+    func moveIntoPlace() throws {
+        let descriptor = open(temporaryPath, O_RDONLY)
         guard descriptor >= 0, fsync(descriptor) == 0 else {
             let reason = String(cString: strerror(errno))
             if descriptor >= 0 { close(descriptor) }
             throw HDF5StoreError.cannotCreate(path: finalPath, reason: reason)
         }
         close(descriptor)
+        guard rename(temporaryPath, finalPath) == 0 else {
+            throw HDF5StoreError.cannotCreate(path: finalPath, reason: String(cString: strerror(errno)))
+        }
     }
-
-    deinit { discard() }
 
     /// Removes temporary files of this output left by runs that were killed (SIGKILL
     /// leaves no chance to clean up): those whose process no longer exists.

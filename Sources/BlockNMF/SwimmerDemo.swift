@@ -2,7 +2,8 @@ import HDF5Store
 import NMFKernels
 
 /// `blocknmf demo`: write the swimmer images to HDF5, factor them through the same
-/// path as `blocknmf factor`, and count how many of the 17 true parts were learned.
+/// path as `blocknmf factor` (drawing the learned parts as `--components-png` does),
+/// and count how many of the 17 true parts were learned.
 public enum SwimmerDemo {
     /// Coordinate descent from NNDSVDar recovers all 17 parts for seed 0 and at
     /// least 16 for each of seeds 1–10 (checked by the test suite).
@@ -10,6 +11,9 @@ public enum SwimmerDemo {
         NMFConfiguration(components: Swimmer.partCount, solver: .cd, initialization: .nndsvdar,
                          maxIterations: 1000, tolerance: 1e-6, seed: seed)
     }
+
+    /// Each image, and so each learned component, as `factor --image-shape` names it.
+    public static let imageShape = ImageShape(height: Swimmer.side, width: Swimmer.side)
 
     /// A component counts as a learned part when its correlation with the part
     /// reaches this.
@@ -33,8 +37,9 @@ public enum SwimmerDemo {
         try data.write(dataset: "/true_parts", shape: [parts.rows, parts.columns], elements: parts.elements)
         try data.close()
 
-        let request = FactorizationRequest(input: dataPath, dataset: "/X", output: "\(directory)/swimmer-nmf.h5",
-                                           configuration: configuration, threads: 1)
+        let request = FactorizationRequest(
+            input: dataPath, dataset: "/X", output: "\(directory)/swimmer-nmf.h5", configuration: configuration,
+            threads: 1, componentsImage: ComponentsImageRequest(path: "\(directory)/swimmer-parts.png", shape: imageShape))
         let summary = try Factorization.run(request, onProgress: onProgress)
         let result = try HDF5File.openReadOnly(summary.output)
         let (rows, columns, elements) = try result.readMatrix(dataset: "/H", as: Double.self)

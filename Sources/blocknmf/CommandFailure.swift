@@ -7,11 +7,11 @@ import HDF5Store
 ///
 /// | status | meaning |
 /// |---|---|
-/// | 64 | bad command line (also argument parsing errors), memory budget too small |
-/// | 65 | bad data: negative, NaN or infinite values, wrong shape or type, rank too large |
+/// | 64 | bad command line (also argument parsing errors), memory budget too small, --image-shape that is not n pixels |
+/// | 65 | bad data: negative, NaN or infinite values, wrong shape or type, rank too large; a model file without its parameters, or data that does not fit it |
 /// | 66 | input missing: no such file, not HDF5, no such dataset |
 /// | 70 | internal failure (HDF5 or LAPACK reported an error) |
-/// | 73 | cannot create the output |
+/// | 73 | cannot create the output (or it is the input or the model) |
 /// | 75 | stopped at --time-limit with a checkpoint, or the checkpoint directory is in use: run again |
 /// | 130, 143, 138 | stopped by SIGINT, SIGTERM or SIGUSR1: with --checkpoint, after saving one; without, the output under construction is removed |
 struct CommandFailure: Error, CustomStringConvertible {
@@ -43,6 +43,10 @@ struct CommandFailure: Error, CustomStringConvertible {
             if case .budgetTooSmall = error { return 64 }
             if case .factorTooLargeForInitialization = error { return 64 }
             if case .decomposition = error { return 70 }
+            return 65
+        case is ComponentImageError:
+            return 64
+        case is ModelError:
             return 65
         case is FactorizationError:
             return 73

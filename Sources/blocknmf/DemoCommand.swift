@@ -7,9 +7,10 @@ struct DemoCommand: ParsableCommand {
         commandName: "demo",
         abstract: "Learn the 17 parts of the swimmer images (256 images of 32×32) with NMF.",
         discussion: """
-            Writes DIRECTORY/swimmer.h5 (the images at /X, the true parts at /true_parts) and \
-            DIRECTORY/swimmer-nmf.h5 (the factorization), then prints how many of the 17 true parts \
-            a learned component matches with correlation ≥ 0.9.
+            Writes DIRECTORY/swimmer.h5 (the images at /X, the true parts at /true_parts), \
+            DIRECTORY/swimmer-nmf.h5 (the factorization) and DIRECTORY/swimmer-parts.png (the learned \
+            components as 32×32 images, as factor --image-shape 32x32 --components-png draws them), \
+            then prints how many of the 17 true parts a learned component matches with correlation ≥ 0.9.
             """
     )
 
@@ -40,6 +41,8 @@ struct DemoCommand: ParsableCommand {
                 (correlation ≥ \(SwimmerDemo.recoveryThreshold))
                 data: \(summary.dataPath)
                 factors: \(fit.output)
+                parts image: \(fit.componentsImage ?? "") \
+                (\(configuration.components) tiles of \(SwimmerDemo.imageShape.height)×\(SwimmerDemo.imageShape.width))
                 """)
         } catch {
             throw CommandFailure(error)

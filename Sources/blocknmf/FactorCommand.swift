@@ -28,6 +28,10 @@ extension DatasetReference: ExpressibleByArgument {
     public init?(argument: String) { self.init(parsing: argument) }
 }
 
+extension ImageShape: ExpressibleByArgument {
+    public init?(argument: String) { self.init(parsing: argument) }
+}
+
 extension CheckpointInterval: ExpressibleByArgument {
     public init?(argument: String) { self.init(parsing: argument) }
 }
@@ -154,6 +158,17 @@ struct FactorCommand: ParsableCommand {
         """, valueName: "DURATION"))
     var timeLimit: DurationArgument?
 
+    @Option(name: .customLong("image-shape"), help: ArgumentHelp(
+        "The image each row of V holds, HEIGHTxWIDTH pixels row by row (HEIGHT·WIDTH = n), for --components-png.",
+        valueName: "HxW"))
+    var imageShape: ImageShape?
+
+    @Option(name: .customLong("components-png"), help: ArgumentHelp("""
+        Draw the components (rows of H) as images of --image-shape in a PNG grid, each tile \
+        scaled to its own maximum; written when the fit succeeds.
+        """, valueName: "FILE.png"))
+    var componentsPNG: String?
+
     @Flag(help: "Print nothing on stderr while factoring.")
     var quiet = false
 
@@ -166,6 +181,12 @@ struct FactorCommand: ParsableCommand {
         }
         if initialization == .custom, initialW == nil || initialH == nil {
             throw ValidationError("--init custom needs both --init-w FILE.h5:/W0 and --init-h FILE.h5:/H0")
+        }
+        if componentsPNG != nil && imageShape == nil {
+            throw ValidationError("--components-png needs --image-shape HxW (the image each row of V holds)")
+        }
+        if imageShape != nil && componentsPNG == nil {
+            throw ValidationError("--image-shape is used only with --components-png FILE.png")
         }
         if checkpoint == nil {
             let needing = [(restart, "--restart"), (keepCheckpoint, "--keep-checkpoint"),
@@ -190,7 +211,10 @@ struct FactorCommand: ParsableCommand {
             checkpoint: checkpoint.map {
                 CheckpointOptions(directory: $0, interval: checkpointEvery, restart: restart, keep: keepCheckpoint)
             },
-            timeLimit: timeLimit?.seconds)
+            timeLimit: timeLimit?.seconds,
+            componentsImage: componentsPNG.flatMap { path in
+                imageShape.map { ComponentsImageRequest(path: path, shape: $0) }
+            })
         if checkpoint != nil {
             let stop = StopRequest()
             request.stopRequest = stop
@@ -213,7 +237,8 @@ struct FactorCommand: ParsableCommand {
                 \(report.iterations) iterations, \(report.converged ? "converged" : "not converged (max-iter reached)"), \
                 \(formatted(report.elapsedSeconds, digits: 3)) s, \(summary.plan.mode.rawValue) \
                 (\(summary.readsInPlace ? "mapped, " : "")\(summary.plan.blockRows)-row blocks, \(summary.threads) threads, W in \(summary.wStorage)), \
-                peak memory \(MemoryBudget.format(summary.peakResidentBytes)) -> \(summary.output)
+                peak memory \(MemoryBudget.format(summary.peakResidentBytes)) -> \(summary.output)\
+                \(summary.componentsImage.map { ", components drawn in \($0)" } ?? "")
                 """)
         } catch {
             throw CommandFailure(error)

@@ -1,5 +1,6 @@
 import Foundation
 import HDF5Store
+import PNGDecoding
 import XCTest
 
 final class DemoCommandTests: XCTestCase {
@@ -13,5 +14,15 @@ final class DemoCommandTests: XCTestCase {
         XCTAssertEqual(try factors.readMatrix(dataset: "/H", as: Double.self).rows, 17)
         let data = try HDF5File.openReadOnly("\(directory)/swimmer.h5")
         XCTAssertEqual(try data.readMatrix(dataset: "/X", as: Double.self).rows, 256)
+
+        // The learned parts: 17 tiles of 32×32 in 5 columns and 4 rows, lines between them.
+        let imagePath = "\(directory)/swimmer-parts.png"
+        XCTAssertTrue(result.standardOutput.contains("parts image: \(imagePath) (17 tiles of 32×32)"),
+                      result.standardOutput)
+        let image = try DecodedPNG(contentsOf: imagePath)
+        XCTAssertEqual([image.width, image.height], [5 * 32 + 4, 4 * 32 + 3])
+        try assertComponentGrid(image, drawnFrom: "\(directory)/swimmer-nmf.h5", height: 32, width: 32)
+        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: directory)),
+                       ["swimmer.h5", "swimmer-nmf.h5", "swimmer-parts.png"])
     }
 }

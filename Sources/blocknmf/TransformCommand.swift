@@ -1,0 +1,76 @@
+import ArgumentParser
+import BlockNMF
+
+struct TransformCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "transform",
+        abstract: "W for new rows with a fitted model's H fixed (scikit-learn's transform).",
+        discussion: """
+            MODEL is a result file of factor: its /H and its solver, tol, max_iter, alpha_W and l1_ratio \
+            are used, starting from W = 0 (mu: √(mean/k)) as scikit-learn does. Writes OUTPUT with /W \
+            (m×k), /loss_history and attributes (n_iter, reconstruction_err, relative_error, converged, \
+            the parameters and the input). The input is read like factor's: kept in memory or streamed \
+            under --memory. The output appears only when complete.
+            """
+    )
+
+    @Argument(help: "The HDF5 file holding the new rows (samples × the model's features).")
+    var input: String
+
+    @Option(help: "The dataset holding the rows (default: the file's only 2-D numeric dataset).")
+    var dataset: String?
+
+    @Option(help: ArgumentHelp("The model: a result file of blocknmf factor.", valueName: "MODEL.h5"))
+    var model: String
+
+    @Option(name: [.customShort("o"), .long], help: "The file to write W to.")
+    var output: String
+
+    @Option(help: "float32, float64, or auto (float32 data stays float32, anything else becomes float64).")
+    var precision: Precision = .auto
+
+    @Option(help: "Worker threads (results do not depend on it; default: one per core).")
+    var threads: Int = Factorization.defaultThreads
+
+    @Option(help: """
+        Memory for the data's buffers, e.g. 2GiB or 500MB (default: a quarter of RAM); W and H come on \
+        top. The data is kept in memory when it takes at most half of it, and streamed otherwise.
+        """)
+    var memory: MemoryBudget = .default
+
+    @Option(name: .customLong("block-rows"), help: "Rows per read, instead of the memory budget's choice (forces streaming).")
+    var blockRows: Int?
+
+    @Flag(help: "Print nothing on stderr while solving.")
+    var quiet = false
+
+    @Flag(help: "Print a machine-readable summary (JSON) on stdout instead of the text line.")
+    var json = false
+
+    func run() throws {
+        let request = TransformRequest(input: input, dataset: dataset, model: model, output: output,
+                                       precision: precision, threads: threads, memory: memory, blockRows: blockRows)
+        let printer = ProgressPrinter()
+        do {
+            let summary = try Transformation.run(request, onProgress: quiet ? nil : { printer.report($0) })
+            if json {
+                print(try jsonText(summary))
+                return
+            }
+            let report = summary.report
+            print("""
+                \(summary.input):\(summary.dataset) (\(summary.rows)×\(summary.columns), \(summary.storedType)) \
+                with \(summary.model) (rank \(summary.configuration.components), \
+                \(summary.configuration.solver.rawValue)), \(summary.precision): \
+                relative error \(formatted(summary.relativeError)), \
+                reconstruction error \(formatted(report.reconstructionError)), \
+                \(report.iterations) iterations, \(report.converged ? "converged" : "not converged (max-iter reached)"), \
+                \(formatted(report.elapsedSeconds, digits: 3)) s, \(summary.plan.mode.rawValue) \
+                (\(summary.plan.blockRows)-row blocks, \(summary.threads) threads), \
+                peak memory \(MemoryBudget.format(summary.peakResidentBytes)) -> \(summary.output)
+                """)
+        } catch {
+            throw CommandFailure(error)
+        }
+    }
+}
