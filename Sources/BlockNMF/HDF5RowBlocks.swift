@@ -7,10 +7,11 @@ import NMFKernels
 /// queue, which makes every HDF5 call of the pass, into a small pool of reused
 /// buffers, while the engine computes on the previous blocks.
 ///
-/// When the rows are stored uncompressed, in order and in the working type, the file is
-/// mapped into memory instead (`MappedRows`): the reader brings each block into memory
-/// ahead of the engine, and the engine computes on it where it lies, without the copy into
-/// a buffer that costs a core's time per pass when V is in the page cache.
+/// When the rows are stored uncompressed in the working type, the file is also mapped into
+/// memory (`MappedRows`), and a block whose pages are all in the page cache is used where
+/// it lies: the reader maps its pages ahead of the engine, and the copy into a buffer, which
+/// costs a core's time per pass, is saved. A block not in the page cache is read into a
+/// buffer as usual: one large read beats faulting its pages in from the disk.
 public final class HDF5RowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockProvider, @unchecked Sendable {
     public let rows: Int
     public let columns: Int
@@ -62,7 +63,7 @@ public final class HDF5RowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockProvi
                 if recycling, !permits.acquire(unless: { channel.isCancelled }) { return }
                 let clock = Stopwatch()
                 let block: MatrixRows<Element>
-                if let mapped {
+                if let mapped, mapped.isCached(rows: range) {
                     mapped.load(rows: range)
                     block = MatrixRows(mapped, rows: range, columns: columns)
                 } else {

@@ -69,6 +69,18 @@ public final class MappedRows<Element: HDF5Scalar>: @unchecked Sendable {
         return try gathered.withUnsafeBufferPointer(body)
     }
 
+    /// Whether every page of rows `range` is in the page cache: then using them in place
+    /// costs no read. (Faulting uncached pages in costs more than one large read of them.)
+    public func isCached(rows range: Range<Int>) -> Bool {
+        for (start, count) in pieces(of: range) {
+            let (address, bytes) = pages(from: start, bytes: count * rowBytes, whole: false)
+            guard bytes > 0 else { continue }
+            var residency = [UInt8](repeating: 0, count: (bytes + Self.pageSize - 1) / Self.pageSize)
+            guard mincore(address, bytes, &residency) == 0, residency.allSatisfy({ $0 & 1 == 1 }) else { return false }
+        }
+        return true
+    }
+
     /// Brings rows `range` into memory (from the page cache, or the disk), so that the
     /// computation that follows does not wait for them.
     public func load(rows range: Range<Int>) {
