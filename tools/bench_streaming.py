@@ -22,11 +22,15 @@ Runs, in one go and on one machine:
              checkpoint, the cost per iteration of writing W's buffers, the
              overhead at the default interval, and how long SIGTERM takes to
              leave a checkpoint and exit.
+  checkpoint-cache the same on the matrix of `cache` held in memory, where an
+             iteration's time is steady enough to show a small overhead: three
+             alternating trials of each setting, medians.
 
 Only the Python standard library is needed. Big files go to --scratch (default
 /tmp/blocknmf-bench) and are deleted at the end unless --keep.
 
-    python3 tools/bench_streaming.py [--parts limits,cache,disk,sweeps,checkpoint] [--disk-gb 30]
+    python3 tools/bench_streaming.py [--parts limits,cache,disk,sweeps,checkpoint,checkpoint-cache]
+                                     [--disk-gb 30]
 
 The results are printed as Markdown tables and written as JSON to --json-out.
 """
@@ -267,9 +271,42 @@ def part_checkpoint(results, args):
           f"state files left: {len(states)}.")
 
 
+def part_checkpoint_cache(results, args):
+    m, n, k = 200_000, 2_000, 20
+    path = os.path.join(args.scratch, "cache.h5")
+    generate(path, m, n, k, noise=0.1)
+    output = os.path.join(args.scratch, "checkpoint-cache-out.h5")
+    directory = os.path.join(args.scratch, "checkpoint-cache")
+    common = ["--solver", "cd", "--init", "random", "--max-iter", "12", "--tol", "0", "--memory", "8GiB"]
+    settings = [("no checkpoint, W in memory", []),
+                ("default interval (5 min), W in memory", ["--checkpoint", directory]),
+                ("every iteration, W in memory", ["--checkpoint", directory, "--checkpoint-every", "1"]),
+                ("no checkpoint, W out of core", ["--w-storage", "scratch"]),
+                ("default interval (5 min), W out of core", ["--w-storage", "scratch", "--checkpoint", directory])]
+    trials = {label: [] for label, _ in settings}
+    for _ in range(3):
+        for label, flags in settings:
+            shutil.rmtree(directory, ignore_errors=True)
+            trials[label].append(factor(path, output, k, *common, *flags))
+    results["checkpointCache"] = trials
+    print(f"\n### Checkpoint overhead with V in memory: {m} × {n} float32, k = {k}, 12 iterations\n")
+    print("| run | s/iteration (median of 3) | checkpoints | s per checkpoint | vs no checkpoint |")
+    print("|---|---|---|---|---|")
+    for index, (label, _) in enumerate(settings):
+        runs = trials[label]
+        seconds = statistics.median(r["secondsPerIteration"] for r in runs)
+        baseline = statistics.median(r["secondsPerIteration"] for r in trials[settings[0 if index < 3 else 3][0]])
+        checkpoint = runs[0].get("checkpoint")
+        if checkpoint:
+            per_save = statistics.median(r["checkpoint"]["savingSeconds"] / r["checkpoint"]["saves"] for r in runs)
+            print(f"| {label} | {seconds:.4f} | {checkpoint['saves']} | {per_save:.3f} | {seconds / baseline - 1:+.1%} |")
+        else:
+            print(f"| {label} | {seconds:.4f} | — | — | — |")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--parts", default="limits,cache,disk,sweeps")
+    parser.add_argument("--parts", default="limits,cache,disk,sweeps,checkpoint,checkpoint-cache")
     parser.add_argument("--disk-gb", type=float, default=30.0)
     parser.add_argument("--scratch", default="/tmp/blocknmf-bench")
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
@@ -279,7 +316,7 @@ def main():
     build()
     results = {"started": time.strftime("%Y-%m-%d %H:%M:%S")}
     parts = {"limits": part_limits, "cache": part_cache, "disk": part_disk, "sweeps": part_sweeps,
-             "checkpoint": part_checkpoint}
+             "checkpoint": part_checkpoint, "checkpoint-cache": part_checkpoint_cache}
     try:
         for name in args.parts.split(","):
             parts[name](results, args)
