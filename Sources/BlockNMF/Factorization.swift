@@ -101,8 +101,8 @@ public struct FactorizationSummary: Sendable, Codable {
     public var wStorage: String
     public var threads: Int
     public var memoryBudgetBytes: Int
-    /// Whether streamed blocks were used in place from the file mapped into memory
-    /// (uncompressed rows in the working type) rather than copied into buffers.
+    /// Whether the streamed input was mapped into memory (uncompressed rows in the working
+    /// type), so that blocks found in the page cache were used in place, not copied.
     public var readsInPlace: Bool
     /// Bytes of V delivered by the reader in the working precision, all passes together.
     public var bytesRead: Int

@@ -39,7 +39,7 @@ public final class HDF5RowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockProvi
         mapped = try source.mappedRows()
     }
 
-    /// Whether blocks are used in place from the file mapped into memory.
+    /// Whether the file is mapped, so that blocks in the page cache are used in place.
     public var readsInPlace: Bool { mapped != nil }
 
     /// Bytes delivered and seconds spent reading (HDF5 read and conversion) so far.

@@ -50,11 +50,6 @@ public struct MatrixRows<T: NMFScalar>: Sendable {
         return nil
     }
 
-    /// The rows as a matrix of their own (a copy).
-    @inlinable public func copied() -> Matrix<T> {
-        withElements { Matrix(rows: rows, columns: columns, elements: Array($0)) }
-    }
-
     /// Σv, Σv² (in Double) and the first element that is negative or not finite, with its
     /// offset in row-major order.
     @inlinable public func statistics() -> (sum: Double, squares: Double, firstInvalid: (offset: Int, value: Double)?) {
