@@ -22,6 +22,9 @@ Runs, in one go and on one machine:
              checkpoint, the cost per iteration of writing W's buffers, the
              overhead at the default interval, and how long SIGTERM takes to
              leave a checkpoint and exit.
+  scaling    V resident, float32, n = 2000, k = 20, `cd`: seconds per iteration on 1
+             and on 2 threads at m = 200 000, and on all threads at m = 50 000,
+             100 000, 200 000, 400 000 with a least-squares line through them (R²).
   checkpoint-cache the same on the matrix of `cache` held in memory, where an
              iteration's time is steady enough to show a small overhead: three
              alternating trials of each setting, medians.
@@ -29,7 +32,7 @@ Runs, in one go and on one machine:
 Only the Python standard library is needed. Big files go to --scratch (default
 /tmp/blocknmf-bench) and are deleted at the end unless --keep.
 
-    python3 tools/bench_streaming.py [--parts limits,cache,disk,sweeps,checkpoint,checkpoint-cache]
+    python3 tools/bench_streaming.py [--parts limits,cache,disk,sweeps,checkpoint,checkpoint-cache,scaling]
                                      [--disk-gb 30]
 
 The results are printed as Markdown tables and written as JSON to --json-out.
@@ -304,9 +307,45 @@ def part_checkpoint_cache(results, args):
             print(f"| {label} | {seconds:.4f} | — | — | — |")
 
 
+def part_scaling(results, args):
+    n, k = 2_000, 20
+    common = ["--solver", "cd", "--init", "random", "--max-iter", "8", "--tol", "0", "--memory", "16GiB"]
+    output = os.path.join(args.scratch, "scaling-out.h5")
+
+    def matrix(m):
+        path = os.path.join(args.scratch, f"scaling-{m}.h5")
+        generate(path, m, n, k, noise=0.1)
+        return path
+
+    threads = {t: factor(matrix(200_000), output, k, *common, "--threads", str(t))["secondsPerIteration"]
+               for t in [1, 2]}
+    rows = [50_000, 100_000, 200_000, 400_000]
+    seconds = [factor(matrix(m), output, k, *common)["secondsPerIteration"] for m in rows]
+    mean_x, mean_y = statistics.mean(rows), statistics.mean(seconds)
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(rows, seconds)) / sum((x - mean_x) ** 2 for x in rows)
+    intercept = mean_y - slope * mean_x
+    residual = sum((y - (intercept + slope * x)) ** 2 for x, y in zip(rows, seconds))
+    total = sum((y - mean_y) ** 2 for y in seconds)
+    r_squared = 1 - residual / total
+    results["scaling"] = {"threads": threads, "rows": rows, "seconds": seconds, "slope": slope,
+                          "intercept": intercept, "rSquared": r_squared}
+    print(f"\n### Scaling: V resident, float32, n = {n}, k = {k}, cd, 8 iterations\n")
+    print("| threads | s/iteration at m = 200 000 | speed-up |")
+    print("|---|---|---|")
+    for t, s in threads.items():
+        print(f"| {t} | {s:.3f} | {threads[1] / s:.2f}× |")
+    print("\n| m | s/iteration |")
+    print("|---|---|")
+    for m, s in zip(rows, seconds):
+        print(f"| {m} | {s:.3f} |")
+    print(f"\nLeast-squares line: {slope * 1e6:.3f} s per million rows + {intercept:.3f} s; R² = {r_squared:.4f}.")
+    for m in rows:
+        os.remove(os.path.join(args.scratch, f"scaling-{m}.h5"))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--parts", default="limits,cache,disk,sweeps,checkpoint,checkpoint-cache")
+    parser.add_argument("--parts", default="limits,cache,disk,sweeps,checkpoint,checkpoint-cache,scaling")
     parser.add_argument("--disk-gb", type=float, default=30.0)
     parser.add_argument("--scratch", default="/tmp/blocknmf-bench")
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
@@ -316,7 +355,7 @@ def main():
     build()
     results = {"started": time.strftime("%Y-%m-%d %H:%M:%S")}
     parts = {"limits": part_limits, "cache": part_cache, "disk": part_disk, "sweeps": part_sweeps,
-             "checkpoint": part_checkpoint, "checkpoint-cache": part_checkpoint_cache}
+             "checkpoint": part_checkpoint, "checkpoint-cache": part_checkpoint_cache, "scaling": part_scaling}
     try:
         for name in args.parts.split(","):
             parts[name](results, args)
