@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "BlockNMF", targets: ["BlockNMF"]),
         .library(name: "NMFKernels", targets: ["NMFKernels"]),
+        .library(name: "HDF5Store", targets: ["HDF5Store"]),
         .executable(name: "blocknmf", targets: ["blocknmf"]),
     ],
     dependencies: [

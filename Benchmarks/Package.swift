@@ -8,6 +8,7 @@ let package = Package(
     dependencies: [
         .package(name: "BlockNMF", path: "../"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
         .executableTarget(
@@ -16,6 +17,17 @@ let package = Package(
                 .product(name: "NMFKernels", package: "BlockNMF"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // `swift package benchmark` (in this directory) runs it.
+        .executableTarget(
+            name: "KernelBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "NMFKernels", package: "BlockNMF"),
+                .product(name: "HDF5Store", package: "BlockNMF"),
+            ],
+            path: "Benchmarks/KernelBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ],
     swiftLanguageModes: [.v6]
