@@ -90,7 +90,7 @@ final class CheckpointSession<T: NMFScalar> {
             guard differences.isEmpty else {
                 throw CheckpointError.mismatch(directory: directory.path, differences: differences)
             }
-            guard record.rows == m, record.columns == n, record.components == k, var state = LoopState<T>(record) else {
+            guard record.rows == m, record.columns == n, record.components == k, let state = LoopState<T>(record) else {
                 problems.append("\(name): its matrices do not have the shapes it records")
                 continue
             }
@@ -104,7 +104,6 @@ final class CheckpointSession<T: NMFScalar> {
                 problems.append("\(name): W's buffers do not match its checksum")
                 continue
             }
-            state.pass?.rowsDone = record.w.rowsDone
             sequence = record.sequence
             lastSave = (record.iteration, 0)
             secondsBefore = record.elapsedSeconds

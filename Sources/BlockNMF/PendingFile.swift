@@ -35,13 +35,7 @@ final class PendingFile {
     func commit() throws {
         try? handle?.close()
         handle = nil
-        do {
-            try name.moveIntoPlace()
-        } catch {
-            discard()
-            throw error
-        }
-        TemporaryFiles.unregister(name.temporaryPath)
+        try name.commit(or: discard)
         finished = true
     }
 
@@ -49,8 +43,7 @@ final class PendingFile {
         guard !finished else { return }
         try? handle?.close()
         handle = nil
-        unlink(name.temporaryPath)
-        TemporaryFiles.unregister(name.temporaryPath)
+        name.remove()
         finished = true
     }
 

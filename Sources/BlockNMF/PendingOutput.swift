@@ -32,21 +32,14 @@ final class PendingOutput {
 
     func commit() throws {
         try file.close()
-        do {
-            try name.moveIntoPlace()
-        } catch {
-            discard()
-            throw error
-        }
-        TemporaryFiles.unregister(name.temporaryPath)
+        try name.commit(or: discard)
         finished = true
     }
 
     func discard() {
         guard !finished else { return }
         try? file.close()
-        unlink(name.temporaryPath)
-        TemporaryFiles.unregister(name.temporaryPath)
+        name.remove()
         finished = true
     }
 
@@ -68,9 +61,27 @@ struct TemporaryName {
         Self.removeAbandoned(directory: directory, name: name)
     }
 
+    /// Moves the closed file into place and forgets its temporary name; if that fails,
+    /// `failed` cleans up before the error goes on.
+    func commit(or failed: () -> Void) throws {
+        do {
+            try moveIntoPlace()
+        } catch {
+            failed()
+            throw error
+        }
+        TemporaryFiles.unregister(temporaryPath)
+    }
+
+    /// Deletes the file under its temporary name.
+    func remove() {
+        unlink(temporaryPath)
+        TemporaryFiles.unregister(temporaryPath)
+    }
+
     /// fsync, so the final name never points at data still only in the page cache, then
     /// rename (atomic within a directory).
-    func moveIntoPlace() throws {
+    private func moveIntoPlace() throws {
         let descriptor = open(temporaryPath, O_RDONLY)
         guard descriptor >= 0, fsync(descriptor) == 0 else {
             let reason = String(cString: strerror(errno))
