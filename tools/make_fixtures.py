@@ -11,6 +11,9 @@ to HDF5 files that the Swift test suites read back:
     sklearn_inits.h5         _initialize_nmf outputs (nndsvd, nndsvda, nndsvdar,
                              random, default) and full NMF fits with each solver
     sklearn_transform.h5     NMF.transform of new rows with H held fixed
+    sklearn_beta.h5          the multiplicative update for β-divergences (β = 0, 0.5,
+                             1, 1.5, 3): iterates after 1, 10 and 100 iterations from a
+                             custom init, fits stopped by tol, and transform
     numpy_random.h5          numpy.random.RandomState streams (MT19937 raw
                              draws, random_sample, standard_normal, normal)
 
@@ -191,13 +194,26 @@ def trajectory_cases():
     return cases
 
 
+def write_iterates(g, X, W0, H0, k, solver, beta_loss, reg):
+    """W_i, H_i after i = 1, 10 and 100 iterations from W0, H0 with tol = 0."""
+    alpha_w, alpha_h, l1_ratio = reg
+    for it in (1, 10, 100):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            W, H, n_iter = non_negative_factorization(
+                X, W=W0.copy(), H=H0.copy(), n_components=k, init="custom", solver=solver,
+                beta_loss=beta_loss, tol=0, max_iter=it, alpha_W=alpha_w, alpha_H=alpha_h,
+                l1_ratio=l1_ratio, shuffle=False)
+        assert n_iter == it and W.dtype == X.dtype and H.dtype == X.dtype, (g.name, it, n_iter)
+        write_array(g, "W_%d" % it, W)
+        write_array(g, "H_%d" % it, H)
+
+
 def make_trajectories(path):
-    iterations = (1, 10, 100)
     matrices = MatrixStore()
     with open_fixture(path) as f:
         for solver, dtype, reg, shape, k in trajectory_cases():
             dtype = np.dtype(dtype)
-            alpha_w, alpha_h, l1_ratio = reg
             matrix_seed = 100 + shape[0]
             X = make_matrix(shape, PLANTED_RANK, matrix_seed, dtype)
             W0, H0 = custom_init(X, k, seed=1000 + k)
@@ -215,19 +231,7 @@ def make_trajectories(path):
             matrices.put(g, "X", (shape, matrix_seed, dtype.str), X)
             write_array(g, "W0", W0)
             write_array(g, "H0", H0)
-
-            for it in iterations:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", ConvergenceWarning)
-                    W, H, n_iter = non_negative_factorization(
-                        X, W=W0.copy(), H=H0.copy(), n_components=k,
-                        init="custom", solver=solver, beta_loss="frobenius",
-                        tol=0, max_iter=it, alpha_W=alpha_w, alpha_H=alpha_h,
-                        l1_ratio=l1_ratio, shuffle=False)
-                assert n_iter == it, (name, it, n_iter)
-                assert W.dtype == dtype and H.dtype == dtype, name
-                write_array(g, "W_%d" % it, W)
-                write_array(g, "H_%d" % it, H)
+            write_iterates(g, X, W0, H0, k, solver, "frobenius", reg)
 
 
 # --------------------------------------------------------------------------
@@ -383,6 +387,119 @@ def make_transform(path):
 
 
 # --------------------------------------------------------------------------
+# File E: β-divergences with the multiplicative update
+
+
+def beta_tag(beta):
+    return "beta" + repr(float(beta)).replace(".", "p")
+
+
+def with_zeros(X, seed):
+    """X with about a fifth of its entries set to 0 (counts often hold zeros)."""
+    rng = np.random.default_rng(seed)
+    Z = X.copy()
+    Z[rng.random(X.shape) < 0.2] = 0
+    return Z
+
+
+def beta_trajectory_cases():
+    """(beta, dtype, reg, shape, zeros) for the iterate cases of sklearn_beta.h5."""
+    cases = [(beta, np.float64, NO_REG, (30, 20), False) for beta in (0.0, 0.5, 1.0, 1.5, 3.0)]
+    cases += [
+        (1.0, np.float64, REG, (20, 30), False),
+        (0.5, np.float64, REG_L2, (30, 20), False),
+        (3.0, np.float64, REG_L1, (20, 30), False),
+        (0.0, np.float64, REG_SAME, (20, 30), False),
+        (1.0, np.float64, NO_REG, (30, 20), True),
+        (1.5, np.float64, NO_REG, (20, 30), True),
+        (0.5, np.float64, NO_REG, (30, 20), True),
+        (1.0, np.float32, NO_REG, (30, 20), False),
+        (0.0, np.float32, NO_REG, (20, 30), False),
+    ]
+    return cases
+
+
+def beta_fit_cases():
+    """(beta, init, tol) for the full fits of sklearn_beta.h5 (float64, 30 x 20, k = 5)."""
+    return [(0.0, "nndsvda", 1e-4), (1.0, "nndsvda", 1e-4), (1.5, "random", 1e-3), (1.0, "random", 1e-3)]
+
+
+def make_beta(path):
+    k = 5
+    matrices = MatrixStore()
+    with open_fixture(path) as f:
+        for beta, dtype, reg, shape, zeros in beta_trajectory_cases():
+            dtype = np.dtype(dtype)
+            matrix_seed = 500 + shape[0]
+            X = make_matrix(shape, PLANTED_RANK, matrix_seed, dtype)
+            if zeros:
+                X = with_zeros(X, matrix_seed)
+            W0, H0 = custom_init(X, k, seed=2000 + k)
+            name = "iterates_%s_%s_%s_%s%s" % (beta_tag(beta), DTYPE_TAGS[dtype], reg_tag(reg),
+                                             shape_tag(shape), "_zeros" if zeros else "")
+            g = create_case(f, name)
+            g.attrs["kind"] = "iterates"
+            g.attrs["beta_loss"] = float(beta)
+            g.attrs["dtype"] = DTYPE_NAMES[dtype]
+            g.attrs["n_components"] = int(k)
+            set_regularization_attrs(g, reg)
+            matrices.put(g, "X", (shape, matrix_seed, dtype.str, zeros), X)
+            write_array(g, "W0", W0)
+            write_array(g, "H0", H0)
+            write_iterates(g, X, W0, H0, k, "mu", beta, reg)
+
+        for beta, init, tol in beta_fit_cases():
+            shape, matrix_seed = (30, 20), 530
+            X = make_matrix(shape, PLANTED_RANK, matrix_seed, np.float64)
+            model = NMF(n_components=k, solver="mu", beta_loss=beta, init=init, random_state=0,
+                        tol=tol, max_iter=1000)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                W = model.fit_transform(X)
+            name = "fit_%s_%s_tol%g" % (beta_tag(beta), init, tol)
+            g = create_case(f, name)
+            g.attrs["kind"] = "fit"
+            g.attrs["beta_loss"] = float(beta)
+            g.attrs["dtype"] = "float64"
+            g.attrs["n_components"] = int(k)
+            g.attrs["init"] = init
+            g.attrs["random_state"] = 0
+            g.attrs["tol"] = float(tol)
+            g.attrs["max_iter"] = 1000
+            g.attrs["n_iter"] = int(model.n_iter_)
+            g.attrs["reconstruction_err"] = float(model.reconstruction_err_)
+            set_regularization_attrs(g, NO_REG)
+            matrices.put(g, "X", (shape, matrix_seed, "<f8", False), X)
+            write_array(g, "W", W)
+            write_array(g, "H", model.components_)
+
+        for beta, reg in ((1.0, NO_REG), (1.0, REG_L2), (0.5, NO_REG)):
+            alpha_w, alpha_h, l1_ratio = reg
+            X_all = make_matrix((55, 20), PLANTED_RANK, 540, np.float64)
+            X, X_new = X_all[:40], X_all[40:]
+            model = NMF(n_components=k, solver="mu", beta_loss=beta, init="nndsvda", random_state=0,
+                        tol=1e-4, max_iter=200, alpha_W=alpha_w, alpha_H=alpha_h, l1_ratio=l1_ratio)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                model.fit(X)
+                W_new = model.transform(X_new)
+                _, _, n_iter_transform = model._fit_transform(X_new, H=model.components_, update_H=False)
+            name = "transform_%s_%s" % (beta_tag(beta), reg_tag(reg))
+            g = create_case(f, name)
+            g.attrs["kind"] = "transform"
+            g.attrs["beta_loss"] = float(beta)
+            g.attrs["dtype"] = "float64"
+            g.attrs["n_components"] = int(k)
+            g.attrs["tol"] = 1e-4
+            g.attrs["max_iter"] = 200
+            g.attrs["n_iter_transform"] = int(n_iter_transform)
+            set_regularization_attrs(g, reg)
+            write_array(g, "X_new", X_new)
+            write_array(g, "H", model.components_)
+            write_array(g, "W_new", W_new)
+
+
+# --------------------------------------------------------------------------
 # File D: numpy's legacy RandomState stream
 
 
@@ -427,6 +544,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default=os.path.join("Tests", "Fixtures"),
                         help="output directory (default: Tests/Fixtures)")
+    parser.add_argument("--only", help="write only this file (e.g. sklearn_beta.h5)")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
 
@@ -434,9 +552,12 @@ def main():
         ("sklearn_trajectories.h5", make_trajectories),
         ("sklearn_inits.h5", make_inits),
         ("sklearn_transform.h5", make_transform),
+        ("sklearn_beta.h5", make_beta),
         ("numpy_random.h5", make_numpy_random),
     )
     for filename, writer in writers:
+        if args.only and filename != args.only:
+            continue
         path = os.path.join(args.out, filename)
         writer(path)
         print("wrote %s (%d bytes)" % (path, os.path.getsize(path)))

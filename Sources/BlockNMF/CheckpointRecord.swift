@@ -44,6 +44,11 @@ struct CheckpointRecord: Codable, Sendable {
         var dataCross: ExactDouble
         var initialCross: ExactDouble
         var initialGram: Data
+        /// A β-divergence's sums (absent for Frobenius).
+        var hDenominator: Data?
+        var hDenominatorColumns: Int?
+        var divergenceDataTerms: ExactDouble?
+        var divergenceModelTerms: ExactDouble?
     }
 
     struct SavedW: Codable, Sendable {
@@ -128,11 +133,15 @@ extension LoopState {
         if let saved = record.pass {
             guard let wtv = Matrix<T>(rows: k, columns: saved.wtvColumns, elementBytes: [UInt8](saved.wtv)),
                   let wtw = Matrix<T>(rows: k, columns: k, elementBytes: [UInt8](saved.wtw)),
-                  let gram = Matrix<T>(rows: k, columns: k, elementBytes: [UInt8](saved.initialGram))
+                  let gram = Matrix<T>(rows: k, columns: k, elementBytes: [UInt8](saved.initialGram)),
+                  let denominator = Matrix<T>(rows: k, columns: saved.hDenominatorColumns ?? 0,
+                                              elementBytes: [UInt8](saved.hDenominator ?? Data()))
             else { return nil }
+            let divergence = DivergenceSums(dataTerms: saved.divergenceDataTerms?.value ?? 0,
+                                            modelTerms: saved.divergenceModelTerms?.value ?? 0)
             pass = PassSums(rowsDone: saved.rowsDone, wtv: wtv, wtw: wtw, violation: saved.violation.value,
                             dataCross: saved.dataCross.value, initialCross: saved.initialCross.value,
-                            initialGram: gram)
+                            initialGram: gram, hDenominator: denominator, divergence: divergence)
         }
     }
 
@@ -142,7 +151,10 @@ extension LoopState {
                 rowsDone: $0.rowsDone, wtv: Data($0.wtv.elementBytes), wtvColumns: $0.wtv.columns,
                 wtw: Data($0.wtw.elementBytes), violation: ExactDouble($0.violation),
                 dataCross: ExactDouble($0.dataCross), initialCross: ExactDouble($0.initialCross),
-                initialGram: Data($0.initialGram.elementBytes))
+                initialGram: Data($0.initialGram.elementBytes),
+                hDenominator: Data($0.hDenominator.elementBytes), hDenominatorColumns: $0.hDenominator.columns,
+                divergenceDataTerms: ExactDouble($0.divergence.dataTerms),
+                divergenceModelTerms: ExactDouble($0.divergence.modelTerms))
         }
     }
 }

@@ -9,8 +9,25 @@ public struct DataSummary: Sendable, Equatable {
     public let sum: Double
     /// ‖V‖²_F (in Double), the constant term of the Frobenius loss.
     public let squaredNorm: Double
+    /// The first zero entry in row-major order (row, column), if V has one.
+    public let firstZero: MatrixPosition?
 
     public var mean: Double { sum / Double(rows * columns) }
+
+    public init(rows: Int, columns: Int, sum: Double, squaredNorm: Double, firstZero: MatrixPosition? = nil) {
+        self.rows = rows
+        self.columns = columns
+        self.sum = sum
+        self.squaredNorm = squaredNorm
+        self.firstZero = firstZero
+    }
+
+    /// scikit-learn refuses β ≤ 0 for data with zeros.
+    func check(for loss: BetaLoss, source: String) throws(NMFError) {
+        if loss.beta <= 0, let zero = firstZero {
+            throw .zeroWithNonPositiveBeta(source: source, row: zero.row, column: zero.column, loss: loss)
+        }
+    }
 
     /// Reads V once. The first bad entry in row-major order stops the scan with its
     /// position, so nothing is computed (or written) from invalid data.
@@ -24,6 +41,7 @@ public struct DataSummary: Sendable, Equatable {
             throw NMFError.emptyInput(source: data.sourceDescription, rows: data.rows, columns: data.columns)
         }
         var sum = 0.0, squares = 0.0
+        var firstZero: MatrixPosition?
         let source = data.sourceDescription
         try TilePass(data: data, threads: threads).run(
             prepare: { range in range.lowerBound },
@@ -32,14 +50,16 @@ public struct DataSummary: Sendable, Equatable {
                 if let reason = stop?() { throw LoopStopped(reason: reason, state: (0, 0)) }
                 sum += tile.sum
                 squares += tile.squares
+                if firstZero == nil { firstZero = tile.firstZero }
             })
-        return DataSummary(rows: data.rows, columns: data.columns, sum: sum, squaredNorm: squares)
+        return DataSummary(rows: data.rows, columns: data.columns, sum: sum, squaredNorm: squares, firstZero: firstZero)
     }
 }
 
 /// Sums over one tile, or the error for its first bad entry.
 private struct TileStatistics: Sendable {
     var sum = 0.0, squares = 0.0
+    var firstZero: MatrixPosition?
 
     init<T: NMFScalar>(_ tile: MatrixRows<T>, firstRow: Int, source: String) throws {
         let statistics = tile.statistics()
@@ -51,5 +71,14 @@ private struct TileStatistics: Sendable {
             throw NMFError.notFinite(source: source, row: row, column: column, value: value)
         }
         (sum, squares) = (statistics.sum, statistics.squares)
+        firstZero = statistics.firstZero.map {
+            MatrixPosition(row: firstRow + $0 / tile.columns, column: $0 % tile.columns)
+        }
     }
+}
+
+/// An entry of a matrix.
+public struct MatrixPosition: Sendable, Equatable {
+    public let row: Int
+    public let column: Int
 }

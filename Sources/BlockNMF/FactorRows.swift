@@ -14,6 +14,11 @@ final class FactorRows<T: NMFScalar>: @unchecked Sendable {
     let rows: Int
     let columns: Int
     private var storage: Storage
+    /// W as the pass under way found it, kept by a pass that may be undone
+    /// (in memory: a copy; in a scratch file: the file the pass reads, while it writes another).
+    private var previous: Storage?
+    /// The scratch file a keeping pass writes, reused by the next one.
+    private var spareScratch: ScratchRowFile<T>?
 
     init(_ matrix: Matrix<T>) {
         rows = matrix.rows
@@ -48,7 +53,54 @@ final class FactorRows<T: NMFScalar>: @unchecked Sendable {
         return nil
     }
 
+    /// Starts a pass. `keepingPrevious`: the pass may be undone (`undoPass`), so W as it
+    /// stands is kept until `endPass` — a β-divergence pass that evaluates the loss of the
+    /// factors it started from, which the stopping rule may choose as the result.
+    /// `continuing`: a pass resumed part-way from a checkpoint.
+    func beginPass(continuing: Bool, keepingPrevious: Bool) throws {
+        switch storage {
+        case .memory:
+            // Copied on the pass's first write.
+            if keepingPrevious { previous = storage }
+        case .scratch(let file):
+            if keepingPrevious {
+                let next = try spareScratch ?? ScratchRowFile<T>(path: file.path + "-next", rows: rows, columns: columns)
+                spareScratch = nil
+                previous = storage
+                storage = .scratch(next)
+            }
+        case .buffers(let buffers):
+            try buffers.beginPass(continuing: continuing, keepingPrevious: keepingPrevious)
+        }
+    }
+
+    /// The pass's rows are W from now on.
+    func endPass() {
+        switch storage {
+        case .memory: previous = nil
+        case .scratch:
+            if case .scratch(let file) = previous { spareScratch = file }
+            previous = nil
+        case .buffers(let buffers): buffers.endPass()
+        }
+    }
+
+    /// W goes back to what it was before a pass begun with `keepingPrevious`.
+    func undoPass() throws {
+        switch storage {
+        case .memory, .scratch:
+            if case .scratch(let file) = storage { spareScratch = file }
+            storage = previous!
+            previous = nil
+        case .buffers(let buffers): try buffers.undoPass()
+        }
+    }
+
     func read(_ range: Range<Int>) throws -> Matrix<T> {
+        if case .scratch(let file) = previous {
+            // A keeping pass reads W from the file it does not write.
+            return Matrix(rows: range.count, columns: columns, elements: try file.read(rows: range))
+        }
         switch storage {
         case .memory(let matrix):
             return matrix.rows(range)

@@ -94,8 +94,9 @@ public struct FactorizationSummary: Sendable, Codable {
     public var precision: String
     public var output: String
     public var report: FitReport
-    /// ‖V − W·H‖_F / ‖V‖_F.
-    public var relativeError: Double
+    /// ‖V − W·H‖_F / ‖V‖_F; for a β-divergence other than Frobenius, nil (its error is
+    /// `report.reconstructionError`, √(2·D)).
+    public var relativeError: Double?
     public var plan: StreamPlan
     /// Where W lived: "memory" or "scratch".
     public var wStorage: String
@@ -221,8 +222,10 @@ public enum Factorization {
             let method = try configuration.initializationMethod(
                 samples: m, features: n, factorsGiven: request.initialW != nil || customH != nil)
             let wBytes = m * k * MemoryLayout<T>.stride
+            // A β-divergence fit that may stop early keeps a copy of W through every 10th pass.
+            let wCopies = !configuration.loss.isFrobenius && configuration.tolerance > 0 ? 2 : 1
             let inMemory = request.wStorage == .memory
-                || (request.wStorage == .auto && wBytes <= request.memory.bytes / 2)
+                || (request.wStorage == .auto && wCopies * wBytes <= request.memory.bytes / 2)
             let session = try request.checkpoint.map {
                 try CheckpointSession<T>(
                     options: $0,
@@ -245,6 +248,7 @@ public enum Factorization {
                 }
                 do {
                     summary = try DataSummary.scan(data, threads: request.threads, stop: session?.stopReason)
+                    try summary.check(for: configuration.loss, source: data.sourceDescription)
                 } catch let stopped as LoopStopped {
                     throw FactorizationStopped(reason: stopped.reason, iteration: 0, rowsDone: 0, rows: m,
                                                checkpointDirectory: request.checkpoint?.directory ?? "",
@@ -285,7 +289,8 @@ public enum Factorization {
             let result = FactorizationSummary(
                 input: request.input, dataset: dataset, rows: m, columns: n,
                 storedType: storedType, precision: T.precisionName, output: request.output,
-                report: report, relativeError: dataNorm > 0 ? report.reconstructionError / dataNorm : 0,
+                report: report, relativeError: !configuration.loss.isFrobenius ? nil
+                    : dataNorm > 0 ? report.reconstructionError / dataNorm : 0,
                 plan: plan, wStorage: inMemory ? "memory" : "scratch", threads: request.threads,
                 memoryBudgetBytes: request.memory.bytes,
                 readsInPlace: plan.mode == .streamed && streamed.readsInPlace, bytesRead: streamed.bytesRead,

@@ -42,7 +42,7 @@ enum FactorizationFile {
             ("n_components", .integer(configuration.components)),
             ("solver", .string(configuration.solver.rawValue)),
             ("inner_sweeps", .integer(configuration.innerSweeps)),
-            ("beta_loss", .string("frobenius")),
+            ("beta_loss", .string(configuration.loss.description)),
             ("init", .string(report.initialization)),
             ("max_iter", .integer(configuration.maxIterations)),
             ("tol", .double(configuration.tolerance)),
@@ -55,10 +55,9 @@ enum FactorizationFile {
             ("input_dataset", .string(summary.dataset)),
             ("input_type", .string(summary.storedType)),
             ("reconstruction_err", .double(report.reconstructionError)),
-            ("relative_error", .double(summary.relativeError)),
             ("n_iter", .integer(report.iterations)),
             ("converged", .integer(report.converged ? 1 : 0)),
             ("elapsed_seconds", .double(report.elapsedSeconds)),
-        ]
+        ] + (summary.relativeError.map { [("relative_error", .double($0))] } ?? [])
     }
 }

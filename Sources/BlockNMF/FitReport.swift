@@ -1,3 +1,5 @@
+import NMFKernels
+
 /// What a fit did: how far it got and how well it fits.
 public struct FitReport: Sendable, Equatable, Codable {
     /// Iterations run (scikit-learn's `n_iter_`).
@@ -8,16 +10,47 @@ public struct FitReport: Sendable, Equatable, Codable {
     /// loss identity ‖V‖² − 2⟨WᵀV, H⟩ + ⟨WᵀW, HHᵀ⟩ (no extra pass over V). Its
     /// products carry the working precision's rounding, so in float32 a fit whose
     /// error is below about 1e-3·‖V‖ sees that rounding in these values.
+    /// For a β-divergence, √(2·D) where scikit-learn evaluates it — the initial
+    /// factors and every 10th iteration — and NaN (null in JSON) elsewhere.
     public var lossHistory: [Double]
     /// The initialization that was used (the default rule resolved).
     public var initialization: String
     /// ‖V − W·H‖_F of the final factors (scikit-learn's `reconstruction_err_`),
-    /// computed directly from the residual rather than from the loss identity.
+    /// computed directly from the residual rather than from the loss identity;
+    /// √(2·D_β(V ‖ W·H)) for a β-divergence.
     public var reconstructionError: Double
     /// Wall-clock seconds of the whole fit, initialization included.
     public var elapsedSeconds: Double
     /// Seconds from the start of the fit to the end of each iteration.
     public var iterationEndSeconds: [Double]
+
+    private enum CodingKeys: String, CodingKey {
+        case iterations, converged, lossHistory, initialization, reconstructionError, elapsedSeconds,
+             iterationEndSeconds
+    }
+
+    /// In JSON an iteration whose divergence was not evaluated is null (JSON has no NaN).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(iterations, forKey: .iterations)
+        try container.encode(converged, forKey: .converged)
+        try container.encode(lossHistory.map { $0.isNaN ? nil : $0 }, forKey: .lossHistory)
+        try container.encode(initialization, forKey: .initialization)
+        try container.encode(reconstructionError, forKey: .reconstructionError)
+        try container.encode(elapsedSeconds, forKey: .elapsedSeconds)
+        try container.encode(iterationEndSeconds, forKey: .iterationEndSeconds)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(iterations: try container.decode(Int.self, forKey: .iterations),
+                  converged: try container.decode(Bool.self, forKey: .converged),
+                  lossHistory: try container.decode([Double?].self, forKey: .lossHistory).map { $0 ?? .nan },
+                  initialization: try container.decode(String.self, forKey: .initialization),
+                  reconstructionError: try container.decode(Double.self, forKey: .reconstructionError),
+                  elapsedSeconds: try container.decode(Double.self, forKey: .elapsedSeconds),
+                  iterationEndSeconds: try container.decode([Double].self, forKey: .iterationEndSeconds))
+    }
 
     public init(iterations: Int, converged: Bool, lossHistory: [Double], initialization: String,
                 reconstructionError: Double, elapsedSeconds: Double, iterationEndSeconds: [Double] = []) {
@@ -35,18 +68,29 @@ public struct FitReport: Sendable, Equatable, Codable {
 public struct IterationProgress: Sendable {
     public let iteration: Int
     public let maxIterations: Int
-    /// ‖V − W·H‖_F after this iteration (from the loss identity).
+    /// The latest error known: ‖V − W·H‖_F after this iteration (from the loss identity),
+    /// or for a β-divergence √(2·D) of the iterate `errorIteration`, evaluated every
+    /// 10 iterations in the pass after it.
     public let reconstructionError: Double
-    /// The same before this iteration.
+    /// The iteration `reconstructionError` belongs to (0: the initial factors).
+    public let errorIteration: Int
+    /// The error before that one.
     public let previousError: Double
     /// ‖V‖_F.
     public let dataNorm: Double
+    /// The divergence the fit minimizes.
+    public let loss: BetaLoss
     /// Seconds this iteration took: one pass over V plus the H update.
-    public let iterationSeconds: Double
+    public internal(set) var iterationSeconds: Double
     /// Seconds since the fit started.
-    public let elapsedSeconds: Double
+    public internal(set) var elapsedSeconds: Double
     /// Whether the fit stops after this iteration (converged or out of iterations).
     public let isLast: Bool
+
+    /// ‖V − W·H‖_F / ‖V‖_F (Frobenius only).
+    public var relativeError: Double? {
+        loss.isFrobenius ? (dataNorm > 0 ? reconstructionError / dataNorm : 0) : nil
+    }
 
     /// (previous − current) / previous.
     public var relativeChange: Double {

@@ -19,21 +19,31 @@ struct LoopState<T: NMFScalar>: Sendable {
 struct PassSums<T: NMFScalar>: Sendable {
     /// Tiles (rows) combined so far.
     var rowsDone = 0
+    /// Wᵀ·V, or for a β-divergence H's numerator Wᵀ·[V ⊙ (W·H)^(β−2)].
     var wtv: Matrix<T>
     var wtw: Matrix<T>
     var violation = 0.0
     var dataCross = 0.0
     var initialCross = 0.0
     var initialGram: Matrix<T>
+    /// A β-divergence's H denominator: Wᵀ·(W·H)^(β−1) (k×n), W's column sums (k×1) for
+    /// Kullback-Leibler; empty for Frobenius or when H is fixed.
+    var hDenominator: Matrix<T>
+    /// A β-divergence of the factors the pass started from, on the passes that evaluate it.
+    var divergence = DivergenceSums()
 
-    init(components k: Int, columns n: Int, updatesH: Bool) {
+    init(components k: Int, columns n: Int, updatesH: Bool, loss: BetaLoss = .frobenius) {
         wtv = Matrix(rows: k, columns: updatesH ? n : 0)
         wtw = Matrix(rows: k, columns: k)
         initialGram = Matrix(rows: k, columns: k)
+        let denominatorColumns = loss.isFrobenius || !updatesH ? 0 : loss.beta == 1 ? 1 : n
+        hDenominator = Matrix(rows: k, columns: denominatorColumns)
     }
 
     init(rowsDone: Int, wtv: Matrix<T>, wtw: Matrix<T>, violation: Double, dataCross: Double,
-         initialCross: Double, initialGram: Matrix<T>) {
+         initialCross: Double, initialGram: Matrix<T>, hDenominator: Matrix<T>, divergence: DivergenceSums) {
+        self.hDenominator = hDenominator
+        self.divergence = divergence
         self.rowsDone = rowsDone
         self.wtv = wtv
         self.wtw = wtw
@@ -50,6 +60,13 @@ struct PassSums<T: NMFScalar>: Sendable {
         dataCross += update.dataCross
         initialCross += update.initialCross
         if let gram = update.initialGram { initialGram.add(gram) }
+        rowsDone = row
+    }
+
+    mutating func add(_ update: BetaTileUpdate<T>, endingAt row: Int) {
+        if wtv.columns > 0 { wtv.add(update.hNumerator) }
+        if hDenominator.columns > 0 { hDenominator.add(update.hDenominator) }
+        if let tileDivergence = update.divergence { divergence.add(tileDivergence) }
         rowsDone = row
     }
 }

@@ -48,10 +48,15 @@ private struct ModelParameters {
             throw ModelError.invalidParameter(model: path, name: "n_components", value: "\(stored)",
                                               requirement: "must be the \(components) rows of /H")
         }
-        if let loss = try optional("beta_loss").map({ try string("beta_loss", $0) }), loss != "frobenius" {
-            throw ModelError.invalidParameter(model: path, name: "beta_loss", value: loss,
-                                              requirement: "must be frobenius, the only loss BlockNMF fits")
-        }
+        let loss = try optional("beta_loss").map { value in
+            let text = try string("beta_loss", value)
+            guard let loss = BetaLoss(parsing: text) else {
+                throw ModelError.invalidParameter(
+                    model: path, name: "beta_loss", value: text,
+                    requirement: "must be frobenius, kullback-leibler, itakura-saito or a number")
+            }
+            return loss
+        } ?? .frobenius
         let solverName = try string("solver", try required("solver"))
         guard let solver = Solver(rawValue: solverName) else {
             throw ModelError.invalidParameter(model: path, name: "solver", value: solverName,
@@ -70,10 +75,14 @@ private struct ModelParameters {
         try check("tol", tolerance, tolerance >= 0 && tolerance.isFinite, "must be a finite number ≥ 0")
         try check("alpha_W", alphaW, alphaW >= 0 && alphaW.isFinite, "must be a finite number ≥ 0")
         try check("l1_ratio", l1Ratio, l1Ratio >= 0 && l1Ratio <= 1, "must be in [0, 1]")
+        if !loss.isFrobenius && solver != .mu {
+            throw ModelError.invalidParameter(model: path, name: "beta_loss", value: loss.description,
+                                              requirement: "needs solver mu, the only solver for losses other than frobenius")
+        }
         return NMFConfiguration(
             components: components, solver: solver, maxIterations: maxIterations, tolerance: tolerance,
             regularization: Regularization(alphaW: alphaW, alphaH: alphaH, l1Ratio: l1Ratio),
-            innerSweeps: innerSweeps)
+            innerSweeps: innerSweeps, loss: loss)
     }
 
     private func required(_ name: String) throws -> AttributeValue {

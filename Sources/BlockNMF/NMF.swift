@@ -57,9 +57,10 @@ public struct NMF<T: NMFScalar>: Sendable {
         resuming: (state: LoopState<T>, secondsBefore: Double)? = nil, checkpoints: LoopCheckpoints<T>? = nil
     ) throws -> FitReport where Data.Element == T {
         BLASThreads.set(1)
+        if resuming == nil { try summary.check(for: configuration.loss, source: data.sourceDescription) }
         let engine = AlternatingEngine(
             data: data, summary: summary,
-            rule: configuration.solver.rule(innerSweeps: configuration.innerSweeps),
+            rule: configuration.solver.rule(innerSweeps: configuration.innerSweeps), loss: configuration.loss,
             penalties: configuration.regularization.penalties(samples: data.rows, features: data.columns),
             maxIterations: configuration.maxIterations, updatesH: updatesH, threads: threads,
             onIteration: onIteration)
@@ -71,7 +72,8 @@ public struct NMF<T: NMFScalar>: Sendable {
         h = state.h
         return FitReport(iterations: outcome.iterations, converged: outcome.converged,
                          lossHistory: outcome.lossHistory, initialization: initialization,
-                         reconstructionError: try data.residualNorm(w: w, h: h, threads: threads),
+                         reconstructionError: try data.reconstructionError(w: w, h: h, loss: configuration.loss,
+                                                                             threads: threads),
                          elapsedSeconds: secondsBefore + clock.elapsedSeconds,
                          iterationEndSeconds: outcome.iterationEndSeconds)
     }

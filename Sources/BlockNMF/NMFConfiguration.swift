@@ -42,6 +42,8 @@ public struct NMFConfiguration: Sendable, Equatable, Codable {
     public var seed: UInt32
     /// Sweeps per factor update of the `hals` solver (ignored by the others).
     public var innerSweeps: Int
+    /// `beta_loss`: the divergence minimized; other than Frobenius only with `mu`.
+    public var loss: BetaLoss
 
     /// 16 sweeps reached within 1 % of the best error in the fewest passes over V and the
     /// least time of 1–32 (docs/benchmarks.md).
@@ -50,7 +52,7 @@ public struct NMFConfiguration: Sendable, Equatable, Codable {
     public init(components: Int, solver: Solver = .hals, initialization: InitializationMethod? = nil,
                 maxIterations: Int = 200, tolerance: Double = 1e-4,
                 regularization: Regularization = Regularization(), seed: UInt32 = 0,
-                innerSweeps: Int = NMFConfiguration.defaultInnerSweeps) {
+                innerSweeps: Int = NMFConfiguration.defaultInnerSweeps, loss: BetaLoss = .frobenius) {
         self.components = components
         self.solver = solver
         self.initialization = initialization
@@ -59,6 +61,25 @@ public struct NMFConfiguration: Sendable, Equatable, Codable {
         self.regularization = regularization
         self.seed = seed
         self.innerSweeps = innerSweeps
+        self.loss = loss
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case components, solver, initialization, maxIterations, tolerance, regularization, seed, innerSweeps, loss
+    }
+
+    /// Configurations written before losses other than Frobenius existed read as Frobenius.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(components: try container.decode(Int.self, forKey: .components),
+                  solver: try container.decode(Solver.self, forKey: .solver),
+                  initialization: try container.decodeIfPresent(InitializationMethod.self, forKey: .initialization),
+                  maxIterations: try container.decode(Int.self, forKey: .maxIterations),
+                  tolerance: try container.decode(Double.self, forKey: .tolerance),
+                  regularization: try container.decode(Regularization.self, forKey: .regularization),
+                  seed: try container.decode(UInt32.self, forKey: .seed),
+                  innerSweeps: try container.decode(Int.self, forKey: .innerSweeps),
+                  loss: try container.decodeIfPresent(BetaLoss.self, forKey: .loss) ?? .frobenius)
     }
 
     /// Checks each parameter on its own; checks that need the data's shape come later.
@@ -81,6 +102,10 @@ public struct NMFConfiguration: Sendable, Equatable, Codable {
         }
         let ratio = regularization.l1Ratio
         guard ratio >= 0, ratio <= 1 else { throw invalid("l1-ratio", "\(ratio)", "must be in [0, 1]") }
+        guard loss.beta.isFinite else { throw invalid("loss", "\(loss.beta)", "must be a finite number") }
+        if !loss.isFrobenius && solver != .mu {
+            throw invalid("loss", "\(loss)", "needs --solver mu (solver '\(solver.rawValue)' minimizes the Frobenius loss only)")
+        }
     }
 
     /// The initialization this configuration uses on an m×n matrix.

@@ -8,6 +8,8 @@ public enum NMFError: Error, Equatable, CustomStringConvertible {
     case emptyInput(source: String, rows: Int, columns: Int)
     case negativeValue(source: String, row: Int, column: Int, value: Double)
     case notFinite(source: String, row: Int, column: Int, value: Double)
+    /// scikit-learn's rule: β ≤ 0 (Itakura-Saito and below) with a zero in V may diverge.
+    case zeroWithNonPositiveBeta(source: String, row: Int, column: Int, loss: BetaLoss)
     case customInitMissing(factor: String)
     case customInitShape(factor: String, expected: [Int], actual: [Int])
     case customInitNegative(factor: String, row: Int, column: Int, value: Double)
@@ -31,6 +33,8 @@ public enum NMFError: Error, Equatable, CustomStringConvertible {
             return "\(source) has a negative value \(value) at row \(row), column \(column); NMF needs non-negative data"
         case let .notFinite(source, row, column, value):
             return "\(source) has \(value) at row \(row), column \(column); NMF needs finite data"
+        case let .zeroWithNonPositiveBeta(source, row, column, loss):
+            return "\(source) has a zero at row \(row), column \(column); with --loss \(loss) (β ≤ 0) zeros in V make the solver diverge: add a small value to V or use a positive β"
         case let .customInitMissing(factor):
             return "init 'custom' needs both W and H; \(factor) was not given"
         case let .customInitShape(factor, expected, actual):

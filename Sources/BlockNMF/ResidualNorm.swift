@@ -1,17 +1,18 @@
 import NMFKernels
 
 extension RowBlockProvider {
-    /// ‖V − W·H‖_F from the residual itself, one pass over V: Wₜ·H per tile in the
-    /// working precision, differences squared and summed in Double. Unlike the
-    /// loss identity it does not cancel, so it resolves small errors in float32 too.
-    func residualNorm(w: FactorRows<Element>, h: Matrix<Element>, threads: Int) throws -> Double {
-        var sum = 0.0
+    /// scikit-learn's `reconstruction_err_` of the final factors, from one more pass over
+    /// V: ‖V − W·H‖_F for Frobenius, else √(2·D_β(V ‖ W·H)).
+    func reconstructionError(w: FactorRows<Element>, h: Matrix<Element>, loss: BetaLoss, threads: Int) throws -> Double {
+        var sums = DivergenceSums()
         try TilePass(data: self, threads: threads).run(
             prepare: { range in try w.read(range) },
             compute: { wRows, tile in
-                tile.squaredDistance(to: Matrix.product(wRows, h))
+                let product = Matrix.product(wRows, h)
+                return loss.isFrobenius ? DivergenceSums(dataTerms: tile.squaredDistance(to: product), modelTerms: 0)
+                    : DivergenceSums.of(data: tile, product: product, loss: loss)
             },
-            combine: { _, squares in sum += squares })
-        return sum.squareRoot()
+            combine: { _, tileSums in sums.add(tileSums) })
+        return sums.reconstructionError(loss)
     }
 }

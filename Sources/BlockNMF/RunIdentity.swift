@@ -28,6 +28,7 @@ enum RunIdentity {
             ("precision", T.precisionName),
             ("rank", "\(configuration.components)"),
             ("solver", configuration.solver.rawValue),
+            ("loss", configuration.loss.description),
             ("init", method.rawValue),
             ("seed", "\(configuration.seed)"),
             ("tol", "\(configuration.tolerance)"),

@@ -18,6 +18,7 @@ enum TransformFile {
             ("n_components", .integer(configuration.components)),
             ("solver", .string(configuration.solver.rawValue)),
             ("inner_sweeps", .integer(configuration.innerSweeps)),
+            ("beta_loss", .string(configuration.loss.description)),
             ("max_iter", .integer(configuration.maxIterations)),
             ("tol", .double(configuration.tolerance)),
             ("alpha_W", .double(configuration.regularization.alphaW)),
@@ -28,11 +29,10 @@ enum TransformFile {
             ("input_type", .string(summary.storedType)),
             ("model_file", .string(summary.model)),
             ("reconstruction_err", .double(report.reconstructionError)),
-            ("relative_error", .double(summary.relativeError)),
             ("n_iter", .integer(report.iterations)),
             ("converged", .integer(report.converged ? 1 : 0)),
             ("elapsed_seconds", .double(report.elapsedSeconds)),
-        ]
+        ] + (summary.relativeError.map { [("relative_error", .double($0))] } ?? [])
         for (name, value) in attributes { try file.setAttribute(name, value) }
     }
 

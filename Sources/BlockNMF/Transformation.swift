@@ -45,8 +45,9 @@ public struct TransformSummary: Sendable, Codable {
     public var configuration: NMFConfiguration
     public var output: String
     public var report: FitReport
-    /// ‖X − W·H‖_F / ‖X‖_F.
-    public var relativeError: Double
+    /// ‖V − W·H‖_F / ‖V‖_F; for a β-divergence other than Frobenius, nil (its error is
+    /// `report.reconstructionError`, √(2·D)).
+    public var relativeError: Double?
     public var plan: StreamPlan
     public var threads: Int
     public var memoryBudgetBytes: Int
@@ -139,7 +140,8 @@ public enum Transformation {
                 input: request.input, dataset: input.dataset, rows: input.rows, columns: input.columns,
                 storedType: input.storedType.name, precision: Data.Element.precisionName, model: request.model,
                 configuration: model.configuration, output: request.output, report: report,
-                relativeError: dataNorm > 0 ? report.reconstructionError / dataNorm : 0, plan: plan,
+                relativeError: !model.configuration.loss.isFrobenius ? nil
+                    : dataNorm > 0 ? report.reconstructionError / dataNorm : 0, plan: plan,
                 threads: request.threads, memoryBudgetBytes: request.memory.bytes, bytesRead: reader.bytesRead,
                 readSeconds: reader.readSeconds, peakResidentBytes: ResourceUsage.peakResidentBytes)
             try TransformFile.write(w: FactorRows(w), summary: result, to: output.file)

@@ -104,12 +104,23 @@ final class WBufferPair<T: NMFScalar>: @unchecked Sendable {
     }
 
     /// Chooses where a pass writes (`continuing`: a pass resumed part-way keeps the
-    /// choice its restore made).
-    func beginPass(continuing: Bool) {
-        if !continuing { writing = committed.contains(latest) ? 1 - latest : latest }
+    /// choice its restore made). A pass that may be undone writes the other buffer, so
+    /// the one it reads stays whole; a restore of such a pass finds its rows split over
+    /// the two buffers and goes on writing the done one, which keeps that too.
+    func beginPass(continuing: Bool, keepingPrevious: Bool) throws {
+        if !continuing { writing = keepingPrevious || committed.contains(latest) ? 1 - latest : latest }
+        precondition(!keepingPrevious || writing != latest, "a pass that may be undone must not write W in place")
     }
 
     func endPass() { latest = writing }
+
+    /// Forgets the pass's rows: W is `latest` again, in memory too.
+    func undoPass() throws {
+        writing = latest
+        if cache != nil {
+            cache = Matrix(rows: rows, columns: columns, elements: try files[latest].read(rows: 0..<rows))
+        }
+    }
 
     /// Flushes W's buffers to the device and describes them; `rowsDone` > 0 in mid-pass.
     func snapshot(rowsDone: Int) throws -> Snapshot {

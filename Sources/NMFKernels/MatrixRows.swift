@@ -50,19 +50,28 @@ public struct MatrixRows<T: NMFScalar>: Sendable {
         return nil
     }
 
-    /// Σv, Σv² (in Double) and the first element that is negative or not finite, with its
-    /// offset in row-major order.
-    @inlinable public func statistics() -> (sum: Double, squares: Double, firstInvalid: (offset: Int, value: Double)?) {
+    /// Σv, Σv² (in Double), the offset of the first zero, and the first element that is
+    /// negative or not finite, with its offset in row-major order.
+    @inlinable public func statistics()
+        -> (sum: Double, squares: Double, firstZero: Int?, firstInvalid: (offset: Int, value: Double)?)
+    {
         withElements { elements in
             var sum = 0.0, squares = 0.0
+            var firstZero: Int?
             for index in elements.indices {
                 let value = Double(elements[index])
                 // One comparison admits the common case.
-                if !(value >= 0 && value.isFinite) { return (sum, squares, (index, value)) }
+                if !(value > 0 && value.isFinite) {
+                    if value == 0 {
+                        if firstZero == nil { firstZero = index }
+                        continue
+                    }
+                    return (sum, squares, firstZero, (index, value))
+                }
                 sum += value
                 squares += value * value
             }
-            return (sum, squares, nil)
+            return (sum, squares, firstZero, nil)
         }
     }
 

@@ -21,12 +21,15 @@ public struct MultiplicativeUpdate: UpdateRule {
         return 0
     }
 
-    /// factor ← factor ⊙ numerator ⊘ (denominator + l1 + l2·factor), in scikit-learn's
+    /// factor ← factor ⊙ (numerator ⊘ (denominator + l1 + l2·factor))^γ, in scikit-learn's
     /// order of operations; a zero denominator becomes EPSILON so 0/0 cannot appear.
+    /// Entries that end below `zeroBelow` become 0 (scikit-learn's guard for β < 1).
     @inlinable static func scale<T: NMFScalar>(_ factor: inout Matrix<T>, numerator: Matrix<T>,
-                                    denominator: Matrix<T>, penalty: Penalty) {
+                                    denominator: Matrix<T>, penalty: Penalty, gamma: Double = 1,
+                                    zeroBelow floor: T? = nil) {
         let l1 = T(penalty.l1), l2 = T(penalty.l2)
         let epsilon = T.nmfEpsilon
+        let exponent = T(gamma)
         factor.elements.withUnsafeMutableBufferPointer { f in
             numerator.elements.withUnsafeBufferPointer { num in
                 denominator.elements.withUnsafeBufferPointer { den in
@@ -35,7 +38,10 @@ public struct MultiplicativeUpdate: UpdateRule {
                         if penalty.l1 > 0 { d += l1 }
                         if penalty.l2 > 0 { d = d + l2 * f[index] }
                         if d == 0 { d = epsilon }
-                        f[index] *= num[index] / d
+                        var ratio = num[index] / d
+                        if gamma != 1 { ratio = T.power(ratio, exponent) }
+                        f[index] *= ratio
+                        if let floor, f[index] < floor { f[index] = 0 }
                     }
                 }
             }

@@ -1,4 +1,7 @@
 import CBLAS
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The floating-point types the kernels compute in: `Float` and `Double`.
 ///
@@ -8,6 +11,9 @@ public protocol NMFScalar: BinaryFloatingPoint, BitwiseCopyable, Sendable, Codab
 where Self.RawSignificand: FixedWidthInteger {
     /// A readable name for the precision: "float32" or "float64".
     static var precisionName: String { get }
+    /// `base` raised to `exponent` (C's pow / powf: the β-divergence updates work in the
+    /// working precision, as NumPy's `**` does).
+    static func power(_ base: Self, _ exponent: Self) -> Self
 
     static func blasGemm(
         _ transA: CBLAS_TRANSPOSE, _ transB: CBLAS_TRANSPOSE,
@@ -50,6 +56,7 @@ extension NMFScalar {
 
 extension Float: NMFScalar {
     public static var precisionName: String { "float32" }
+    @inlinable public static func power(_ base: Float, _ exponent: Float) -> Float { powf(base, exponent) }
 
     public static func blasGemm(
         _ transA: CBLAS_TRANSPOSE, _ transB: CBLAS_TRANSPOSE, _ m: Int32, _ n: Int32, _ k: Int32,
@@ -94,6 +101,7 @@ extension Float: NMFScalar {
 
 extension Double: NMFScalar {
     public static var precisionName: String { "float64" }
+    @inlinable public static func power(_ base: Double, _ exponent: Double) -> Double { pow(base, exponent) }
 
     public static func blasGemm(
         _ transA: CBLAS_TRANSPOSE, _ transB: CBLAS_TRANSPOSE, _ m: Int32, _ n: Int32, _ k: Int32,

@@ -35,7 +35,7 @@ struct DemoCommand: ParsableCommand {
                 swimmer: \(Swimmer.imageCount) images of \(Swimmer.side)×\(Swimmer.side), \
                 rank \(configuration.components), \(configuration.solver.rawValue), \
                 init \(fit.report.initialization), seed \(seed)
-                relative error \(formatted(fit.relativeError)) after \(fit.report.iterations) iterations \
+                relative error \(formatted(fit.relativeError ?? .nan)) after \(fit.report.iterations) iterations \
                 (\(formatted(fit.report.elapsedSeconds, digits: 2)) s)
                 recovered \(summary.recoveredParts) of \(Swimmer.partCount) parts \
                 (correlation ≥ \(SwimmerDemo.recoveryThreshold))

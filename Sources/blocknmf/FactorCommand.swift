@@ -4,6 +4,10 @@ import Foundation
 import NMFKernels
 
 extension Solver: ExpressibleByArgument {}
+extension BetaLoss: ExpressibleByArgument {
+    public init?(argument: String) { self.init(parsing: argument) }
+    public var defaultValueDescription: String { description }
+}
 extension InitializationMethod: ExpressibleByArgument {}
 extension Precision: ExpressibleByArgument {}
 extension FactorStorage: ExpressibleByArgument {}
@@ -74,6 +78,12 @@ struct FactorCommand: ParsableCommand {
         (coordinate descent with --inner-sweeps sweeps per pass over V).
         """)
     var solver: Solver = .hals
+
+    @Option(help: ArgumentHelp("""
+        The divergence minimized (beta_loss): frobenius, kullback-leibler, itakura-saito, or a number β. \
+        Other than frobenius needs --solver mu.
+        """, valueName: "loss"))
+    var loss: BetaLoss = .frobenius
 
     @Option(name: .customLong("inner-sweeps"), help: "Sweeps per factor update for --solver hals.")
     var innerSweeps: Int = NMFConfiguration.defaultInnerSweeps
@@ -203,7 +213,7 @@ struct FactorCommand: ParsableCommand {
             components: rank, solver: solver, initialization: initialization,
             maxIterations: maxIterations, tolerance: tolerance,
             regularization: Regularization(alphaW: alphaW, alphaH: alphaH, l1Ratio: l1Ratio),
-            seed: seed, innerSweeps: innerSweeps)
+            seed: seed, innerSweeps: innerSweeps, loss: loss)
         var request = FactorizationRequest(
             input: input, dataset: dataset, output: output, configuration: configuration,
             precision: precision, initialW: initialW, initialH: initialH, threads: threads,
@@ -232,7 +242,7 @@ struct FactorCommand: ParsableCommand {
             print("""
                 \(summary.input):\(summary.dataset) (\(summary.rows)×\(summary.columns), \(summary.storedType)) \
                 rank \(rank), \(solver.rawValue), init \(report.initialization), \(summary.precision): \
-                relative error \(formatted(summary.relativeError)), \
+                \(summary.relativeError.map { "relative error \(formatted($0)), " } ?? "loss \(configuration.loss), ")\
                 reconstruction error \(formatted(report.reconstructionError)), \
                 \(report.iterations) iterations, \(report.converged ? "converged" : "not converged (max-iter reached)"), \
                 \(formatted(report.elapsedSeconds, digits: 3)) s, \(summary.plan.mode.rawValue) \

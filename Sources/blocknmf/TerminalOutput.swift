@@ -23,9 +23,10 @@ final class ProgressPrinter: @unchecked Sendable {
         let step = progress.iteration
         guard step.iteration == 1 || step.isLast || step.elapsedSeconds - lastPrinted >= interval else { return }
         lastPrinted = step.elapsedSeconds
-        let relative = step.dataNorm > 0 ? step.reconstructionError / step.dataNorm : 0
         let remaining = Double(step.maxIterations - step.iteration) * step.elapsedSeconds / Double(step.iteration)
-        var line = "iteration \(step.iteration)/\(step.maxIterations)  error \(formatted(relative, digits: 5))"
+        let error = step.relativeError.map { "error \(formatted($0, digits: 5))" }
+            ?? "\(step.loss) error \(formatted(step.reconstructionError, digits: 6)) at iteration \(step.errorIteration)"
+        var line = "iteration \(step.iteration)/\(step.maxIterations)  \(error)"
             + "  change \(formatted(step.relativeChange, digits: 3))"
             + "  \(formatted(step.iterationSeconds, digits: 3)) s/it"
         if progress.readSeconds > 0 {

@@ -62,7 +62,7 @@ struct TransformCommand: ParsableCommand {
                 \(summary.input):\(summary.dataset) (\(summary.rows)×\(summary.columns), \(summary.storedType)) \
                 with \(summary.model) (rank \(summary.configuration.components), \
                 \(summary.configuration.solver.rawValue)), \(summary.precision): \
-                relative error \(formatted(summary.relativeError)), \
+                \(summary.relativeError.map { "relative error \(formatted($0)), " } ?? "loss \(summary.configuration.loss), ")\
                 reconstruction error \(formatted(report.reconstructionError)), \
                 \(report.iterations) iterations, \(report.converged ? "converged" : "not converged (max-iter reached)"), \
                 \(formatted(report.elapsedSeconds, digits: 3)) s, \(summary.plan.mode.rawValue) \

@@ -55,12 +55,22 @@ final class CheckpointTests: XCTestCase {
             ("mu, W in memory, streamed", ["--solver", "mu", "--block-rows", "256"]),
             ("mu, W out of core", ["--solver", "mu", "--block-rows", "256", "--w-storage", "scratch",
                                    "--init", "random"]),
+            // Stopped by tol at iteration 30 in pass 31, which is undone: W comes back from
+            // the buffer that pass did not write.
+            ("kullback-leibler, W in memory, streamed", ["--solver", "mu", "--loss", "kullback-leibler",
+                                                         "--block-rows", "256", "--max-iter", "60", "--tol", "1e-2"]),
+            ("kullback-leibler, W out of core", ["--solver", "mu", "--loss", "kullback-leibler", "--block-rows", "256",
+                                                 "--w-storage", "scratch", "--init", "random", "--max-iter", "60",
+                                                 "--tol", "2e-2"]),
         ]
         for layout in layouts {
             let reference = scratch.file("reference.h5"), output = scratch.file("resumed.h5")
             let checkpoint = scratch.file("checkpoint")
             let plain = try BlocknmfExecutable.run(factorArguments(output: reference, layout.arguments))
             XCTAssertEqual(plain.status, 0, plain.standardError)
+            if layout.arguments.contains("--loss") {
+                XCTAssertEqual(try HDF5File.openReadOnly(reference).attribute("n_iter", of: "/"), .integer(30))
+            }
             let checkpointed = factorArguments(output: output, layout.arguments)
                 + ["--checkpoint", checkpoint, "--checkpoint-every", "2"]
             var resumes = 0

@@ -12,8 +12,7 @@ final class TransformCommandTests: XCTestCase {
 
     /// Tests/Fixtures/sklearn_transform.h5 (tools/make_fixtures.py): per case, scikit-learn's
     /// NMF fitted on X from nndsvda (H, n_iter_fit), then `transform(X_new)` (W_new, n_iter_transform).
-    private static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Fixtures/sklearn_transform.h5").path
+    private static let fixture = fixturePath("sklearn_transform.h5")
 
     /// The model made by `factor` with the case's parameters, then `transform` of the new
     /// rows: H, W and both iteration counts as scikit-learn's.
@@ -23,13 +22,7 @@ final class TransformCommandTests: XCTestCase {
         XCTAssertEqual(cases.count, 6)
         for name in cases {
             let group = "/\(name)"
-            func attribute(_ key: String) throws -> String {
-                switch try fixture.attribute(key, of: group) {
-                case .string(let text): text
-                case .integer(let number): "\(number)"
-                case .double(let number): "\(number)"
-                }
-            }
+            func attribute(_ key: String) throws -> String { try attributeText(fixture, key, of: group) }
             let dtype = try attribute("dtype")
             let tolerance = dtype == "float32" ? 1e-3 : 1e-6
             let model = scratch.file("\(name)-model.h5"), w = scratch.file("\(name)-w.h5")
@@ -65,19 +58,6 @@ final class TransformCommandTests: XCTestCase {
                 XCTAssertNoThrow(try result.attribute(key), "\(name) \(key)")
             }
         }
-    }
-
-    private func relativeDifference(_ file: HDF5File, _ dataset: String, _ reference: HDF5File,
-                                    _ referenceDataset: String) throws -> Double {
-        let actual = try file.readMatrix(dataset: dataset, as: Double.self)
-        let expected = try reference.readMatrix(dataset: referenceDataset, as: Double.self)
-        guard actual.rows == expected.rows, actual.columns == expected.columns else { return .infinity }
-        var difference = 0.0, norm = 0.0
-        for (a, e) in zip(actual.elements, expected.elements) {
-            difference += (a - e) * (a - e)
-            norm += e * e
-        }
-        return (difference / norm).squareRoot()
     }
 
     /// 1300 rows streamed in 256-row blocks on two threads give the W of the rows held in
