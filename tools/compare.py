@@ -11,23 +11,39 @@ known error, or until a fit takes longer than --max-seconds:
                            partial_fit, one pass over the file per epoch, then W by
                            transform over the blocks (what a Python user does when V
                            does not fit in memory); its iterations are epochs
-  rcppml                   RcppML::nmf through Rscript, when R and RcppML are installed
+  rcppml                   RcppML::nmf through Rscript: alternating least squares, each
+                           column of each factor an NNLS by coordinate descent; V read with
+                           rhdf5 first (not counted), in float64 (R has no float32), one
+                           OpenMP thread per core, seed 1 (its seed 0 draws unseeded);
+                           its iterations are its alternating updates; its peak RSS
+                           includes R and the Matrix package RcppML loads (about 210 MiB
+                           before V). Skipped unless R, RcppML and rhdf5 are installed
   blocknmf-hals, -cd, -mu  `blocknmf factor` streaming from the file (reading counted)
 
-Every fit runs in a process of its own, so its peak RSS is its own. All use tol = 0 and
-the same initialization family where they have one (random for the ladder: NNDSVD's
-extra SVD passes would otherwise be counted against the fast contenders).
+Every fit runs in a process of its own, so its peak RSS is its own. No fit may stop early:
+tol = 0 for scikit-learn and BlockNMF, tol = -1 for RcppML (its rule, 1 − cor(w, w_prev) <
+tol, fires on rounding at tol = 0). All start from random factors (the ladder would
+otherwise count NNDSVD's extra SVD passes against the fast contenders; RcppML has only
+random). Times: scikit-learn's is fit_transform (which computes its error), RcppML's the
+nmf() call alone (the error is computed after it, in blocks of samples), BlockNMF's the
+whole `blocknmf factor` run. Every contender's error is ‖V − W·H‖/‖V‖ of its own factors,
+computed from the residual.
 
 The best known error is the relative error ‖V − W·H‖/‖V‖ of a long reference fit
 (`blocknmf factor --solver hals --max-iter --reference-iterations`), kept beside the data
 as FILE.best.json; the target, 1.01 times it, is fixed before the first ladder. A fit that
 ends below the reference is reported as such (a negative "final error vs best").
 
+With --json-out FILE every fit (iterations, seconds, relative error, peak RSS) is written
+to FILE, which tools/plot_benchmarks.py draws as error against time.
+
 Needs scikit-learn, h5py and numpy (pip install scikit-learn h5py) and a release build of
-blocknmf (swift build -c release). Example:
+blocknmf (swift build -c release); for rcppml, R with RcppML and rhdf5 (Debian/Ubuntu:
+apt-get install r-cran-rcppml r-bioc-rhdf5). Example:
 
     .build/release/blocknmf generate /tmp/v.h5 --rows 20000 --cols 2000 --rank 20 --noise 0.5 --seed 1
-    python3 tools/compare.py /tmp/v.h5 --rank 20
+    python3 tools/compare.py /tmp/v.h5 --rank 20 --json-out /tmp/v.json
+    python3 tools/plot_benchmarks.py /tmp/v.json --output /tmp/v.png
 """
 
 import argparse
@@ -40,7 +56,39 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BLOCKNMF = os.path.join(ROOT, ".build", "release", "blocknmf")
+CONTENDERS = ["blocknmf-hals", "blocknmf-cd", "blocknmf-mu", "sklearn-cd", "sklearn-mu", "minibatch", "rcppml"]
 LADDER = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000]
+
+
+# One RcppML fit: Rscript -e RCPPML_SCRIPT FILE DATASET RANK ITERATIONS THREADS.
+# rhdf5 returns HDF5's row-major m×n dataset as an n×m R matrix, i.e. Vᵀ: features × samples,
+# the orientation RcppML::nmf documents for A. It fits A ≈ w·diag(d)·h (w n×k, h k×m), so
+# V ≈ hᵀ·diag(d)·wᵀ, and ‖A − w·diag(d)·h‖ = ‖V − W·H‖ with W = hᵀ, H = diag(d)·wᵀ. Only nmf()
+# is timed. tol = -1: its stopping rule (1 − cor(w, w_prev) < tol) cannot fire, whereas with
+# tol = 0 rounding makes 1 − cor slightly negative and stops the fit early. seed = 1: RcppML
+# leaves R's generator unseeded for seed 0, and the ladder's fits must share one start. The
+# residual is summed over blocks of 1024 samples, so it needs no m×n temporary (RcppML 0.3.7's
+# mse() stops with an error on a dense matrix in R ≥ 4.2: its `if (class(A) == ...)` has a
+# condition of length 2).
+RCPPML_SCRIPT = """
+args <- commandArgs(trailingOnly = TRUE)
+suppressPackageStartupMessages({ library(rhdf5); library(RcppML) })
+k <- as.integer(args[3]); maxit <- as.integer(args[4])
+A <- h5read(args[1], args[2])
+storage.mode(A) <- "double"
+setRcppMLthreads(as.integer(args[5]))
+start <- Sys.time()
+m <- RcppML::nmf(A, k, tol = -1, maxit = maxit, seed = 1, verbose = FALSE)
+seconds <- as.numeric(difftime(Sys.time(), start, units = "secs"))
+wd <- m$w %*% diag(m$d, nrow = k)
+squared <- 0
+for (first in seq(1, ncol(A), by = 1024)) {
+  j <- first:min(first + 1023, ncol(A))
+  squared <- squared + sum((A[, j, drop = FALSE] - wd %*% m$h[, j, drop = FALSE])^2)
+}
+cat(sprintf('{"seconds": %.6f, "error": %.10g, "iterations": %d}\\n', seconds,
+            sqrt(squared) / norm(A, "F"), as.integer(m$iter)))
+"""
 
 
 def load(path, dataset):
@@ -110,13 +158,8 @@ def fit(contender, args, iterations, scratch):
         return {"seconds": summary["report"]["elapsedSeconds"], "error": summary["relativeError"],
                 "iterations": summary["report"]["iterations"], "peak": peak}
     if contender == "rcppml":
-        script = (f"library(rhdf5); library(RcppML); v <- t(h5read('{args.input}', '{args.dataset}'));"
-                  f"t0 <- Sys.time(); m <- RcppML::nmf(v, {args.rank}, maxit = {iterations}, tol = 0, seed = 0,"
-                  " verbose = FALSE); s <- as.numeric(Sys.time() - t0, units = 'secs');"
-                  " r <- v - m$w %*% diag(m$d) %*% m$h;"
-                  " cat(sprintf('{\"seconds\": %f, \"error\": %.10g, \"iterations\": %d}', s,"
-                  f" sqrt(sum(r^2) / sum(v^2)), {iterations}))")
-        output, peak = run_measured(["Rscript", "-e", script])
+        output, peak = run_measured(["Rscript", "-e", RCPPML_SCRIPT, args.input, args.dataset,
+                                     str(args.rank), str(iterations), str(os.cpu_count() or 1)])
         return dict(json.loads(output.strip().splitlines()[-1]), peak=peak)
     output, peak = run_measured([sys.executable, __file__, "--child", contender, args.input, "--dataset",
                                  args.dataset, "--rank", str(args.rank), "--iterations", str(iterations),
@@ -152,31 +195,44 @@ def main():
     parser.add_argument("input")
     parser.add_argument("--dataset", default="/X")
     parser.add_argument("--rank", type=int, default=20)
-    parser.add_argument("--contenders", default="blocknmf-hals,blocknmf-cd,blocknmf-mu,sklearn-cd,sklearn-mu,"
-                                                "minibatch,rcppml")
+    parser.add_argument("--contenders", default=",".join(CONTENDERS), help="comma-separated, run in the order given")
     parser.add_argument("--max-seconds", type=float, default=120, help="stop a ladder after a fit this long")
     parser.add_argument("--reference-iterations", type=int, default=2000)
     parser.add_argument("--block-rows", type=int, default=2048, help="rows per h5py block for minibatch")
-    parser.add_argument("--json-out")
+    parser.add_argument("--json-out", metavar="FILE", help="write every fit (iterations, seconds, relative error, "
+                        "peak RSS) and the table as JSON, for tools/plot_benchmarks.py; rewritten after each fit")
     parser.add_argument("--child", dest="contender", help=argparse.SUPPRESS)
     parser.add_argument("--iterations", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.contender:
         return child(args)
 
+    requested = args.contenders.split(",")
+    unknown = [c for c in requested if c not in CONTENDERS]
+    if unknown:
+        parser.error(f"unknown contender {', '.join(unknown)}; known: {', '.join(CONTENDERS)}")
+    import h5py
+    with h5py.File(args.input, "r") as f:
+        shape, dtype = list(f[args.dataset].shape), str(f[args.dataset].dtype)
+
     scratch = os.path.join(os.path.dirname(os.path.abspath(args.input)), ".compare-scratch")
     os.makedirs(scratch, exist_ok=True)
     try:
         best = best_known_error(args, scratch)
-        contenders = [c for c in args.contenders.split(",") if c != "rcppml" or rcppml_available()]
-        skipped = [c for c in args.contenders.split(",") if c not in contenders]
+        contenders = [c for c in requested if c != "rcppml" or rcppml_available()]
+        skipped = [c for c in requested if c not in contenders]
         fits = {}
+        results = {"input": args.input, "dataset": args.dataset, "shape": shape, "dtype": dtype, "rank": args.rank,
+                   "cpus": os.cpu_count(), "maxSeconds": args.max_seconds, "ladder": LADDER, "best": best,
+                   "target": 1.01 * best, "skipped": skipped, "fits": fits}
         for contender in contenders:
             fits[contender] = []
             for iterations in LADDER:
                 result = fit(contender, args, iterations, scratch)
                 fits[contender].append(result)
                 print(f"{contender} {iterations}: {result}", file=sys.stderr, flush=True)
+                if args.json_out:
+                    write_json(args.json_out, results)
                 if result["error"] <= 1.01 * best or result["seconds"] > args.max_seconds:
                     break
     finally:
@@ -184,16 +240,16 @@ def main():
 
     target = 1.01 * best
     rows = []
-    for contender, results in fits.items():
-        reached = next((r for r in results if r["error"] <= target), None)
-        last = results[-1]
+    for contender, runs in fits.items():
+        reached = next((r for r in runs if r["error"] <= target), None)
+        last = runs[-1]
         rows.append({"contender": contender, "reached": reached, "secondsPerIteration": last["seconds"] / last["iterations"],
-                     "finalError": last["error"], "peak": max(r["peak"] for r in results),
-                     "iterationsTried": [r["iterations"] for r in results]})
+                     "finalError": last["error"], "peak": max(r["peak"] for r in runs),
+                     "iterationsTried": [r["iterations"] for r in runs]})
     reference = next((r for r in rows if r["contender"] == "blocknmf-hals" and r["reached"]), None)
     print(f"\nBest known error {best:.6g} (relative, the reference fit); target {target:.6g}.")
     if skipped:
-        print(f"Not installed, skipped: {', '.join(skipped)}.")
+        print(f"Not installed, skipped: {', '.join(skipped)} (apt-get install r-cran-rcppml r-bioc-rhdf5).")
     print("\n| contender | iterations to target | seconds to target | s/iteration | final error vs best "
           "| peak RSS | time vs blocknmf-hals |")
     print("|---|---|---|---|---|---|---|")
@@ -207,8 +263,16 @@ def main():
         print(f"{row['secondsPerIteration']:.4f} | {row['finalError'] / best - 1:+.2%} "
               f"| {row['peak'] / 2**20:.0f} MiB | {ratio} |")
     if args.json_out:
-        with open(args.json_out, "w") as handle:
-            json.dump({"best": best, "target": target, "fits": fits, "skipped": skipped}, handle, indent=1)
+        results["summary"] = rows
+        write_json(args.json_out, results)
+
+
+def write_json(path, results):
+    """Writes under a temporary name and renames, so a reader never sees half a file."""
+    temporary = f"{path}.partial-{os.getpid()}"
+    with open(temporary, "w") as handle:
+        json.dump(results, handle, indent=1)
+    os.replace(temporary, path)
 
 
 if __name__ == "__main__":
