@@ -7,8 +7,8 @@ import NMFKernels
 ///     Pₜ = Wₜ·H;  D(Vₜ ‖ Pₜ) when asked;  Wₜ ← Wₜ ⊙ ([Vₜ ⊙ Pₜ^(β−2)]·Hᵀ ⊘ Pₜ^(β−1)·Hᵀ)^γ
 ///     Pₜ = Wₜ·H with the new Wₜ;  Wₜᵀ·[Vₜ ⊙ Pₜ^(β−2)];  Wₜᵀ·Pₜ^(β−1) (column sums of Wₜ for KL)
 ///
-/// About 8·b·n·k flops for Kullback-Leibler, 12·b·n·k otherwise, plus one power per
-/// entry and product (a division for KL and IS); Vₜ is read in place.
+/// About 8·b·n·k flops for Kullback-Leibler, 12·b·n·k otherwise, plus two powers per
+/// entry and product (a division for KL, divisions and products for IS); Vₜ is read in place.
 struct BetaTileUpdate<T: NMFScalar>: Sendable {
     var w: Matrix<T>
     /// H's numerator share (k×n); empty when H is fixed.

@@ -109,7 +109,7 @@ final class CheckpointSession<T: NMFScalar> {
             secondsBefore = record.elapsedSeconds
             buffers = restored
             let summary = DataSummary(rows: m, columns: n, sum: record.dataSum.value,
-                                      squaredNorm: record.dataSquaredNorm.value)
+                                      squaredNorm: record.dataSquaredNorm.value, firstZero: nil)
             self.summary = summary
             report.resumedAtIteration = record.iteration
             onEvent?(.resumed(iteration: record.iteration, rowsDone: record.w.rowsDone, rows: m,

@@ -14,7 +14,7 @@ public struct DataSummary: Sendable, Equatable {
 
     public var mean: Double { sum / Double(rows * columns) }
 
-    public init(rows: Int, columns: Int, sum: Double, squaredNorm: Double, firstZero: MatrixPosition? = nil) {
+    public init(rows: Int, columns: Int, sum: Double, squaredNorm: Double, firstZero: MatrixPosition?) {
         self.rows = rows
         self.columns = columns
         self.sum = sum

@@ -65,10 +65,9 @@ extension AlternatingEngine {
             }
             w.endPass()
             if updatesH {
-                update.updateH(&state.h, numerator: sums.wtv,
-                               denominator: sums.hDenominator.columns == n ? sums.hDenominator : nil,
-                               wColumnSums: sums.hDenominator.columns == 1 ? sums.hDenominator.elements : nil,
-                               penalty: penalties.h)
+                let factorSum = update.denominatorIsFactorSum
+                update.updateH(&state.h, numerator: sums.wtv, denominator: factorSum ? nil : sums.hDenominator,
+                               wColumnSums: factorSum ? sums.hDenominator.elements : nil, penalty: penalties.h)
             }
             state.lossHistory.append(.nan)
             let known = Self.latestKnown(state.lossHistory[...])!

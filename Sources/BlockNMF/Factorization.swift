@@ -222,8 +222,9 @@ public enum Factorization {
             let method = try configuration.initializationMethod(
                 samples: m, features: n, factorsGiven: request.initialW != nil || customH != nil)
             let wBytes = m * k * MemoryLayout<T>.stride
-            // A β-divergence fit that may stop early keeps a copy of W through every 10th pass.
-            let wCopies = !configuration.loss.isFrobenius && configuration.tolerance > 0 ? 2 : 1
+            // A β-divergence fit that may stop early keeps a copy of W through every 10th pass
+            // (with checkpoints, in the buffer files instead).
+            let wCopies = !configuration.loss.isFrobenius && configuration.tolerance > 0 && request.checkpoint == nil ? 2 : 1
             let inMemory = request.wStorage == .memory
                 || (request.wStorage == .auto && wCopies * wBytes <= request.memory.bytes / 2)
             let session = try request.checkpoint.map {

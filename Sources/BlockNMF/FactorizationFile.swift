@@ -6,6 +6,7 @@ import NMFKernels
 ///     /W             m×k   factor for the rows (samples)
 ///     /H             k×n   components
 ///     /loss_history  ‖V − W·H‖_F for the initial factors, then after each iteration
+///                    (another β-divergence: √(2·D) every 10th iteration, NaN between)
 ///
 /// and root attributes holding every parameter and the outcome, named as in
 /// scikit-learn where scikit-learn has a name.

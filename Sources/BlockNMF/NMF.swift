@@ -70,10 +70,18 @@ public struct NMF<T: NMFScalar>: Sendable {
         let outcome = try engine.run(w: w, state: &state, clock: clock, secondsBefore: secondsBefore,
                                      checkpoints: checkpoints)
         h = state.h
-        return FitReport(iterations: outcome.iterations, converged: outcome.converged,
-                         lossHistory: outcome.lossHistory, initialization: initialization,
-                         reconstructionError: try data.reconstructionError(w: w, h: h, loss: configuration.loss,
-                                                                             threads: threads),
+        let error = try data.reconstructionError(w: w, h: h, loss: configuration.loss, threads: threads)
+        var (lossHistory, converged) = (outcome.lossHistory, outcome.converged)
+        // A β-divergence fit that ends on a 10th iteration: scikit-learn evaluates that iterate
+        // too, and the final pass has just computed its divergence.
+        if !configuration.loss.isFrobenius, let last = lossHistory.indices.last, last % 10 == 0, lossHistory[last].isNaN {
+            lossHistory[last] = error
+            converged = converged || state.stopping.isSatisfied(iteration: last, violation: 0, error: error,
+                                                                initialError: lossHistory[0])
+        }
+        return FitReport(iterations: outcome.iterations, converged: converged,
+                         lossHistory: lossHistory, initialization: initialization,
+                         reconstructionError: error,
                          elapsedSeconds: secondsBefore + clock.elapsedSeconds,
                          iterationEndSeconds: outcome.iterationEndSeconds)
     }

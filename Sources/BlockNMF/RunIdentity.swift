@@ -28,7 +28,6 @@ enum RunIdentity {
             ("precision", T.precisionName),
             ("rank", "\(configuration.components)"),
             ("solver", configuration.solver.rawValue),
-            ("loss", configuration.loss.description),
             ("init", method.rawValue),
             ("seed", "\(configuration.seed)"),
             ("tol", "\(configuration.tolerance)"),
@@ -37,6 +36,8 @@ enum RunIdentity {
             ("l1-ratio", "\(regularization.l1Ratio)"),
         ]
         if configuration.solver == .hals { settings.append(("inner-sweeps", "\(configuration.innerSweeps)")) }
+        // Named only when not Frobenius, so checkpoints made before other losses existed still match.
+        if !configuration.loss.isFrobenius { settings.append(("loss", configuration.loss.description)) }
         if let initialW = request.initialW { settings.append(("init-w", "\(initialW)")) }
         if let initialH = request.initialH { settings.append(("init-h", "\(initialH)")) }
         return settings.map { .init(name: $0.0, value: $0.1) }

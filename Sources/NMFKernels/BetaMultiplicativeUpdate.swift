@@ -47,15 +47,12 @@ public struct BetaMultiplicativeUpdate: Sendable {
                         }
                         return
                     }
-                    let exponent = T(beta - 2)
+                    let (numeratorExponent, denominatorExponent) = (T(beta - 2), T(beta - 1))
                     for index in 0..<count {
                         let raw = wh[index]
                         let safe = beta < 2 ? max(raw, epsilon) : raw
-                        let powered = T.power(safe, exponent)
-                        // x^(β−1) = x^(β−2)·x, one power per entry; where the guard raised
-                        // W·H but the denominator keeps it (1 < β < 2), the power is taken.
-                        d[index] = beta < 1 || safe == raw ? powered * safe : T.power(raw, T(beta - 1))
-                        wh[index] = powered * v[index]
+                        d[index] = T.numpyPower(beta < 1 ? safe : raw, denominatorExponent)
+                        wh[index] = T.numpyPower(safe, numeratorExponent) * v[index]
                     }
                 }
             }

@@ -78,9 +78,9 @@ public struct DivergenceSums: Sendable, Equatable {
                     // Σ v^β − β Σ v·wh^(β−1) + (β − 1) Σ wh^β, all over β(β − 1)
                     for index in v.indices {
                         let x = Double(v[index]), y = Double(wh[index])
-                        sums.modelTerms += (beta - 1) * pow(y, beta)
+                        sums.modelTerms += (beta - 1) * Double.numpyPower(y, beta)
                         guard x > epsilon else { continue }
-                        sums.dataTerms += pow(x, beta) - beta * x * pow(max(y, epsilon), beta - 1)
+                        sums.dataTerms += Double.numpyPower(x, beta) - beta * x * Double.numpyPower(max(y, epsilon), beta - 1)
                     }
                 }
                 return sums

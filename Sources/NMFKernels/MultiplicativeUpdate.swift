@@ -39,7 +39,7 @@ public struct MultiplicativeUpdate: UpdateRule {
                         if penalty.l2 > 0 { d = d + l2 * f[index] }
                         if d == 0 { d = epsilon }
                         var ratio = num[index] / d
-                        if gamma != 1 { ratio = T.power(ratio, exponent) }
+                        if gamma != 1 { ratio = T.numpyPower(ratio, exponent) }
                         f[index] *= ratio
                         if let floor, f[index] < floor { f[index] = 0 }
                     }

@@ -49,6 +49,18 @@ where Self.RawSignificand: FixedWidthInteger {
 }
 
 extension NMFScalar {
+    /// `base ** exponent` as NumPy computes it: its fast paths for the exponents 0.5 (square
+    /// root), 2, 1 and −1, C's pow otherwise.
+    @inlinable public static func numpyPower(_ base: Self, _ exponent: Self) -> Self {
+        switch exponent {
+        case 0.5: base.squareRoot()
+        case 2: base * base
+        case 1: base
+        case -1: 1 / base
+        default: power(base, exponent)
+        }
+    }
+
     /// scikit-learn's `EPSILON`: float32 machine epsilon whatever the working
     /// precision, used to keep denominators and bases of negative powers away from 0.
     @inlinable public static var nmfEpsilon: Self { Self(Float.ulpOfOne) }

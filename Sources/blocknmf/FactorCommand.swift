@@ -56,7 +56,7 @@ struct FactorCommand: ParsableCommand {
         abstract: "Factor a 2-D dataset V (rows = samples) into W·H with W, H ≥ 0.",
         discussion: """
             Writes OUTPUT with /W (m×k), /H (k×n), /loss_history and attributes holding every \
-            parameter, reconstruction_err, relative_error, n_iter and converged. The output appears \
+            parameter, reconstruction_err, relative_error (Frobenius loss), n_iter and converged. The output appears \
             only when complete.
             """
     )

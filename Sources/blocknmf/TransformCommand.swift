@@ -6,10 +6,10 @@ struct TransformCommand: ParsableCommand {
         commandName: "transform",
         abstract: "W for new rows with a fitted model's H fixed (scikit-learn's transform).",
         discussion: """
-            MODEL is a result file of factor: its /H and its solver, tol, max_iter, alpha_W and l1_ratio \
-            are used, starting from W = 0 (mu: √(mean/k)) as scikit-learn does. Writes OUTPUT with /W \
-            (m×k), /loss_history and attributes (n_iter, reconstruction_err, relative_error, converged, \
-            the parameters and the input). The input is read like factor's: kept in memory or streamed \
+            MODEL is a result file of factor: its /H and its solver, beta_loss, tol, max_iter, alpha_W and \
+            l1_ratio are used, starting from W = 0 (mu: √(mean/k)) as scikit-learn does. Writes OUTPUT \
+            with /W (m×k), /loss_history and attributes (n_iter, reconstruction_err, relative_error for \
+            the Frobenius loss, converged, the parameters and the input). The input is read like factor's: kept in memory or streamed \
             under --memory. The output appears only when complete.
             """
     )

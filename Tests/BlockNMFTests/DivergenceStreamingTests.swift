@@ -19,6 +19,13 @@ final class DivergenceStreamingTests: XCTestCase {
             if tolerance > 0 {
                 XCTAssertTrue(reference.report.converged, "\(loss) stops early in this test")
                 XCTAssertEqual(reference.report.iterations % 10, 0)
+                // The pass after the iterate it stops at is undone: the same bits as a fit that
+                // runs exactly that many iterations.
+                var exact = configuration
+                (exact.maxIterations, exact.tolerance) = (reference.report.iterations, 0)
+                let plain = try NMF<Double>(exact, threads: 2).fit(InMemoryRowBlocks(data))
+                XCTAssertEqual(plain.w, reference.w, "\(loss): W of the stopped fit")
+                XCTAssertEqual(plain.components, reference.components, "\(loss): H of the stopped fit")
             }
             for (blockRows, threads) in [(256, 2), (512, 4), (1280, 1)] {
                 let fit = try NMF<Double>(configuration, threads: threads).fit(SplitRowBlocks(data, blockRows: blockRows))

@@ -118,7 +118,7 @@ final class SklearnBetaDivergenceTests: XCTestCase {
             default: break
             }
         }
-        for beta in [0.5, 1, 1.5, 3, -0.5] {
+        for beta in [0, 0.5, 1, 1.5, 3, -0.5] {
             var data = v
             if beta <= 0 { for index in data.elements.indices where data.elements[index] == 0 { data.elements[index] = 1e-38 } }
             for iterations in [1, 10, 60] {

@@ -96,6 +96,36 @@ final class CheckpointTests: XCTestCase {
         }
     }
 
+    /// Stops and kills inside the passes that may be undone (pass 21, which evaluates iterate
+    /// 20, and pass 31, which finds the fit stopped at 30): resumed from a checkpoint taken
+    /// part-way through such a pass, the fit still ends with the uninterrupted W and H.
+    func testStopsInsideAPassThatMayBeUndoneResumeToTheUninterruptedResult() throws {
+        for storage in [[String](), ["--w-storage", "scratch", "--init", "random", "--tol", "2e-2"]] {
+            let options = ["--solver", "mu", "--loss", "kullback-leibler", "--block-rows", "256", "--max-iter", "60",
+                           "--tol", "1e-2"] + storage
+            let reference = scratch.file("reference.h5"), output = scratch.file("resumed.h5")
+            let plain = try BlocknmfExecutable.run(factorArguments(output: reference, options))
+            XCTAssertEqual(plain.status, 0, plain.standardError)
+            XCTAssertEqual(try HDF5File.openReadOnly(reference).attribute("n_iter"), .integer(30))
+            let checkpointed = factorArguments(output: output, options)
+                + ["--checkpoint", scratch.file("checkpoint"), "--checkpoint-every", "5"]
+            // 8 tiles per pass, counted from each run's start: tile 4 of pass 21; in the pass
+            // resumed there, tile 6; then the rest of pass 21, passes 22–30, and tile 3 of pass 31.
+            for (kill, status) in [("mid-pass:164:TERM", SIGTERM), ("mid-pass:2", SIGKILL),
+                                   ("mid-pass:79:TERM", SIGTERM), ("mid-pass:1", SIGKILL)] {
+                let run = try BlocknmfExecutable.run(checkpointed, environment: ["BLOCKNMF_CRASH_AT": kill])
+                XCTAssertEqual(run.status, 128 + status, "\(storage) \(kill): \(run.standardError)")
+            }
+            let last = try BlocknmfExecutable.run(checkpointed.filter { $0 != "--quiet" })
+            XCTAssertEqual(last.status, 0, last.standardError)
+            XCTAssertTrue(last.standardError.contains("resuming at iteration 31"), last.standardError)
+            XCTAssertEqual(try HDF5File.openReadOnly(output).attribute("n_iter"), .integer(30))
+            try assertSameFactors(output, as: reference, "\(storage)")
+            try FileManager.default.removeItem(atPath: output)
+            try FileManager.default.removeItem(atPath: reference)
+        }
+    }
+
     /// SIGTERM, SIGINT and SIGUSR1 stop a run within seconds with a checkpoint and their
     /// statuses; --time-limit with 75; the rerun after each ends as an uninterrupted run.
     func testSignalsAndTheTimeLimitStopWithACheckpoint() throws {

@@ -43,7 +43,7 @@ final class LossCommandTests: XCTestCase {
             XCTAssertEqual(try fitted.attribute("beta_loss"), .string(named), name)
             XCTAssertThrowsError(try fitted.attribute("relative_error"), "no relative error for \(named)")
 
-            // transform of the fitted rows with the model's loss lands near the fit's W.
+            // transform reads the model's loss and writes it with its result.
             let w = scratch.file("\(name)-w.h5")
             let transform = try BlocknmfExecutable.run([
                 "transform", Self.fixture, "--dataset", "\(group)/X", "--model", model, "--output", w, "--quiet",
@@ -71,5 +71,30 @@ final class LossCommandTests: XCTestCase {
         XCTAssertTrue(zeros.standardError.contains("has a zero at row"), zeros.standardError)
         XCTAssertEqual(zeros.standardError.split(separator: "\n").count, 1, zeros.standardError)
         XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.file("out.h5")))
+    }
+
+    /// A fit stopped by tol at iteration 30 undoes pass 31: with W in a scratch file as in
+    /// memory, the same bits as 30 iterations without tol.
+    func testStoppedFitEqualsTheFitOfItsIterationCount() throws {
+        let input = scratch.file("v.h5")
+        let made = try BlocknmfExecutable.run(["generate", input, "--rows", "2000", "--cols", "120", "--rank", "6",
+                                               "--noise", "0.1", "--seed", "5", "--quiet"])
+        XCTAssertEqual(made.status, 0, made.standardError)
+        let common = ["factor", input, "--dataset", "/X", "--rank", "6", "--solver", "mu", "--loss", "kullback-leibler",
+                      "--init", "random", "--block-rows", "256", "--quiet"]
+        var results: [[Float]] = []
+        for (name, extra) in [("stopped-scratch", ["--tol", "2e-2", "--max-iter", "60", "--w-storage", "scratch"]),
+                              ("stopped-memory", ["--tol", "2e-2", "--max-iter", "60"]),
+                              ("exact", ["--tol", "0", "--max-iter", "30", "--w-storage", "scratch"])] {
+            let output = scratch.file("\(name).h5")
+            let run = try BlocknmfExecutable.run(common + extra + ["--output", output])
+            XCTAssertEqual(run.status, 0, run.standardError)
+            let file = try HDF5File.openReadOnly(output)
+            XCTAssertEqual(try file.attribute("n_iter"), .integer(30), name)
+            results.append(try file.readMatrix(dataset: "/W", as: Float.self).elements
+                + file.readMatrix(dataset: "/H", as: Float.self).elements)
+        }
+        XCTAssertEqual(results[0], results[2], "W in a scratch file")
+        XCTAssertEqual(results[1], results[2], "W in memory")
     }
 }
