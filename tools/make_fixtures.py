@@ -14,6 +14,10 @@ to HDF5 files that the Swift test suites read back:
     sklearn_beta.h5          the multiplicative update for β-divergences (β = 0, 0.5,
                              1, 1.5, 3): iterates after 1, 10 and 100 iterations from a
                              custom init, fits stopped by tol, and transform
+    sklearn_sparse.h5        fits of scipy sparse CSR input (cd, mu with Frobenius and
+                             Kullback-Leibler), X stored as AnnData's CSR group
+    anndata_counts.h5ad      the same X written by the anndata package (when installed:
+                             pip install anndata)
     numpy_random.h5          numpy.random.RandomState streams (MT19937 raw
                              draws, random_sample, standard_normal, normal)
 
@@ -501,6 +505,61 @@ def make_beta(path):
 
 
 # --------------------------------------------------------------------------
+# File F: sparse input
+
+
+def sparse_counts(shape, seed):
+    """A CSR count matrix: Poisson draws around a planted rank-3 product, about 70 % zeros."""
+    import scipy.sparse as sp
+    rng = np.random.default_rng(seed)
+    m, n = shape
+    rate = rng.gamma(0.6, 1.0, size=(m, 3)) @ rng.gamma(0.6, 0.4, size=(3, n))
+    return sp.csr_matrix(rng.poisson(rate).astype(np.float64))
+
+
+def write_csr_group(parent, name, X):
+    """X as AnnData writes a CSR matrix: data, indices, indptr, encoding attributes, shape."""
+    g = parent.create_group(name)
+    g.attrs["encoding-type"] = "csr_matrix"
+    g.attrs["encoding-version"] = "0.1.0"
+    g.attrs["shape"] = np.array(X.shape, dtype=np.int64)
+    g.create_dataset("data", data=X.data)
+    g.create_dataset("indices", data=X.indices.astype(np.int32))
+    g.create_dataset("indptr", data=X.indptr.astype(np.int64))
+
+
+def make_sparse(path, anndata_path):
+    X = sparse_counts((300, 40), seed=600)
+    k = 4
+    with open_fixture(path) as f:
+        write_csr_group(f, "X", X)
+        f.attrs["nnz"] = int(X.nnz)
+        for solver, beta in (("cd", "frobenius"), ("mu", "frobenius"), ("mu", "kullback-leibler")):
+            model = NMF(n_components=k, solver=solver, beta_loss=beta, init="nndsvda", random_state=0,
+                        tol=1e-4, max_iter=400)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                W = model.fit_transform(X)
+            g = create_case(f, "%s_%s" % (solver, beta))
+            g.attrs["solver"] = solver
+            g.attrs["beta_loss"] = beta
+            g.attrs["n_components"] = int(k)
+            g.attrs["init"] = "nndsvda"
+            g.attrs["tol"] = 1e-4
+            g.attrs["max_iter"] = 400
+            g.attrs["n_iter"] = int(model.n_iter_)
+            g.attrs["reconstruction_err"] = float(model.reconstruction_err_)
+            write_array(g, "W", W)
+            write_array(g, "H", model.components_)
+    try:
+        import anndata
+    except ImportError:
+        print("anndata is not installed (pip install anndata): %s not written" % anndata_path)
+        return
+    anndata.AnnData(X=X).write_h5ad(anndata_path)
+
+
+# --------------------------------------------------------------------------
 # File D: numpy's legacy RandomState stream
 
 
@@ -555,6 +614,7 @@ def main():
         ("sklearn_transform.h5", make_transform),
         ("sklearn_beta.h5", make_beta),
         ("numpy_random.h5", make_numpy_random),
+        ("sklearn_sparse.h5", lambda path: make_sparse(path, os.path.join(args.out, "anndata_counts.h5ad"))),
     )
     for filename, writer in writers:
         if args.only and filename != args.only:

@@ -27,6 +27,10 @@ public struct GenerationRequest: Sendable {
     public var blockRows: Int?
     /// Memory for one block of V (its values, and their integer form when stored as integers).
     public var blockMemoryBytes: Int
+    /// d: each value is kept with probability d (the others are 0), by a third stream.
+    public var density: Double = 1
+    /// How V is stored: a dense dataset, or a sparse group.
+    public var layout: MatrixLayout = .dense
 
     public init(output: String, rows: Int, columns: Int, rank: Int, noise: Double = 0, seed: UInt32 = 0,
                 chunkRows: Int? = nil, compression: Compression = .none, storedType: StoredType = .float32,
@@ -59,10 +63,25 @@ public struct GenerationRequest: Sendable {
         try compression.validate()
         guard scale > 0, scale.isFinite else { throw invalid("scale", "\(scale)", "must be a finite number > 0") }
         if let blockRows, blockRows < 1 { throw invalid("block-rows", "\(blockRows)", "must be at least 1") }
+        guard density > 0, density <= 1 else { throw invalid("density", "\(density)", "must be in (0, 1]") }
+        if layout != .dense, storedType.isInteger || compression != .none {
+            throw invalid("layout", layout.rawValue, "stores float32 or float64 without compression")
+        }
         guard blockMemoryBytes >= 1 else {
             throw invalid("memory", "\(blockMemoryBytes)", "must be at least 1 byte")
         }
     }
+}
+
+/// How `generate` stores V.
+public enum MatrixLayout: String, Sendable, Codable, CaseIterable {
+    /// A 2-D dataset /X.
+    case dense
+    /// AnnData's CSR group /X (`encoding-type` csr_matrix, `shape` attribute): rows are samples.
+    case anndata
+    /// 10x Genomics' /matrix: CSC of the transpose (features × barcodes, a `shape` dataset),
+    /// so its columns are V's rows.
+    case tenx = "10x"
 }
 
 /// How far a generation has come, reported after each block.
@@ -93,7 +112,7 @@ public struct GenerationSummary: Sendable, Codable {
 /// Writes a planted low-rank non-negative matrix to HDF5 one block of rows at a time, so the
 /// matrix can be far larger than memory. The file holds
 ///
-///     /X        m×n   V = W*·H* + noise, in the stored type
+///     /X        m×n   V = W*·H* + noise, in the stored type (or a sparse group: `MatrixLayout`)
 ///     /W_true   m×k   W*, in the working precision (float32 for float32 data, else float64)
 ///     /H_true   k×n   H*, likewise
 ///
@@ -103,7 +122,9 @@ public struct GenerationSummary: Sendable, Codable {
 /// The draws, defined so the file depends only on the request, never on the block size:
 /// one `LegacyRandomState(seed)` stream gives H* (k×n, row-major), then W* (m×k,
 /// row-major); a second stream, `LegacyRandomState(seed &+ 1)`, gives the noise u (m×n,
-/// row-major), drawn only when s > 0. All draws are uniform on [0, 1) (NumPy's
+/// row-major), drawn only when s > 0; with density d < 1 a third, `LegacyRandomState(seed &+ 2)`,
+/// keeps value (i, j) when its draw (m×n, row-major) is below d and sets it to 0 otherwise,
+/// whatever the layout: the sparse layouts store exactly the kept values. All draws are uniform on [0, 1) (NumPy's
 /// `random_sample`), so in NumPy terms
 ///
 ///     r = RandomState(seed); H = r.random_sample((k, n)); W = r.random_sample((m, k))
@@ -171,7 +192,11 @@ public enum DataGenerator {
         let wWriter = try RowBlockWriter<T>(
             file: file, dataset: "/W_true", rows: rows, columns: rank,
             deflateLevel: filters.deflateLevel, shuffle: filters.shuffle)
-        let sink = try ValueSink<T>(request: request, file: file, chunkRows: chunkRows(for: request))
+        var keeps = request.density < 1 ? KeptValues(seed: request.seed &+ 2, density: request.density) : nil
+        let sparseSink = request.layout == .dense ? nil
+            : try SparseValueSink<T>(request: request, file: file,
+                                     nonZeros: keeps.map { $0.count(rows: rows, columns: columns) } ?? rows * columns)
+        let sink = sparseSink == nil ? try ValueSink<T>(request: request, file: file, chunkRows: chunkRows(for: request)) : nil
         var noiseStream = LegacyRandomState(seed: request.seed &+ 1)
         let noise = request.noise
         let blockRows = blockRows(for: request)
@@ -192,17 +217,25 @@ public enum DataGenerator {
                     values.elements[index] += T(noise * noiseStream.nextUniform())
                 }
             }
-            saturated += try sink.write(block, values.elements)
+            let kept = keeps.map { _ in values.elements.indices.map { _ in keeps!.next() } }
+            if let sparseSink {
+                try sparseSink.write(values.elements, kept: kept)
+            } else {
+                if let kept { for index in values.elements.indices where !kept[index] { values.elements[index] = 0 } }
+                saturated += try sink!.write(block, values.elements)
+            }
             onProgress?(GenerationProgress(rowsWritten: block.upperBound, rows: rows,
                                            elapsedSeconds: stopwatch.elapsedSeconds))
         }
         try wWriter.close()
-        try sink.close()
+        try sink?.close()
+        try sparseSink?.close()
 
         var attributes: [(String, AttributeValue)] = [
             ("rows", .integer(rows)), ("cols", .integer(columns)), ("rank", .integer(rank)),
             ("noise", .double(noise)), ("seed", .integer(Int(request.seed))),
             ("type", .string(request.storedType.rawValue)), ("generator", .string(name)),
+            ("density", .double(request.density)), ("layout", .string(request.layout.rawValue)),
         ]
         if request.storedType.isInteger { attributes.append(("scale", .double(request.scale))) }
         for (name, value) in attributes { try file.setAttribute(name, value) }
@@ -232,6 +265,84 @@ extension Compression {
         switch self {
         case .none: (nil, false)
         case .gzip(let level): (level, true)
+        }
+    }
+}
+
+/// Which values the density keeps: one uniform draw per value, in row-major order.
+private struct KeptValues {
+    let seed: UInt32
+    let density: Double
+    private var stream: LegacyRandomState
+
+    init(seed: UInt32, density: Double) {
+        self.seed = seed
+        self.density = density
+        stream = LegacyRandomState(seed: seed)
+    }
+
+    mutating func next() -> Bool { stream.nextUniform() < density }
+
+    /// The number kept among m×n values: the same draws, made once more.
+    func count(rows: Int, columns: Int) -> Int {
+        var copy = KeptValues(seed: seed, density: density)
+        var kept = 0
+        for _ in 0..<(rows * columns) where copy.next() { kept += 1 }
+        return kept
+    }
+}
+
+/// Blocks of V written as a sparse group: the non-zero values with their columns, and the
+/// row offsets, as AnnData's CSR /X or 10x's /matrix (the same three arrays: the CSC of Vᵀ).
+private final class SparseValueSink<T: NMFScalar & HDF5Scalar> {
+    private let file: HDF5File
+    private let group: String
+    private let layout: MatrixLayout
+    private let rows: Int
+    private let columns: Int
+    private let data: RowBlockWriter<T>
+    private let indices: RowBlockWriter<Int32>
+    private var offsets: [Int64] = [0]
+
+    init(request: GenerationRequest, file: HDF5File, nonZeros: Int) throws {
+        self.file = file
+        layout = request.layout
+        group = request.layout == .tenx ? "/matrix" : "/X"
+        (rows, columns) = (request.rows, request.columns)
+        data = try RowBlockWriter<T>(file: file, vector: "\(group)/data", count: nonZeros)
+        indices = try RowBlockWriter<Int32>(file: file, vector: "\(group)/indices", count: nonZeros)
+        offsets.reserveCapacity(rows + 1)
+    }
+
+    /// Appends a block of rows (row-major), keeping the values `kept` marks (all without it).
+    func write(_ block: [T], kept: [Bool]?) throws {
+        var values: [T] = [], columnIndices: [Int32] = []
+        let base = offsets[offsets.count - 1]
+        for row in 0..<(block.count / columns) {
+            for column in 0..<columns where kept?[row * columns + column] ?? true {
+                values.append(block[row * columns + column])
+                columnIndices.append(Int32(column))
+            }
+            offsets.append(base + Int64(values.count))
+        }
+        let first = Int(base)
+        try data.write(rows: first..<(first + values.count), elements: values)
+        try indices.write(rows: first..<(first + values.count), elements: columnIndices)
+    }
+
+    func close() throws {
+        try data.close()
+        try indices.close()
+        try file.write(dataset: "\(group)/indptr", shape: [offsets.count], elements: offsets)
+        switch layout {
+        case .anndata:
+            try file.setAttribute("encoding-type", .string("csr_matrix"), on: group)
+            try file.setAttribute("encoding-version", .string("0.1.0"), on: group)
+            try file.setAttribute("shape", integers: [rows, columns], on: group)
+        case .tenx:
+            try file.write(dataset: "\(group)/shape", shape: [2], elements: [Int32(columns), Int32(rows)])
+        case .dense:
+            preconditionFailure("a dense layout has no sparse group")
         }
     }
 }

@@ -16,6 +16,17 @@ public struct DatasetEntry: Sendable, Codable {
     public let plan: StreamPlan?
     public let planPrecision: String?
     public let planProblem: String?
+    /// For a sparse group: how it is stored (the entry's shape is the matrix `factor` reads).
+    public var sparse: SparseLayout? = nil
+}
+
+/// How a sparse group stores its matrix.
+public struct SparseLayout: Sendable, Codable {
+    /// "CSR" (read as stored) or "CSC" (read as its transpose).
+    public let orientation: String
+    public let storedShape: [Int]
+    public let nonZeros: Int
+    public let density: Double
 }
 
 public enum DatasetInventory {
@@ -23,11 +34,15 @@ public enum DatasetInventory {
         -> [DatasetEntry]
     {
         let file = try HDF5File.openReadOnly(path)
-        return try file.datasets().map { info in
+        let datasets = try file.datasets()
+        let sparse = try file.sparseGroupPaths().map { group in
+            try sparseEntry(file.sparseGroup(group), datasets: datasets, path: path, memory: memory, precision: precision)
+        }
+        return sparse + datasets.map { info in
             let count = info.shape.reduce(1, *)
             var plan: StreamPlan?, planPrecision: String?, problem: String?
             if info.rank == 2, info.elementType.isNumeric {
-                let float32 = precision == .float32 || (precision == .auto && info.elementType.name == "float32")
+                let float32 = computesInFloat32(info.elementType, precision)
                 planPrecision = float32 ? "float32" : "float64"
                 do {
                     plan = try StreamPlan.make(
@@ -43,5 +58,29 @@ public enum DatasetInventory {
                                 dataBytes: count * max(1, info.elementType.bits / 8), plan: plan,
                                 planPrecision: planPrecision, planProblem: problem)
         }
+    }
+
+    private static func computesInFloat32(_ type: ElementType, _ precision: Precision) -> Bool {
+        precision == .float32 || (precision == .auto && type.name == "float32")
+    }
+
+    private static func sparseEntry(_ group: SparseGroupInfo, datasets: [DatasetInfo], path: String,
+                                    memory: MemoryBudget, precision: Precision) -> DatasetEntry {
+        let members = datasets.filter { $0.path.hasPrefix(group.path + "/") && $0.rank == 1 }
+        let float32 = computesInFloat32(group.valueType, precision)
+        var plan: StreamPlan?, problem: String?
+        do {
+            plan = try StreamPlan.sparse(rows: group.rows, columns: group.columns, nonZeros: group.nonZeros,
+                                         elementBytes: float32 ? 4 : 8, budget: memory, source: "\(path):\(group.path)")
+        } catch {
+            problem = "\(error)"
+        }
+        return DatasetEntry(
+            path: group.path, shape: [group.rows, group.columns], type: group.valueType.name, chunkShape: nil,
+            filters: [], storedBytes: members.reduce(0) { $0 + $1.storageBytes },
+            dataBytes: members.reduce(0) { $0 + $1.shape.reduce(1, *) * max(1, $1.elementType.bits / 8) },
+            plan: plan, planPrecision: float32 ? "float32" : "float64", planProblem: problem,
+            sparse: SparseLayout(orientation: group.orientation.rawValue, storedShape: group.storedShape,
+                                 nonZeros: group.nonZeros, density: group.density))
     }
 }

@@ -154,6 +154,15 @@ public enum Factorization {
             chunksCached: !source.filters.isEmpty, budget: memory, blockRowsOverride: blockRows, source: description)
     }
 
+    /// The plan `factor` makes for a sparse group under a budget.
+    public static func plan<T: NMFScalar & HDF5Scalar>(
+        for source: SparseRowSource<T>, memory: MemoryBudget, blockRows: Int? = nil, description: String
+    ) throws -> StreamPlan {
+        try StreamPlan.sparse(rows: source.rows, columns: source.columns, nonZeros: source.nonZeros,
+                              elementBytes: MemoryLayout<T>.stride, budget: memory, blockRowsOverride: blockRows,
+                              source: description)
+    }
+
     public static func run(_ request: FactorizationRequest,
                            onProgress: ((FactorizationProgress) -> Void)? = nil,
                            onCheckpoint: ((CheckpointEvent) -> Void)? = nil) throws -> FactorizationSummary {
@@ -207,7 +216,7 @@ public enum Factorization {
         let onProgress: ((FactorizationProgress) -> Void)?
         let onCheckpoint: ((CheckpointEvent) -> Void)?
 
-        func read<Data: RowBlockProvider>(_ data: Data, reader streamed: HDF5RowBlocks<Data.Element>,
+        func read<Data: RowBlockProvider, Reader: MatrixReader<Data.Element>>(_ data: Data, reader streamed: Reader,
                                           plan: StreamPlan) throws -> FactorizationSummary
             where Data.Element: HDF5Scalar
         {
@@ -357,8 +366,8 @@ public enum Factorization {
         return "\(directory).\(name).W-scratch-\(getpid())"
     }
 
-    static func progress<T>(_ onProgress: ((FactorizationProgress) -> Void)?,
-                                    _ reader: HDF5RowBlocks<T>) -> ((IterationProgress) -> Void)? {
+    static func progress(_ onProgress: ((FactorizationProgress) -> Void)?,
+                         _ reader: some MatrixReader) -> ((IterationProgress) -> Void)? {
         guard let onProgress else { return nil }
         return { iteration in
             onProgress(FactorizationProgress(iteration: iteration, bytesRead: reader.bytesRead,

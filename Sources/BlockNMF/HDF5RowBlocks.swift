@@ -12,7 +12,7 @@ import NMFKernels
 /// it lies: the reader maps its pages ahead of the engine, and the copy into a buffer, which
 /// costs a core's time per pass, is saved. A block not in the page cache is read into a
 /// buffer as usual: one large read beats faulting its pages in from the disk.
-public final class HDF5RowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockProvider, @unchecked Sendable {
+public final class HDF5RowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockProvider, MatrixReader, @unchecked Sendable {
     public let rows: Int
     public let columns: Int
     public let sourceDescription: String
@@ -213,7 +213,7 @@ private final class BlockChannel<Element: NMFScalar>: @unchecked Sendable {
 }
 
 /// Running totals of what the reader delivered.
-private final class ReadStatistics: @unchecked Sendable {
+final class ReadStatistics: @unchecked Sendable {
     private let lock = NSLock()
     private var bytes = 0
     private var seconds = 0.0

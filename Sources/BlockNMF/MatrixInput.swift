@@ -1,15 +1,17 @@
 import HDF5Store
 import NMFKernels
 
-/// A 2-D dataset read the way every command reads its data (V for `factor` and
-/// `transform`): the file opened read-only, the values in the working precision, the
-/// matrix kept in memory when it takes at most half the budget and streamed in row
-/// blocks otherwise (`StreamPlan`).
+/// A 2-D dataset or a sparse group read the way every command reads its data (V for
+/// `factor` and `transform`): the file opened read-only, the values in the working
+/// precision, the matrix kept in memory when it takes at most half the budget and streamed
+/// in row blocks otherwise (`StreamPlan`).
 struct MatrixInput {
     let path: String
     let file: HDF5File
-    /// Absolute path of the dataset inside the file.
+    /// Absolute path of the dataset (or sparse group) inside the file.
     let dataset: String
+    /// The sparse group V is read from, when it is one.
+    let sparse: SparseGroupInfo?
     let storedType: ElementType
     let rows: Int
     let columns: Int
@@ -17,15 +19,33 @@ struct MatrixInput {
     /// `data.h5:/X`, as error messages name the data.
     var description: String { "\(path):\(dataset)" }
 
-    /// Opens `path` read-only and finds `dataset`, or when it is nil the file's only 2-D
-    /// numeric dataset; missing files and datasets fail here, before anything is created.
+    /// Opens `path` read-only and finds `dataset` (a 2-D dataset or a sparse group), or when
+    /// it is nil the file's only 2-D numeric dataset or sparse group; missing files and
+    /// datasets fail here, before anything is created.
     init(path: String, dataset: String?) throws {
         self.path = path
         file = try HDF5File.openReadOnly(path)
+        let named: String?
+        if let dataset {
+            named = dataset
+        } else {
+            let candidates = try file.matrixDatasetPaths() + file.sparseGroupPaths()
+            guard candidates.count == 1 else {
+                throw HDF5StoreError.ambiguousDataset(path: path, available: candidates)
+            }
+            named = candidates[0]
+        }
+        if let named, try file.kind(of: named) == .group {
+            let info = try file.sparseGroup(named)
+            sparse = info
+            (self.dataset, storedType, rows, columns) = (info.path, info.valueType, info.rows, info.columns)
+            return
+        }
+        sparse = nil
         // The probe closes before the reader opens the dataset: HDF5 applies a chunk
         // cache only to the first open of a dataset.
         let (dataset, storedType, rows, columns) = try { [file] in
-            let probe = try DenseRowBlockSource<Double>(file: file, dataset: dataset, blockRows: 1)
+            let probe = try DenseRowBlockSource<Double>(file: file, dataset: named, blockRows: 1)
             return (probe.datasetPath, probe.storedType, probe.rows, probe.columns)
         }()
         (self.dataset, self.storedType, self.rows, self.columns) = (dataset, storedType, rows, columns)
@@ -53,6 +73,14 @@ struct MatrixInput {
     private func read<T: NMFScalar & HDF5Scalar, Reading: MatrixReading>(
         as _: T.Type, memory: MemoryBudget, blockRows: Int?, _ reading: Reading
     ) throws -> Reading.Output {
+        if sparse != nil {
+            let source = try SparseRowSource<T>(file: file, group: dataset)
+            let plan = try Factorization.plan(for: source, memory: memory, blockRows: blockRows, description: description)
+            let blocks = try SparseRowBlocks(source: source, valuesPerBlock: plan.valuesPerBlock,
+                                             blockRows: plan.mode == .streamed && plan.valuesPerBlock == nil ? plan.blockRows : nil,
+                                             sourceDescription: description)
+            return try reading.read(blocks, reader: blocks, plan: plan)
+        }
         let source = try DenseRowBlockSource<T>(file: file, dataset: dataset, blockRows: 1)
         let plan = try Factorization.plan(for: source, memory: memory, blockRows: blockRows, description: description)
         let streamed = try HDF5RowBlocks(source: source, blockRows: plan.blockRows, sourceDescription: description)
@@ -73,6 +101,7 @@ protocol MatrixReading {
     associatedtype Output
     /// `data` is V in memory or streamed (per `plan`); `reader` is the dataset's reader
     /// either way: its statistics count every byte read, and it reads a few rows on demand.
-    func read<Data: RowBlockProvider>(_ data: Data, reader: HDF5RowBlocks<Data.Element>, plan: StreamPlan) throws
+    func read<Data: RowBlockProvider, Reader: MatrixReader<Data.Element>>(_ data: Data, reader: Reader,
+                                                                         plan: StreamPlan) throws
         -> Output where Data.Element: HDF5Scalar
 }

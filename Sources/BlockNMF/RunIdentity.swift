@@ -11,7 +11,7 @@ enum RunIdentity {
     static let sampledRows = 64
 
     static func settings<T: NMFScalar & HDF5Scalar>(
-        request: FactorizationRequest, dataset: String, reader: HDF5RowBlocks<T>, storedType: String,
+        request: FactorizationRequest, dataset: String, reader: some MatrixReader<T>, storedType: String,
         method: InitializationMethod
     ) throws -> [CheckpointRecord.Setting] {
         let status = try FileStatus(path: request.input)
@@ -44,7 +44,7 @@ enum RunIdentity {
     }
 
     /// Rows at the start, the middle and the end of V, as the reader delivers them.
-    private static func sampleChecksum<T: NMFScalar & HDF5Scalar>(_ reader: HDF5RowBlocks<T>) throws -> String {
+    private static func sampleChecksum<T: NMFScalar & HDF5Scalar>(_ reader: some MatrixReader<T>) throws -> String {
         let m = reader.rows
         let starts = [0, max(0, m / 2 - sampledRows / 2), max(0, m - sampledRows)]
         var checksum = Checksum()

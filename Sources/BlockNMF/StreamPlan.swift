@@ -9,8 +9,11 @@ public struct StreamPlan: Sendable, Equatable, Codable {
     }
 
     public let mode: Mode
-    /// Rows per read.
+    /// Rows per read (for sparse input, the most a block holds).
     public let blockRows: Int
+    /// For sparse input streamed: the values a block holds at most (blocks are cut by
+    /// values, a whole tile at a time; a tile with more is a block of its own).
+    public var valuesPerBlock: Int? = nil
     /// Buffers of `blockRows` rows alive at once: one being read, one read ahead,
     /// one being cut into tiles, one whose last tiles are still computing.
     public static let buffers = 4
@@ -59,6 +62,29 @@ public struct StreamPlan: Sendable, Equatable, Codable {
         }
         blockRows = min(blockRows, roundUp(rows, to: tile))
         return StreamPlan(mode: resident ? .resident : .streamed, blockRows: blockRows)
+    }
+
+    /// The plan for a sparse m×n matrix of `nonZeros` values, each stored with a 4-byte
+    /// column index: resident when it takes at most half the budget, else blocks of at most a
+    /// quarter of the budget each (`buffers` of them alive at once).
+    public static func sparse(rows: Int, columns: Int, nonZeros: Int, elementBytes: Int, budget: MemoryBudget,
+                              blockRowsOverride: Int? = nil, source: String) throws -> StreamPlan {
+        guard rows > 0, columns > 0 else { throw NMFError.emptyInput(source: source, rows: rows, columns: columns) }
+        let tile = TileSchedule.rowsPerTile
+        if let override = blockRowsOverride {
+            guard override >= 1 else {
+                throw NMFError.invalidParameter(name: "block-rows", value: "\(override)", requirement: "must be at least 1")
+            }
+            return StreamPlan(mode: .streamed, blockRows: min(max(tile, (override / tile) * tile), roundUp(rows, to: tile)))
+        }
+        let valueBytes = elementBytes + MemoryLayout<Int32>.stride
+        if nonZeros * valueBytes + (rows + 1) * MemoryLayout<Int>.stride <= budget.bytes / 2 {
+            return StreamPlan(mode: .resident, blockRows: roundUp(rows, to: tile))
+        }
+        let values = max(1, budget.bytes / buffers / valueBytes)
+        let rowsPerBlock = Int(Double(values) / max(Double(nonZeros) / Double(rows), 1e-9))
+        return StreamPlan(mode: .streamed, blockRows: min(max(tile, (rowsPerBlock / tile) * tile), roundUp(rows, to: tile)),
+                          valuesPerBlock: values)
     }
 
     private static func roundUp(_ value: Int, to multiple: Int) -> Int {

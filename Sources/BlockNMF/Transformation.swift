@@ -126,7 +126,7 @@ public enum Transformation {
         let output: PendingOutput
         let onProgress: ((FactorizationProgress) -> Void)?
 
-        func read<Data: RowBlockProvider>(_ data: Data, reader: HDF5RowBlocks<Data.Element>,
+        func read<Data: RowBlockProvider, Reader: MatrixReader<Data.Element>>(_ data: Data, reader: Reader,
                                           plan: StreamPlan) throws -> TransformSummary
             where Data.Element: HDF5Scalar
         {

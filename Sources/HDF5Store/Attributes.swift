@@ -55,6 +55,35 @@ extension HDF5File {
         }
     }
 
+    /// Reads an integer attribute holding any number of values (e.g. AnnData's `shape`).
+    public func integers(attribute name: String, of objectPath: String = "/") throws -> [Int] {
+        let object = try existingObject(objectPath)
+        let file = try id
+        let attribute = try AttributeHandle("H5Aopen_by_name \(object) \(name)") {
+            H5Aopen_by_name(file, object, name, chdf5_p_default(), chdf5_p_default())
+        }
+        let type = try DatatypeHandle("H5Aget_type \(name)") { H5Aget_type(attribute.id) }
+        let elementType = try ElementType(datatype: type.id)
+        guard elementType.kind == .signedInteger || elementType.kind == .unsignedInteger else {
+            throw HDF5StoreError.unsupportedAttributeType(path: path, object: object, name: name,
+                                                          typeDescription: elementType.name)
+        }
+        let space = try DataspaceHandle("H5Aget_space \(name)") { H5Aget_space(attribute.id) }
+        let count = Int(try hdf5("H5Sget_simple_extent_npoints") { H5Sget_simple_extent_npoints(space.id) })
+        var values = [Int64](repeating: 0, count: count)
+        try hdf5("H5Aread \(name)") { H5Aread(attribute.id, chdf5_native_int64(), &values) }
+        return values.map { Int($0) }
+    }
+
+    /// Whether the root, a group or a dataset has an attribute `name`.
+    public func hasAttribute(_ name: String, of objectPath: String = "/") throws -> Bool {
+        let object = try existingObject(objectPath)
+        let file = try id
+        return try hdf5("H5Aexists_by_name \(object) \(name)") {
+            H5Aexists_by_name(file, object, name, chdf5_p_default())
+        } > 0
+    }
+
     /// Sets a scalar attribute, replacing one of the same name. Strings are stored as
     /// variable-length UTF-8, which h5py reads as `str`; integers as int64; doubles as float64.
     public func setAttribute(_ name: String, _ value: AttributeValue, on objectPath: String = "/") throws {
@@ -92,6 +121,24 @@ extension HDF5File {
                 _ = try hdf5("H5Awrite \(name)") { H5Awrite(attribute.id, type.id, &pointer) }
             }
         }
+    }
+
+    /// Sets an attribute holding an array of int64 values (e.g. AnnData's `shape`), replacing
+    /// one of the same name.
+    public func setAttribute(_ name: String, integers values: [Int], on objectPath: String = "/") throws {
+        let object = try existingObject(objectPath)
+        let file = try id
+        if try hasAttribute(name, of: object) {
+            try hdf5("H5Adelete_by_name \(object) \(name)") { H5Adelete_by_name(file, object, name, chdf5_p_default()) }
+        }
+        var extent = [hsize_t(values.count)]
+        let space = try DataspaceHandle("H5Screate_simple") { H5Screate_simple(1, &extent, nil) }
+        let attribute = try AttributeHandle("H5Acreate_by_name \(object) \(name)") {
+            H5Acreate_by_name(file, object, name, chdf5_std_i64le(), space.id, chdf5_p_default(), chdf5_p_default(),
+                              chdf5_p_default())
+        }
+        var stored = values.map { Int64($0) }
+        try hdf5("H5Awrite \(name)") { H5Awrite(attribute.id, chdf5_native_int64(), &stored) }
     }
 
     /// Names of the attributes of the root, a group or a dataset, in name order.

@@ -20,6 +20,8 @@ public enum HDF5StoreError: Error, CustomStringConvertible, Equatable, Sendable 
     case rowRangeOutOfBounds(path: String, dataset: String, range: Range<Int>, rows: Int)
     case bufferTooSmall(path: String, dataset: String, needed: Int, available: Int)
     case attributeNotFound(path: String, object: String, name: String)
+    /// A sparse group whose datasets or attributes do not describe one matrix.
+    case invalidSparseGroup(path: String, group: String, reason: String)
     case unsupportedAttributeType(path: String, object: String, name: String, typeDescription: String)
     /// A call into the HDF5 library failed; `stack` is HDF5's error stack on one line.
     case library(operation: String, stack: String)
@@ -61,6 +63,8 @@ public enum HDF5StoreError: Error, CustomStringConvertible, Equatable, Sendable 
         case let .bufferTooSmall(path, dataset, needed, available):
             return "dataset '\(dataset)' in \(path): reading needs a buffer of \(needed) elements, "
                 + "the buffer holds \(available)"
+        case let .invalidSparseGroup(path, group, reason):
+            return "\(path):\(group) is not a sparse matrix BlockNMF can read: \(reason)"
         case let .attributeNotFound(path, object, name):
             return "attribute '\(name)' not found on '\(object)' in \(path)"
         case let .unsupportedAttributeType(path, object, name, typeDescription):

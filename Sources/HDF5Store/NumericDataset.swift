@@ -47,6 +47,28 @@ struct NumericDataset: ~Copyable {
     }
 }
 
+extension NumericDataset {
+    /// Elements `range` of a 1-D dataset, converted by HDF5 to `T`.
+    func read<T: HDF5Storable>(_ range: Range<Int>, as _: T.Type) throws -> [T] {
+        guard !range.isEmpty else { return [] }
+        let dataset = handle.id
+        let fileSpace = try DataspaceHandle("H5Dget_space \(path)") { H5Dget_space(dataset) }
+        var start: [hsize_t] = [hsize_t(range.lowerBound)]
+        var count: [hsize_t] = [hsize_t(range.count)]
+        try hdf5("H5Sselect_hyperslab \(path)") {
+            H5Sselect_hyperslab(fileSpace.id, H5S_SELECT_SET, &start, nil, &count, nil)
+        }
+        let memorySpace = try DataspaceHandle("H5Screate_simple") { H5Screate_simple(1, &count, nil) }
+        return try [T](unsafeUninitializedCapacity: range.count) { buffer, initialized in
+            initialized = 0
+            try hdf5("H5Dread \(path) \(range.lowerBound)..<\(range.upperBound)") {
+                H5Dread(dataset, T.nativeTypeID, memorySpace.id, fileSpace.id, chdf5_p_default(), buffer.baseAddress)
+            }
+            initialized = range.count
+        }
+    }
+}
+
 extension HDF5File {
     /// Reads a whole dataset of any rank and numeric type, converted to `T`, in row-major order.
     /// Meant for small arrays (initial factors, loss histories, sparse indices), not for the

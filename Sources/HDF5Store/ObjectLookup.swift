@@ -78,6 +78,9 @@ extension HDF5File {
     }
 
     /// The kind of object at an absolute path, or nil when nothing (or a dangling link) is there.
+    /// What `objectPath` names, or nil when nothing.
+    public func kind(of objectPath: String) throws -> ObjectKind? { try objectKind(at: Self.absolute(objectPath)) }
+
     func objectKind(at objectPath: String) throws -> ObjectKind? {
         let file = try id
         if objectPath == "/" { return .group }

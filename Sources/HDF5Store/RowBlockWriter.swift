@@ -17,6 +17,8 @@ public final class RowBlockWriter<Element: HDF5Storable>: @unchecked Sendable {
     public let columns: Int
     /// Rows per chunk; chunks span all columns. Nil only for an empty dataset, which has none.
     public let chunkRows: Int?
+    /// A 1-D dataset of `rows` elements (`columns` is 1).
+    public let isVector: Bool
     /// Nil once closed.
     private var dataset: DatasetHandle?
 
@@ -33,9 +35,23 @@ public final class RowBlockWriter<Element: HDF5Storable>: @unchecked Sendable {
     ///   - chunkRows: rows per chunk, at most `rows`; `defaultChunkRows(columns:)` when nil.
     ///   - deflateLevel: gzip level 0...9, or nil for no compression.
     ///   - shuffle: byte-shuffle before deflate, which helps numbers compress.
-    public init(file: HDF5File, dataset name: String, rows: Int, columns: Int,
-                chunkRows: Int? = nil, deflateLevel: Int? = nil, shuffle: Bool = false) throws {
-        let shape = [rows, columns]
+    public convenience init(file: HDF5File, dataset name: String, rows: Int, columns: Int,
+                            chunkRows: Int? = nil, deflateLevel: Int? = nil, shuffle: Bool = false) throws {
+        try self.init(file: file, dataset: name, rows: rows, columns: columns, isVector: false, chunkRows: chunkRows,
+                      deflateLevel: deflateLevel, shuffle: shuffle)
+    }
+
+    /// Creates a 1-D dataset of `count` elements, written a range at a time (e.g. the `data`,
+    /// `indices` and `indptr` of a sparse group).
+    public convenience init(file: HDF5File, vector name: String, count: Int,
+                            chunkElements: Int? = nil, deflateLevel: Int? = nil, shuffle: Bool = false) throws {
+        try self.init(file: file, dataset: name, rows: count, columns: 1, isVector: true, chunkRows: chunkElements,
+                      deflateLevel: deflateLevel, shuffle: shuffle)
+    }
+
+    private init(file: HDF5File, dataset name: String, rows: Int, columns: Int, isVector: Bool,
+                 chunkRows: Int?, deflateLevel: Int?, shuffle: Bool) throws {
+        let shape = isVector ? [rows] : [rows, columns]
         let target = try NewDataset(file: file, name: name, shape: shape, elementCount: rows * columns)
         let isEmpty = rows == 0 || columns == 0
         let chunkRows = isEmpty ? nil : min(max(chunkRows ?? Self.defaultChunkRows(columns: columns), 1), rows)
@@ -48,7 +64,7 @@ public final class RowBlockWriter<Element: HDF5Storable>: @unchecked Sendable {
         let access = try PropertyListHandle("H5Pcreate") { H5Pcreate(chdf5_p_dataset_access()) }
         if let chunkRows {
             try ChunkCache.covering(
-                blockRows: 1, shape: shape, chunkShape: [chunkRows, columns],
+                blockRows: 1, shape: [rows, columns], chunkShape: [chunkRows, columns],
                 storedElementBytes: MemoryLayout<Element>.stride
             ).apply(to: access)
         }
@@ -58,6 +74,7 @@ public final class RowBlockWriter<Element: HDF5Storable>: @unchecked Sendable {
         self.rows = rows
         self.columns = columns
         self.chunkRows = chunkRows
+        self.isVector = isVector
     }
 
     /// Writes rows `range` from row-major `elements`, exactly `range.count * columns` of them.
@@ -75,12 +92,12 @@ public final class RowBlockWriter<Element: HDF5Storable>: @unchecked Sendable {
         guard let datasetID = dataset?.id else { throw HDF5StoreError.fileClosed(path: file.path) }
         let path = datasetPath
         let fileSpace = try DataspaceHandle("H5Dget_space \(path)") { H5Dget_space(datasetID) }
-        var start: [hsize_t] = [hsize_t(range.lowerBound), 0]
-        var count: [hsize_t] = [hsize_t(range.count), hsize_t(columns)]
+        var start: [hsize_t] = isVector ? [hsize_t(range.lowerBound)] : [hsize_t(range.lowerBound), 0]
+        var count: [hsize_t] = isVector ? [hsize_t(range.count)] : [hsize_t(range.count), hsize_t(columns)]
         try hdf5("H5Sselect_hyperslab \(path)") {
             H5Sselect_hyperslab(fileSpace.id, H5S_SELECT_SET, &start, nil, &count, nil)
         }
-        let memorySpace = try DataspaceHandle("H5Screate_simple") { H5Screate_simple(2, &count, nil) }
+        let memorySpace = try DataspaceHandle("H5Screate_simple") { H5Screate_simple(Int32(count.count), &count, nil) }
         try elements.withUnsafeBytes { bytes in
             _ = try hdf5("H5Dwrite \(path) rows \(range.lowerBound)..<\(range.upperBound)") {
                 H5Dwrite(

@@ -35,6 +35,10 @@ extension Matrix {
             for index in elements.indices { elements[index] *= beta }
             return
         }
+        if a.compressed != nil || b.compressed != nil {
+            multiplyAddSparse(a, b, transA: transA, transB: transB, alpha: alpha, beta: beta)
+            return
+        }
         let resultColumns = columns
         a.withBaseAddress { pa in
             b.withBaseAddress { pb in
@@ -44,6 +48,53 @@ extension Matrix {
                                beta, pc.baseAddress!, Int32(max(resultColumns, 1)))
                 }
             }
+        }
+    }
+
+    /// A product with a sparse operand, in work proportional to its values: the sparse rows
+    /// times a dense matrix (V·Y, V·Hᵀ) or a dense matrix's transpose times them (Yᵀ·V, Wᵀ·V).
+    /// A dense operand that enters transposed is transposed once first, so each value of V
+    /// touches one contiguous row. Two sparse operands meet as dense ones.
+    @inlinable mutating func multiplyAddSparse(
+        _ a: MatrixRows<T>, _ b: MatrixRows<T>, transA: Transposition, transB: Transposition, alpha: T, beta: T
+    ) {
+        func contiguous(_ rows: MatrixRows<T>, transposed: Bool) -> Matrix<T> {
+            let matrix = rows.withElements { Matrix(rows: rows.rows, columns: rows.columns, elements: Array($0)) }
+            return transposed ? matrix.transposed() : matrix
+        }
+        if let sparse = a.compressed, b.compressed == nil, transA == .none {
+            // (b×n)·op(B) with op(B) n×q.
+            let y = contiguous(b, transposed: transB == .transposed)
+            let q = y.columns
+            y.elements.withUnsafeBufferPointer { py in
+                elements.withUnsafeMutableBufferPointer { pc in
+                    sparse.multiply(a.range, by: py.baseAddress!, columns: q, alpha: alpha, beta: beta,
+                                    into: pc.baseAddress!)
+                }
+            }
+        } else if let sparse = b.compressed, a.compressed == nil, transB == .none {
+            // op(A)·(b×n) with op(A) q×b: the transpose of (b×n)ᵀ·op(A)ᵀ, formed as n×q.
+            let y = contiguous(a, transposed: transA == .none)
+            var transposedResult = beta == 0 ? Matrix(rows: columns, columns: rows) : transposed()
+            y.elements.withUnsafeBufferPointer { py in
+                transposedResult.elements.withUnsafeMutableBufferPointer { pc in
+                    sparse.multiplyTransposed(b.range, by: py.baseAddress!, columns: y.columns, alpha: alpha,
+                                              beta: beta, into: pc.baseAddress!)
+                }
+            }
+            self = transposedResult.transposed()
+        } else if let sparse = a.compressed, b.compressed == nil, transA == .transposed {
+            // (b×n)ᵀ·op(B) with op(B) b×q: n×q directly.
+            let y = contiguous(b, transposed: transB == .transposed)
+            y.elements.withUnsafeBufferPointer { py in
+                elements.withUnsafeMutableBufferPointer { pc in
+                    sparse.multiplyTransposed(a.range, by: py.baseAddress!, columns: y.columns, alpha: alpha,
+                                              beta: beta, into: pc.baseAddress!)
+                }
+            }
+        } else {
+            let denseA = contiguous(a, transposed: false), denseB = contiguous(b, transposed: false)
+            multiplyAdd(denseA, denseB, transA: transA, transB: transB, alpha: alpha, beta: beta)
         }
     }
 

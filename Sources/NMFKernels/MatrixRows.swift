@@ -2,11 +2,14 @@
 /// products without being copied, so it crosses the memory bus once.
 ///
 /// The rows live in a `Matrix` or in storage of someone else's (`BorrowedElements`,
-/// e.g. a file mapped into memory), so a block in the page cache needs no copy.
+/// e.g. a file mapped into memory), so a block in the page cache needs no copy; or they
+/// are rows of a sparse matrix (`CompressedRows`), which give their dense elements to
+/// any computation that asks for them, a call at a time.
 public struct MatrixRows<T: NMFScalar>: Sendable {
     @usableFromInline enum Storage: Sendable {
         case matrix(Matrix<T>)
         case borrowed(any BorrowedElements<T>)
+        case sparse(CompressedRows<T>)
     }
 
     @usableFromInline let storage: Storage
@@ -29,6 +32,14 @@ public struct MatrixRows<T: NMFScalar>: Sendable {
         self.columns = columns
     }
 
+    /// Rows `range` of a sparse matrix.
+    @inlinable public init(_ sparse: CompressedRows<T>, rows range: Range<Int>) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= sparse.rows, "rows \(range) outside 0..<\(sparse.rows)")
+        storage = .sparse(sparse)
+        self.range = range
+        columns = sparse.columns
+    }
+
     @usableFromInline init(storage: Storage, range: Range<Int>, columns: Int) {
         self.storage = storage
         self.range = range
@@ -47,6 +58,12 @@ public struct MatrixRows<T: NMFScalar>: Sendable {
     /// The matrix holding the rows, when a matrix does (to hand its buffer back for reuse).
     public var matrix: Matrix<T>? {
         if case .matrix(let matrix) = storage { return matrix }
+        return nil
+    }
+
+    /// The sparse rows these are a range of, when they are sparse.
+    public var compressed: CompressedRows<T>? {
+        if case .sparse(let rows) = storage { return rows }
         return nil
     }
 
@@ -99,6 +116,11 @@ public struct MatrixRows<T: NMFScalar>: Sendable {
             }
         case .borrowed(let storage):
             return try storage.withElements((range.lowerBound * columns)..<(range.lowerBound * columns + count), body)
+        case .sparse(let sparse):
+            return try withUnsafeTemporaryAllocation(of: T.self, capacity: max(count, 1)) { dense in
+                sparse.densify(range, into: dense)
+                return try body(UnsafeBufferPointer(rebasing: dense[0..<count]))
+            }
         }
     }
 

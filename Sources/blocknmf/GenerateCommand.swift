@@ -3,6 +3,7 @@ import BlockNMF
 import Foundation
 
 extension StoredType: ExpressibleByArgument {}
+extension MatrixLayout: ExpressibleByArgument {}
 
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -47,6 +48,15 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Integer types store round(v·scale), halves away from zero, saturated at the type's maximum (default 1).")
     var scale: Double?
 
+    @Option(help: "d: the share of values kept (the others are 0), in (0, 1].")
+    var density: Double = 1
+
+    @Option(help: ArgumentHelp("""
+        dense (a dataset /X), anndata (a CSR group /X, as .h5ad files hold it) or 10x \
+        (/matrix, the CSC of Vᵀ as 10x Genomics .h5 files hold it).
+        """, valueName: "layout"))
+    var layout: MatrixLayout = .dense
+
     @Option(help: "Memory for one block of V, e.g. 64MiB, 512K, 1G.")
     var memory = "64MiB"
 
@@ -77,10 +87,13 @@ struct GenerateCommand: ParsableCommand {
             throw NMFError.invalidParameter(name: "memory", value: memory,
                                             requirement: "must be a size such as 64MiB, 512K or 1G")
         }
-        return GenerationRequest(
+        var request = GenerationRequest(
             output: output, rows: rows, columns: cols, rank: rank, noise: noise, seed: seed,
             chunkRows: chunkRows, compression: try Compression(parsing: compression),
             storedType: storedType, scale: scale ?? 1, blockMemoryBytes: budget.bytes)
+        request.density = density
+        request.layout = layout
+        return request
     }
 
     private func summaryLine(_ summary: GenerationSummary) -> String {

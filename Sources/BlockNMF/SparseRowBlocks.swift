@@ -1,0 +1,86 @@
+import Foundation
+import HDF5Store
+import NMFKernels
+
+/// V streamed from a sparse group (`SparseRowSource`: AnnData's CSR, 10x's CSC read as its
+/// transpose). Blocks are whole tiles cut by their number of values, not rows, so a block's
+/// memory follows the budget whatever the rows' density; V that fits is read once and kept.
+///
+/// Each tile's rows enter the kernels through `MatrixRows`, which hands out their dense
+/// elements a tile at a time (256 × n values per worker): the arithmetic is that of the dense
+/// matrix, the memory and the reading that of the non-zeros.
+public final class SparseRowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockProvider, MatrixReader,
+    @unchecked Sendable
+{
+    public let rows: Int
+    public let columns: Int
+    public let sourceDescription: String
+    /// First row of each block, and the end.
+    public let blockBounds: [Int]
+    private let source: SparseRowSource<Element>
+    private var resident: CompressedRows<Element>?
+    private let statistics = ReadStatistics()
+
+    /// Blocks of whole tiles holding at most `valuesPerBlock` values each (a tile with more
+    /// is a block of its own), or of `blockRows` rows; with neither, V is read once and kept.
+    public init(source: SparseRowSource<Element>, valuesPerBlock: Int?, blockRows: Int?,
+                sourceDescription: String) throws {
+        self.source = source
+        rows = source.rows
+        columns = source.columns
+        self.sourceDescription = sourceDescription
+        let tile = TileSchedule.rowsPerTile
+        var bounds = [0]
+        if let blockRows {
+            precondition(blockRows % tile == 0, "blocks are whole tiles")
+            bounds += stride(from: blockRows, to: rows, by: blockRows)
+        } else if let valuesPerBlock {
+            var start = 0
+            for end in stride(from: tile, to: rows, by: tile) {
+                if source.nonZeros(in: start..<min(end + tile, rows)) > valuesPerBlock {
+                    bounds.append(end)
+                    start = end
+                }
+            }
+        }
+        if rows > 0 { bounds.append(rows) }
+        blockBounds = bounds
+        if valuesPerBlock == nil && blockRows == nil { resident = try read(0..<rows) }
+    }
+
+    public var bytesRead: Int { statistics.snapshot.bytes }
+    public var readSeconds: Double { statistics.snapshot.seconds }
+    public var readsInPlace: Bool { false }
+
+    /// Rows per block, the largest.
+    public var largestBlockRows: Int { zip(blockBounds, blockBounds.dropFirst()).map { $1 - $0 }.max() ?? 0 }
+
+    public func forEachBlock(from start: Int, recycling _: Bool,
+                             _ body: (Int, MatrixRows<Element>) throws -> Void) throws {
+        guard start < rows else { return }
+        if let resident {
+            try body(start, MatrixRows(resident, rows: start..<rows))
+            return
+        }
+        for (first, end) in zip(blockBounds, blockBounds.dropFirst()) where end > start {
+            let range = max(first, start)..<end
+            try body(range.lowerBound, MatrixRows(try read(range), rows: 0..<range.count))
+        }
+    }
+
+    public func readRows(_ range: Range<Int>) throws -> [Element] {
+        let (sparse, local) = try resident.map { ($0, range) } ?? (read(range), 0..<range.count)
+        return [Element](unsafeUninitializedCapacity: range.count * columns) { buffer, initialized in
+            sparse.densify(local, into: buffer)
+            initialized = range.count * columns
+        }
+    }
+
+    private func read(_ range: Range<Int>) throws -> CompressedRows<Element> {
+        let clock = Stopwatch()
+        let (offsets, columnIndices, values) = try source.readRows(range)
+        statistics.add(bytes: values.count * (MemoryLayout<Element>.stride + MemoryLayout<Int32>.stride),
+                       seconds: clock.elapsedSeconds)
+        return CompressedRows(columns: columns, offsets: offsets, columnIndices: columnIndices, values: values)
+    }
+}

@@ -1,0 +1,60 @@
+/// Rows of a sparse group (`SparseGroupInfo`: CSR as stored, CSC as its transpose) read a
+/// block of rows at a time, values converted by HDF5 to `Element`.
+///
+/// Thread safety: as `DenseRowBlockSource`, one thread at a time.
+public final class SparseRowSource<Element: HDF5Scalar>: @unchecked Sendable {
+    public let file: HDF5File
+    public let info: SparseGroupInfo
+    /// Where each row's values start, and where the last ends (`indptr`, held in memory:
+    /// 8 bytes per row).
+    public let offsets: [Int]
+    private let data: NumericDataset
+    private let indices: NumericDataset
+
+    public var rows: Int { info.rows }
+    public var columns: Int { info.columns }
+    public var nonZeros: Int { info.nonZeros }
+
+    public init(file: HDF5File, group: String) throws {
+        let info = try file.sparseGroup(group)
+        func invalid(_ reason: String) -> HDF5StoreError {
+            .invalidSparseGroup(path: file.path, group: info.path, reason: reason)
+        }
+        guard info.columns <= Int(Int32.max) else { throw invalid("its \(info.columns) columns exceed 32-bit indices") }
+        let pointers = try file.readArray(dataset: HDF5File.join(info.path, "indptr"), as: Int64.self).elements
+        guard pointers.first == 0, pointers.last == Int64(info.nonZeros) else {
+            throw invalid("indptr runs from \(pointers.first ?? 0) to \(pointers.last ?? 0), not from 0 to its \(info.nonZeros) values")
+        }
+        if let row = pointers.indices.dropLast().first(where: { pointers[$0] > pointers[$0 + 1] }) {
+            throw invalid("indptr decreases after row \(row)")
+        }
+        self.file = file
+        self.info = info
+        offsets = pointers.map { Int($0) }
+        data = try NumericDataset(file: file, name: HDF5File.join(info.path, "data"))
+        indices = try NumericDataset(file: file, name: HDF5File.join(info.path, "indices"))
+    }
+
+    /// Values stored in rows `range`.
+    public func nonZeros(in range: Range<Int>) -> Int { offsets[range.upperBound] - offsets[range.lowerBound] }
+
+    /// Rows `range`: where each row's values start (counted from the first row's), their
+    /// columns and their values. Duplicate columns in a row are kept (they add up).
+    public func readRows(_ range: Range<Int>) throws -> (offsets: [Int], columns: [Int32], values: [Element]) {
+        guard range.lowerBound >= 0, range.upperBound <= rows else {
+            throw HDF5StoreError.rowRangeOutOfBounds(path: file.path, dataset: info.path, range: range, rows: rows)
+        }
+        let first = offsets[range.lowerBound]
+        let stored = first..<offsets[range.upperBound]
+        let columnIndices = try indices.read(stored, as: Int32.self)
+        let limit = Int32(columns)
+        if let position = columnIndices.firstIndex(where: { $0 < 0 || $0 >= limit }) {
+            let row = offsets[range.lowerBound...].lastIndex(where: { $0 <= first + position })!
+            throw HDF5StoreError.invalidSparseGroup(
+                path: file.path, group: info.path,
+                reason: "row \(row) has a value in column \(columnIndices[position]), outside 0..<\(columns)")
+        }
+        return (offsets[range.lowerBound...range.upperBound].map { $0 - first }, columnIndices,
+                try data.read(stored, as: Element.self))
+    }
+}

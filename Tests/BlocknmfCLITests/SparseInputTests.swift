@@ -1,0 +1,140 @@
+import Foundation
+import HDF5Store
+import XCTest
+
+/// Sparse groups as input — AnnData's CSR `/X`, 10x's CSC `/matrix` (read as its transpose) —
+/// give the fits of the same matrix stored dense, and scikit-learn's fits of scipy sparse input.
+final class SparseInputTests: XCTestCase {
+    private var scratch: ScratchDirectory!
+
+    override func setUpWithError() throws { scratch = try ScratchDirectory() }
+    override func tearDown() { scratch = nil }
+
+    private func factors(_ path: String) throws -> (w: [Double], h: [Double]) {
+        let file = try HDF5File.openReadOnly(path)
+        return (try file.readMatrix(dataset: "/W", as: Double.self).elements,
+                try file.readMatrix(dataset: "/H", as: Double.self).elements)
+    }
+
+    /// Tests/Fixtures/sklearn_sparse.h5: scikit-learn's NMF on a scipy CSR matrix, whose
+    /// arrays the file holds as AnnData's /X; anndata_counts.h5ad: the same matrix written by
+    /// the anndata package.
+    func testScikitLearnFitsOfSparseInputAndAnAnnDataFile() throws {
+        let fixture = try HDF5File.openReadOnly(fixturePath("sklearn_sparse.h5"))
+        let cases = try fixture.memberNames(of: "/", kind: .group).filter { $0 != "X" }
+        XCTAssertEqual(cases.count, 3)
+        for name in cases {
+            let group = "/\(name)"
+            func attribute(_ key: String) throws -> String { try attributeText(fixture, key, of: group) }
+            let arguments = ["--rank", try attribute("n_components"), "--solver", try attribute("solver"),
+                             "--loss", try attribute("beta_loss"), "--init", try attribute("init"),
+                             "--tol", try attribute("tol"), "--max-iter", try attribute("max_iter"), "--quiet"]
+            let output = scratch.file("\(name).h5")
+            let fit = try BlocknmfExecutable.run(["factor", fixturePath("sklearn_sparse.h5"), "--dataset", "/X",
+                                                  "--output", output] + arguments)
+            XCTAssertEqual(fit.status, 0, fit.standardError)
+            let result = try HDF5File.openReadOnly(output)
+            XCTAssertEqual(try result.attribute("n_iter"), try fixture.attribute("n_iter", of: group), name)
+            XCTAssertLessThanOrEqual(try relativeDifference(result, "/W", fixture, "\(group)/W"), 1e-6, name)
+            XCTAssertLessThanOrEqual(try relativeDifference(result, "/H", fixture, "\(group)/H"), 1e-6, name)
+
+            // The anndata package's file, with no --dataset: /X is its only matrix.
+            let fromAnnData = scratch.file("\(name)-anndata.h5")
+            let annData = try BlocknmfExecutable.run(["factor", fixturePath("anndata_counts.h5ad"),
+                                                      "--output", fromAnnData] + arguments)
+            XCTAssertEqual(annData.status, 0, annData.standardError)
+            let (w, h) = (try factors(output), try factors(fromAnnData))
+            XCTAssertEqual(w.w, h.w, "\(name): the anndata file's fit")
+            XCTAssertEqual(w.h, h.h, "\(name): the anndata file's fit")
+        }
+    }
+
+    /// The same matrix (30 % of its values kept) generated dense, as AnnData's CSR and as 10x's
+    /// CSC: every solver and loss gives the same W and H (to 1e-6 in float64: sparse products
+    /// add in another order than BLAS), read resident, in row blocks, or in blocks cut by values
+    /// under a tiny budget; the two sparse layouts of one matrix give the same bits.
+    func testSparseEqualsDenseForEverySolverAndLoss() throws {
+        for layout in ["dense", "anndata", "10x"] {
+            let made = try BlocknmfExecutable.run([
+                "generate", scratch.file("\(layout).h5"), "--rows", "1100", "--cols", "60", "--rank", "4",
+                "--noise", "0.1", "--seed", "8", "--density", "0.3", "--layout", layout, "--quiet"])
+            XCTAssertEqual(made.status, 0, made.standardError)
+        }
+        let settings: [[String]] = [["--solver", "cd"], ["--solver", "hals", "--inner-sweeps", "4"],
+                                    ["--solver", "mu"], ["--solver", "mu", "--loss", "kullback-leibler"],
+                                    ["--solver", "mu", "--loss", "1.5", "--init", "random"]]
+        for setting in settings {
+            let common = ["--rank", "4", "--max-iter", "25", "--tol", "1e-3", "--precision", "float64", "--quiet"] + setting
+            let reference = scratch.file("reference.h5")
+            let dense = try BlocknmfExecutable.run(["factor", scratch.file("dense.h5"), "--dataset", "/X",
+                                                    "--output", reference, "--block-rows", "256"] + common)
+            XCTAssertEqual(dense.status, 0, dense.standardError)
+            var sparseResults: [(w: [Double], h: [Double])] = []
+            for (layout, group, reading) in [("anndata", "/X", [String]()), ("anndata", "/X", ["--memory", "200KiB"]),
+                                             ("10x", "/matrix", ["--block-rows", "512"])] {
+                let output = scratch.file("\(layout).out.h5")
+                let run = try BlocknmfExecutable.run(["factor", scratch.file("\(layout).h5"), "--dataset", group,
+                                                      "--output", output] + common + reading)
+                XCTAssertEqual(run.status, 0, run.standardError)
+                let context = "\(setting) \(layout) \(reading)"
+                let referenceFile = try HDF5File.openReadOnly(reference), result = try HDF5File.openReadOnly(output)
+                XCTAssertLessThanOrEqual(try relativeDifference(result, "/W", referenceFile, "/W"), 1e-6, context)
+                XCTAssertLessThanOrEqual(try relativeDifference(result, "/H", referenceFile, "/H"), 1e-6, context)
+                XCTAssertEqual(try result.attribute("n_iter"), try referenceFile.attribute("n_iter"), context)
+                sparseResults.append(try factors(output))
+                try FileManager.default.removeItem(atPath: output)
+            }
+            for other in sparseResults.dropFirst() {
+                XCTAssertEqual(other.w, sparseResults[0].w, "\(setting): sparse layouts and block sizes")
+                XCTAssertEqual(other.h, sparseResults[0].h, "\(setting): sparse layouts and block sizes")
+            }
+            try FileManager.default.removeItem(atPath: reference)
+        }
+        // Zeros are everywhere in sparse data: Itakura-Saito refuses them, naming one.
+        let refused = try BlocknmfExecutable.run(["factor", scratch.file("anndata.h5"), "--dataset", "/X", "--rank", "4",
+                                                  "--solver", "mu", "--loss", "itakura-saito",
+                                                  "--output", scratch.file("refused.h5"), "--quiet"])
+        XCTAssertEqual(refused.status, 65, refused.standardError)
+        XCTAssertTrue(refused.standardError.contains("has a zero at row"), refused.standardError)
+    }
+
+    func testInfoDescribesSparseGroups() throws {
+        let made = try BlocknmfExecutable.run(["generate", scratch.file("s.h5"), "--rows", "500", "--cols", "40",
+                                               "--rank", "3", "--density", "0.25", "--layout", "10x", "--quiet"])
+        XCTAssertEqual(made.status, 0, made.standardError)
+        let info = try BlocknmfExecutable.run(["info", scratch.file("s.h5"), "--memory", "64KiB"])
+        XCTAssertEqual(info.status, 0, info.standardError)
+        XCTAssertTrue(info.standardOutput.contains("/matrix  sparse CSC 40×500 float32"), info.standardOutput)
+        XCTAssertTrue(info.standardOutput.contains("500×40"), info.standardOutput)
+        XCTAssertTrue(info.standardOutput.contains("streamed in blocks of at most"), info.standardOutput)
+        let json = try BlocknmfExecutable.run(["info", scratch.file("s.h5"), "--json"])
+        let entries = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [[String: Any]]
+        let matrix = try XCTUnwrap(entries?.first { $0["path"] as? String == "/matrix" })
+        let sparse = try XCTUnwrap(matrix["sparse"] as? [String: Any])
+        XCTAssertEqual(sparse["orientation"] as? String, "CSC")
+        let nonZeros = try XCTUnwrap(sparse["nonZeros"] as? Int)
+        XCTAssertEqual(Double(nonZeros) / 20000, 0.25, accuracy: 0.02)
+    }
+
+    /// A checkpointed fit of sparse input killed in mid-pass resumes to the uninterrupted result.
+    func testKilledSparseFitResumes() throws {
+        let made = try BlocknmfExecutable.run(["generate", scratch.file("s.h5"), "--rows", "2000", "--cols", "50",
+                                               "--rank", "4", "--density", "0.4", "--layout", "anndata", "--quiet"])
+        XCTAssertEqual(made.status, 0, made.standardError)
+        let common = ["factor", scratch.file("s.h5"), "--dataset", "/X", "--rank", "4", "--max-iter", "20", "--tol", "0",
+                      "--memory", "200KiB", "--quiet"]
+        let reference = try BlocknmfExecutable.run(common + ["--output", scratch.file("reference.h5")])
+        XCTAssertEqual(reference.status, 0, reference.standardError)
+        let checkpointed = common + ["--output", scratch.file("resumed.h5"), "--checkpoint", scratch.file("checkpoint"),
+                                     "--checkpoint-every", "2"]
+        for kill in ["mid-pass:20", "mid-pass:13:TERM", "pass-end:3"] {
+            let run = try BlocknmfExecutable.run(checkpointed, environment: ["BLOCKNMF_CRASH_AT": kill])
+            XCTAssertEqual(run.status, 128 + (kill.hasSuffix("TERM") ? SIGTERM : SIGKILL), "\(kill): \(run.standardError)")
+        }
+        let last = try BlocknmfExecutable.run(checkpointed)
+        XCTAssertEqual(last.status, 0, last.standardError)
+        let (result, expected) = (try factors(scratch.file("resumed.h5")), try factors(scratch.file("reference.h5")))
+        XCTAssertEqual(result.w, expected.w)
+        XCTAssertEqual(result.h, expected.h)
+    }
+}
