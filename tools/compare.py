@@ -150,10 +150,11 @@ def run_measured(command):
 
 def fit(contender, args, iterations, scratch):
     if contender.startswith("blocknmf-"):
+        memory = ["--memory", args.blocknmf_memory] if args.blocknmf_memory else []
         output, peak = run_measured([BLOCKNMF, "factor", args.input, "--dataset", args.dataset, "--rank",
                                      str(args.rank), "--solver", contender.split("-")[1], "--init", "random",
                                      "--max-iter", str(iterations), "--tol", "0", "--quiet", "--json",
-                                     "--output", os.path.join(scratch, "blocknmf.h5")])
+                                     "--output", os.path.join(scratch, "blocknmf.h5")] + memory)
         summary = json.loads(output)
         return {"seconds": summary["report"]["elapsedSeconds"], "error": summary["relativeError"],
                 "iterations": summary["report"]["iterations"], "peak": peak}
@@ -192,18 +193,37 @@ def best_known_error(args, scratch):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("input")
+    parser.add_argument("input", nargs="?")
     parser.add_argument("--dataset", default="/X")
     parser.add_argument("--rank", type=int, default=20)
     parser.add_argument("--contenders", default=",".join(CONTENDERS), help="comma-separated, run in the order given")
     parser.add_argument("--max-seconds", type=float, default=120, help="stop a ladder after a fit this long")
     parser.add_argument("--reference-iterations", type=int, default=2000)
     parser.add_argument("--block-rows", type=int, default=2048, help="rows per h5py block for minibatch")
+    parser.add_argument("--blocknmf-memory", metavar="SIZE",
+                        help="--memory for blocknmf (e.g. 64MiB: below twice V's size V is streamed from the file "
+                             "on every pass instead of held in memory)")
+    parser.add_argument("--summarize", nargs="+", metavar="FILE",
+                        help="print the tables from results files of --json-out (merged, later files' contenders "
+                             "replacing earlier ones'), without running anything")
     parser.add_argument("--json-out", metavar="FILE", help="write every fit (iterations, seconds, relative error, "
                         "peak RSS) and the table as JSON, for tools/plot_benchmarks.py; rewritten after each fit")
     parser.add_argument("--child", dest="contender", help=argparse.SUPPRESS)
     parser.add_argument("--iterations", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.summarize:
+        merged = None
+        for path in args.summarize:
+            with open(path) as handle:
+                loaded = json.load(handle)
+            if merged is None:
+                merged = loaded
+            else:
+                merged["fits"].update(loaded["fits"])
+        summarize(merged)
+        return
+    if args.input is None:
+        parser.error("the HDF5 file to compare on is required (or --summarize FILE.json)")
     if args.contender:
         return child(args)
 
@@ -238,6 +258,22 @@ def main():
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
+    if args.json_out:
+        results["summary"] = summarize(results)
+        write_json(args.json_out, results)
+    else:
+        summarize(results)
+
+
+def summarize(results):
+    """Prints the tables for one data set's fits and returns the rows of the first.
+
+    Time to target: each contender's first fit within 1 % of the best known error. A contender
+    that did not get there within --max-seconds is at least as slow as its longest fit, so its
+    ratio is given as a lower bound. Time to each contender's final error: how long BlockNMF
+    takes to reach the best error a contender reached, against the time that contender took.
+    """
+    best, fits = results["best"], results["fits"]
     target = 1.01 * best
     rows = []
     for contender, runs in fits.items():
@@ -245,26 +281,41 @@ def main():
         last = runs[-1]
         rows.append({"contender": contender, "reached": reached, "secondsPerIteration": last["seconds"] / last["iterations"],
                      "finalError": last["error"], "peak": max(r["peak"] for r in runs),
-                     "iterationsTried": [r["iterations"] for r in runs]})
+                     "iterationsTried": [r["iterations"] for r in runs], "longestSeconds": last["seconds"]})
     reference = next((r for r in rows if r["contender"] == "blocknmf-hals" and r["reached"]), None)
     print(f"\nBest known error {best:.6g} (relative, the reference fit); target {target:.6g}.")
-    if skipped:
-        print(f"Not installed, skipped: {', '.join(skipped)} (apt-get install r-cran-rcppml r-bioc-rhdf5).")
+    if results.get("skipped"):
+        print(f"Not installed, skipped: {', '.join(results['skipped'])} (apt-get install r-cran-rcppml r-bioc-rhdf5).")
     print("\n| contender | iterations to target | seconds to target | s/iteration | final error vs best "
           "| peak RSS | time vs blocknmf-hals |")
     print("|---|---|---|---|---|---|---|")
     for row in rows:
         reached = row["reached"]
-        ratio = (f"{reached['seconds'] / reference['reached']['seconds']:.1f}×"
-                 if reached and reference else "—")
-        print(f"| {row['contender']} | {reached['iterations'] if reached else 'not reached'} "
-              f"| {reached['seconds']:.2f} | " if reached else f"| {row['contender']} | not reached "
-              f"(tried up to {row['iterationsTried'][-1]}) | — | ", end="")
-        print(f"{row['secondsPerIteration']:.4f} | {row['finalError'] / best - 1:+.2%} "
+        if reference and reached:
+            ratio = f"{reached['seconds'] / reference['reached']['seconds']:.1f}×"
+        elif reference:
+            ratio = f"> {row['longestSeconds'] / reference['reached']['seconds']:.1f}×"
+        else:
+            ratio = "—"
+        head = (f"| {row['contender']} | {reached['iterations']} | {reached['seconds']:.2f} | " if reached
+                else f"| {row['contender']} | not reached (tried up to {row['iterationsTried'][-1]}) | — | ")
+        print(f"{head}{row['secondsPerIteration']:.4f} | {row['finalError'] / best - 1:+.2%} "
               f"| {row['peak'] / 2**20:.0f} MiB | {ratio} |")
-    if args.json_out:
-        results["summary"] = rows
-        write_json(args.json_out, results)
+
+    ours = sorted(fits.get("blocknmf-hals", []), key=lambda fit: fit["iterations"])
+    if ours:
+        print("\nTime for blocknmf-hals to reach each contender's best error (its first fit at or below it):\n")
+        print("| contender | its best error vs best | its seconds | blocknmf-hals seconds | ratio |")
+        print("|---|---|---|---|---|")
+        for contender, runs in fits.items():
+            if contender == "blocknmf-hals":
+                continue
+            theirs = min(runs, key=lambda fit: fit["error"])
+            match = next((fit for fit in ours if fit["error"] <= theirs["error"]), None)
+            seconds = f"{match['seconds']:.2f}" if match else "not reached"
+            ratio = f"{theirs['seconds'] / match['seconds']:.1f}×" if match else "—"
+            print(f"| {contender} | {theirs['error'] / best - 1:+.2%} | {theirs['seconds']:.2f} | {seconds} | {ratio} |")
+    return rows
 
 
 def write_json(path, results):
