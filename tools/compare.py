@@ -200,12 +200,15 @@ def main():
     parser.add_argument("--max-seconds", type=float, default=120, help="stop a ladder after a fit this long")
     parser.add_argument("--reference-iterations", type=int, default=2000)
     parser.add_argument("--block-rows", type=int, default=2048, help="rows per h5py block for minibatch")
+    parser.add_argument("--ladder", type=lambda text: [int(value) for value in text.split(",")], default=LADDER,
+                        help="iteration counts to try, in order (default %s)" % ",".join(map(str, LADDER)))
     parser.add_argument("--blocknmf-memory", metavar="SIZE",
                         help="--memory for blocknmf (e.g. 64MiB: below twice V's size V is streamed from the file "
                              "on every pass instead of held in memory)")
     parser.add_argument("--summarize", nargs="+", metavar="FILE",
-                        help="print the tables from results files of --json-out (merged, later files' contenders "
-                             "replacing earlier ones'), without running anything")
+                        help="print the tables from results files of --json-out of one data set (their fits "
+                             "merged; a later file's fit of the same length replaces an earlier one), without "
+                             "running anything")
     parser.add_argument("--json-out", metavar="FILE", help="write every fit (iterations, seconds, relative error, "
                         "peak RSS) and the table as JSON, for tools/plot_benchmarks.py; rewritten after each fit")
     parser.add_argument("--child", dest="contender", help=argparse.SUPPRESS)
@@ -218,8 +221,11 @@ def main():
                 loaded = json.load(handle)
             if merged is None:
                 merged = loaded
-            else:
-                merged["fits"].update(loaded["fits"])
+                continue
+            for contender, runs in loaded["fits"].items():
+                # A later file's fit of the same length replaces the earlier one.
+                by_length = {fit["iterations"]: fit for fit in merged["fits"].get(contender, []) + runs}
+                merged["fits"][contender] = sorted(by_length.values(), key=lambda fit: fit["iterations"])
         summarize(merged)
         return
     if args.input is None:
@@ -243,11 +249,11 @@ def main():
         skipped = [c for c in requested if c not in contenders]
         fits = {}
         results = {"input": args.input, "dataset": args.dataset, "shape": shape, "dtype": dtype, "rank": args.rank,
-                   "cpus": os.cpu_count(), "maxSeconds": args.max_seconds, "ladder": LADDER, "best": best,
+                   "cpus": os.cpu_count(), "maxSeconds": args.max_seconds, "ladder": args.ladder, "best": best,
                    "target": 1.01 * best, "skipped": skipped, "fits": fits}
         for contender in contenders:
             fits[contender] = []
-            for iterations in LADDER:
+            for iterations in args.ladder:
                 result = fit(contender, args, iterations, scratch)
                 fits[contender].append(result)
                 print(f"{contender} {iterations}: {result}", file=sys.stderr, flush=True)

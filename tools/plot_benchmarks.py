@@ -9,7 +9,8 @@ the data set's shape and type and k. A fit that ended at or below the best known
 no place on a log scale: it is drawn on the bottom edge with a downward triangle.
 
 Several JSON files of the same data set (same file name, dataset, shape and k: e.g. RcppML
-run on its own) are drawn together; a contender in more than one keeps its last file's fits.
+run on its own) are drawn together; a contender's fits are merged, a later file's fit of the
+same length replacing an earlier one.
 Data sets that differ give one PNG each.
 
 Needs matplotlib (pip install matplotlib); it draws with the Agg backend, no display needed.
@@ -64,7 +65,9 @@ def data_sets(paths):
             groups[key] = {"first": path, "results": dict(results, fits=dict(results["fits"]))}
         else:
             merged = groups[key]["results"]
-            merged["fits"].update(results["fits"])
+            for contender, runs in results["fits"].items():
+                by_length = {fit["iterations"]: fit for fit in merged["fits"].get(contender, []) + runs}
+                merged["fits"][contender] = sorted(by_length.values(), key=lambda fit: fit["iterations"])
             merged["best"] = min(merged["best"], results["best"])
     return list(groups.values())
 
