@@ -6,9 +6,9 @@ import NMFKernels
 /// transpose). Blocks are whole tiles cut by their number of values, not rows, so a block's
 /// memory follows the budget whatever the rows' density; V that fits is read once and kept.
 ///
-/// Each tile's rows enter the kernels through `MatrixRows`, which hands out their dense
-/// elements a tile at a time (256 × n values per worker): the arithmetic is that of the dense
-/// matrix, the memory and the reading that of the non-zeros.
+/// Each tile's rows enter the kernels through `MatrixRows` over `CompressedRows`: products
+/// with V are formed from its values, and any other computation gets the tile's dense
+/// elements (256 × n values per worker), while memory and reading follow the non-zeros.
 public final class SparseRowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockProvider, MatrixReader,
     @unchecked Sendable
 {
@@ -51,9 +51,6 @@ public final class SparseRowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockPro
     public var bytesRead: Int { statistics.snapshot.bytes }
     public var readSeconds: Double { statistics.snapshot.seconds }
     public var readsInPlace: Bool { false }
-
-    /// Rows per block, the largest.
-    public var largestBlockRows: Int { zip(blockBounds, blockBounds.dropFirst()).map { $1 - $0 }.max() ?? 0 }
 
     public func forEachBlock(from start: Int, recycling _: Bool,
                              _ body: (Int, MatrixRows<Element>) throws -> Void) throws {

@@ -59,7 +59,9 @@ extension Matrix {
         _ a: MatrixRows<T>, _ b: MatrixRows<T>, transA: Transposition, transB: Transposition, alpha: T, beta: T
     ) {
         func contiguous(_ rows: MatrixRows<T>, transposed: Bool) -> Matrix<T> {
-            let matrix = rows.withElements { Matrix(rows: rows.rows, columns: rows.columns, elements: Array($0)) }
+            // A whole matrix is used as it is (H, the SVD's Y): no copy before a transpose.
+            let matrix = rows.matrix.flatMap { $0.rows == rows.rows ? $0 : nil }
+                ?? rows.withElements { Matrix(rows: rows.rows, columns: rows.columns, elements: Array($0)) }
             return transposed ? matrix.transposed() : matrix
         }
         if let sparse = a.compressed, b.compressed == nil, transA == .none {
