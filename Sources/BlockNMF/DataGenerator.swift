@@ -27,7 +27,7 @@ public struct GenerationRequest: Sendable {
     public var blockRows: Int?
     /// Memory for one block of V (its values, and their integer form when stored as integers).
     public var blockMemoryBytes: Int
-    /// d: each value is kept with probability d (the others are 0), by a third stream.
+    /// d: each value is kept with probability d (the others are 0), by a third stream (`KeptValues`).
     public var density: Double = 1
     /// How V is stored: a dense dataset, or a sparse group.
     public var layout: MatrixLayout = .dense
@@ -121,11 +121,9 @@ public struct GenerationSummary: Sendable, Codable {
 ///
 /// The draws, defined so the file depends only on the request, never on the block size:
 /// one `LegacyRandomState(seed)` stream gives H* (k×n, row-major), then W* (m×k,
-/// row-major); a second stream, `LegacyRandomState(seed &+ 1)`, gives the noise u (m×n,
-/// row-major), drawn only when s > 0; with density d < 1 a third, `LegacyRandomState(seed &+ 2)`,
-/// keeps value (i, j) when its draw (m×n, row-major) is below d and sets it to 0 otherwise,
-/// whatever the layout: the sparse layouts store exactly the kept values. All draws are uniform on [0, 1) (NumPy's
-/// `random_sample`), so in NumPy terms
+/// row-major); a second stream, `LegacyRandomState(seed &+ 1)`, gives the noise u, drawn only
+/// when s > 0. All draws are uniform on [0, 1) (NumPy's `random_sample`). With density 1,
+/// in NumPy terms
 ///
 ///     r = RandomState(seed); H = r.random_sample((k, n)); W = r.random_sample((m, k))
 ///     V = W @ H + s * RandomState(seed + 1).random_sample((m, n))
@@ -134,6 +132,12 @@ public struct GenerationSummary: Sendable, Codable {
 /// added. W*·H* is computed in tiles of `tileRows` rows that start at multiples of
 /// `tileRows`; blocks are whole tiles, so every tile is the same product whatever the block
 /// size, and so is every bit of the file.
+///
+/// With density d < 1 a third stream, `LegacyRandomState(seed &+ 2)`, picks the kept positions
+/// (`KeptValues`: one draw per kept value), and only those are computed: the dot product of
+/// W*'s row and H*'s column, summed over components in order, plus s·u with one noise draw
+/// per kept value in row-major order; every other value is 0, whatever the layout (the sparse
+/// layouts store exactly the kept values). The work and the draws follow the kept values.
 ///
 /// Memory: one block of V (bounded by `blockMemoryBytes` unless `blockRows` is given), one
 /// block of W*, H*, and HDF5's cache of two rows of chunks per dataset: O(b·n + k·n).
@@ -192,7 +196,8 @@ public enum DataGenerator {
         let wWriter = try RowBlockWriter<T>(
             file: file, dataset: "/W_true", rows: rows, columns: rank,
             deflateLevel: filters.deflateLevel, shuffle: filters.shuffle)
-        var keeps = request.density < 1 ? KeptValues(seed: request.seed &+ 2, density: request.density) : nil
+        let sparse = request.density < 1
+        var keeps = sparse ? KeptValues(seed: request.seed &+ 2, density: request.density) : nil
         let sparseSink = request.layout == .dense ? nil
             : try SparseValueSink<T>(request: request, file: file,
                                      nonZeros: keeps.map { $0.count(rows: rows, columns: columns) } ?? rows * columns)
@@ -200,6 +205,8 @@ public enum DataGenerator {
         var noiseStream = LegacyRandomState(seed: request.seed &+ 1)
         let noise = request.noise
         let blockRows = blockRows(for: request)
+        // Kept values are single dot products of W*'s row and H*'s column, contiguous in Hᵀ.
+        let ht = sparse ? h.transposed() : nil
         var saturated = 0
 
         for blockStart in stride(from: 0, to: rows, by: blockRows) {
@@ -207,22 +214,38 @@ public enum DataGenerator {
             let w = Matrix<T>(rows: block.count, columns: rank) { _, _ in T(factorStream.nextUniform()) }
             try wWriter.write(rows: block, elements: w.elements)
 
-            var values = Matrix<T>(rows: block.count, columns: columns)
-            for tileStart in stride(from: 0, to: block.count, by: tileRows) {
-                let tile = tileStart..<min(tileStart + tileRows, block.count)
-                values.replaceRows(startingAt: tileStart, with: Matrix.product(w.rows(tile), h))
-            }
-            if noise > 0 {
-                for index in values.elements.indices {
-                    values.elements[index] += T(noise * noiseStream.nextUniform())
+            if let ht {
+                let positions = keeps!.positions(before: block.upperBound * columns)
+                let values = positions.map { position -> T in
+                    let (row, column) = position.quotientAndRemainder(dividingBy: columns)
+                    var value = T.zero
+                    for component in 0..<rank { value += w[row - blockStart, component] * ht[column, component] }
+                    return noise > 0 ? value + T(noise * noiseStream.nextUniform()) : value
                 }
-            }
-            let kept = keeps.map { _ in values.elements.indices.map { _ in keeps!.next() } }
-            if let sparseSink {
-                try sparseSink.write(values.elements, kept: kept)
+                if let sparseSink {
+                    try sparseSink.write(rows: block, positions: positions, values: values)
+                } else {
+                    var dense = [T](repeating: 0, count: block.count * columns)
+                    for (position, value) in zip(positions, values) { dense[position - blockStart * columns] = value }
+                    saturated += try sink!.write(block, dense)
+                }
             } else {
-                if let kept { for index in values.elements.indices where !kept[index] { values.elements[index] = 0 } }
-                saturated += try sink!.write(block, values.elements)
+                var values = Matrix<T>(rows: block.count, columns: columns)
+                for tileStart in stride(from: 0, to: block.count, by: tileRows) {
+                    let tile = tileStart..<min(tileStart + tileRows, block.count)
+                    values.replaceRows(startingAt: tileStart, with: Matrix.product(w.rows(tile), h))
+                }
+                if noise > 0 {
+                    for index in values.elements.indices {
+                        values.elements[index] += T(noise * noiseStream.nextUniform())
+                    }
+                }
+                if let sparseSink {
+                    try sparseSink.write(rows: block, positions: Array((blockStart * columns)..<(block.upperBound * columns)),
+                                         values: values.elements)
+                } else {
+                    saturated += try sink!.write(block, values.elements)
+                }
             }
             onProgress?(GenerationProgress(rowsWritten: block.upperBound, rows: rows,
                                            elapsedSeconds: stopwatch.elapsedSeconds))
@@ -269,26 +292,47 @@ extension Compression {
     }
 }
 
-/// Which values the density keeps: one uniform draw per value, in row-major order.
+/// Which values the density keeps: the gaps between kept positions (counted in row-major
+/// order over all m×n values) are geometric, one uniform draw u each,
+/// gap = ⌊log(1 − u) / log(1 − d)⌋, so each value is kept with probability d independently
+/// and the work follows the kept values, not m·n.
 private struct KeptValues {
     let seed: UInt32
     let density: Double
+    private let logOfMissing: Double
     private var stream: LegacyRandomState
+    /// The next kept position, drawn ahead.
+    private var next: Int
 
     init(seed: UInt32, density: Double) {
         self.seed = seed
         self.density = density
+        logOfMissing = log1p(-density)
         stream = LegacyRandomState(seed: seed)
+        next = -1
+        next = following(next)
     }
 
-    mutating func next() -> Bool { stream.nextUniform() < density }
+    private mutating func following(_ position: Int) -> Int {
+        let gap = (log1p(-stream.nextUniform()) / logOfMissing).rounded(.down)
+        // A gap beyond any matrix ends the draws (log(1 − u) is finite: u < 1).
+        return gap < Double(Int.max / 4) ? position + 1 + Int(gap) : Int.max / 2
+    }
+
+    /// The kept positions below `end`, in order (those not yet returned).
+    mutating func positions(before end: Int) -> [Int] {
+        var kept: [Int] = []
+        while next < end {
+            kept.append(next)
+            next = following(next)
+        }
+        return kept
+    }
 
     /// The number kept among m×n values: the same draws, made once more.
     func count(rows: Int, columns: Int) -> Int {
         var copy = KeptValues(seed: seed, density: density)
-        var kept = 0
-        for _ in 0..<(rows * columns) where copy.next() { kept += 1 }
-        return kept
+        return copy.positions(before: rows * columns).count
     }
 }
 
@@ -314,20 +358,21 @@ private final class SparseValueSink<T: NMFScalar & HDF5Scalar> {
         offsets.reserveCapacity(rows + 1)
     }
 
-    /// Appends a block of rows (row-major), keeping the values `kept` marks (all without it).
-    func write(_ block: [T], kept: [Bool]?) throws {
-        var values: [T] = [], columnIndices: [Int32] = []
-        let base = offsets[offsets.count - 1]
-        for row in 0..<(block.count / columns) {
-            for column in 0..<columns where kept?[row * columns + column] ?? true {
-                values.append(block[row * columns + column])
-                columnIndices.append(Int32(column))
+    /// Appends rows `rows`, whose values `values` sit at row-major `positions` of V (in order).
+    func write(rows block: Range<Int>, positions: [Int], values: [T]) throws {
+        let base = Int(offsets[offsets.count - 1])
+        var columnIndices = [Int32](repeating: 0, count: positions.count)
+        var next = 0
+        for row in block {
+            let end = (row + 1) * columns
+            while next < positions.count && positions[next] < end {
+                columnIndices[next] = Int32(positions[next] - row * columns)
+                next += 1
             }
-            offsets.append(base + Int64(values.count))
+            offsets.append(Int64(base + next))
         }
-        let first = Int(base)
-        try data.write(rows: first..<(first + values.count), elements: values)
-        try indices.write(rows: first..<(first + values.count), elements: columnIndices)
+        try data.write(rows: base..<(base + values.count), elements: values)
+        try indices.write(rows: base..<(base + values.count), elements: columnIndices)
     }
 
     func close() throws {

@@ -74,6 +74,62 @@ final class DataGeneratorTests: XCTestCase {
         XCTAssertEqual(try matrix(output, "/X", as: Double.self), v)
     }
 
+    /// With density below 1: the documented gaps from RandomState(seed + 2), each kept value the
+    /// in-order dot product plus one noise draw, every other value 0; the same matrix in every
+    /// layout and for every block size; the share kept near the density.
+    func testSparseDrawsFollowTheDocumentedGaps() throws {
+        let (rows, columns, rank, noise, density) = (700, 23, 3, 0.25, 0.15)
+        var factors = LegacyRandomState(seed: 4)
+        let h = Matrix<Double>(rows: rank, columns: columns) { _, _ in factors.nextUniform() }
+        let w = Matrix<Double>(rows: rows, columns: rank) { _, _ in factors.nextUniform() }
+        var gaps = LegacyRandomState(seed: 6), noiseStream = LegacyRandomState(seed: 5)
+        var expected = Matrix<Double>(rows: rows, columns: columns)
+        var position = -1
+        while true {
+            position += 1 + Int((log1p(-gaps.nextUniform()) / log1p(-density)).rounded(.down))
+            guard position < rows * columns else { break }
+            let (i, j) = position.quotientAndRemainder(dividingBy: columns)
+            var value = 0.0
+            for c in 0..<rank { value += w[i, c] * h[c, j] }
+            expected[i, j] = value + noise * noiseStream.nextUniform()
+        }
+        let kept = expected.elements.filter { $0 != 0 }.count
+        XCTAssertEqual(Double(kept) / Double(rows * columns), density, accuracy: 0.01)
+
+        for (layout, blockRows) in [(MatrixLayout.dense, 64), (.dense, nil), (.anndata, 128), (.tenx, nil)] as [(MatrixLayout, Int?)] {
+            let output = path("sparse-\(layout)-\(blockRows ?? 0).h5")
+            var request = GenerationRequest(output: output, rows: rows, columns: columns, rank: rank, noise: noise,
+                                            seed: 4, storedType: .float64, blockRows: blockRows)
+            request.density = density
+            request.layout = layout
+            _ = try DataGenerator.run(request)
+            let file = try HDF5File.openReadOnly(output)
+            let group = layout == .tenx ? "/matrix" : "/X"
+            let stored = layout == .dense ? try matrix(output, "/X", as: Double.self)
+                : try sparseMatrix(file, group)
+            XCTAssertTrue(stored == expected, "\(layout) blocks of \(blockRows ?? 0)")
+            XCTAssertEqual(try matrix(output, "/W_true", as: Double.self), w)
+        }
+    }
+
+    /// A sparse group read independently of the engine's reader: AnnData's CSR of V and 10x's CSC
+    /// of Vᵀ hold the same arrays (a pointer per row of V, column indices of V).
+    private func sparseMatrix(_ file: HDF5File, _ group: String) throws -> Matrix<Double> {
+        let data = try file.readArray(dataset: "\(group)/data", as: Double.self).elements
+        let indices = try file.readArray(dataset: "\(group)/indices", as: Int64.self).elements
+        let pointers = try file.readArray(dataset: "\(group)/indptr", as: Int64.self).elements
+        let tenx = group == "/matrix"
+        let shape = tenx ? try file.readArray(dataset: "\(group)/shape", as: Int64.self).elements.map(Int.init)
+            : try file.integers(attribute: "shape", of: group)
+        var dense = Matrix<Double>(rows: tenx ? shape[1] : shape[0], columns: tenx ? shape[0] : shape[1])
+        for outer in 0..<(pointers.count - 1) {
+            for position in Int(pointers[outer])..<Int(pointers[outer + 1]) {
+                dense[outer, Int(indices[position])] += data[position]
+            }
+        }
+        return dense
+    }
+
     func testTheFileDoesNotDependOnTheBlockSize() throws {
         for type in [StoredType.float64, .float32, .uint16] {
             var files: [String] = []
