@@ -332,7 +332,12 @@ private struct KeptValues {
     /// The number kept among m×n values: the same draws, made once more.
     func count(rows: Int, columns: Int) -> Int {
         var copy = KeptValues(seed: seed, density: density)
-        return copy.positions(before: rows * columns).count
+        var kept = 0
+        while copy.next < rows * columns {
+            kept += 1
+            copy.next = copy.following(copy.next)
+        }
+        return kept
     }
 }
 
