@@ -58,11 +58,12 @@ struct AlternatingEngine<Data: RowBlockProvider> {
             let resumedMidway = state.pass != nil
             var sums = state.pass.take() ?? PassSums(components: k, columns: n, updatesH: updatesH)
             let (currentH, currentHHt, rule, penalty, updatesH) = (state.h, hht, self.rule, penalties.w, self.updatesH)
+            let transposedH = state.h.transposed()
             let firstIteration = iteration == 1
             try streamPass(iteration: iteration, w: w, state: &state, sums: &sums, resumedMidway: resumedMidway,
                            keepingPrevious: false, checkpoints: checkpoints,
                            compute: { wRows, tile in
-                               TileUpdate(tile: tile, w: wRows, h: currentH, hht: currentHHt, rule: rule,
+                               TileUpdate(tile: tile, w: wRows, h: currentH, ht: transposedH, hht: currentHHt, rule: rule,
                                           penalty: penalty, updatesH: updatesH, firstIteration: firstIteration)
                            },
                            newRows: { $0.w }, add: { $0.add($1, endingAt: $2) })

@@ -12,15 +12,32 @@ import NMFKernels
 struct BetaTileUpdate<T: NMFScalar>: Sendable {
     var w: Matrix<T>
     /// H's numerator share (k×n); empty when H is fixed.
-    var hNumerator: Matrix<T>
+    var hNumerator: ProductShare<T>
     /// H's denominator share: k×n, or k×1 column sums of the new Wₜ for Kullback-Leibler.
     var hDenominator: Matrix<T>
     /// D(Vₜ ‖ Wₜ·H) for the Wₜ and H the pass started from.
     var divergence: DivergenceSums?
 
     /// `hRowSums`: H's row sums (the W update's denominator for Kullback-Leibler).
-    init(tile: MatrixRows<T>, w: Matrix<T>, h: Matrix<T>, hRowSums: [T]?, update: BetaMultiplicativeUpdate,
+    init(tile: MatrixRows<T>, w: Matrix<T>, h: SampledFactor<T>, hRowSums: [T]?, update: BetaMultiplicativeUpdate,
          penalty: Penalty, updatesH: Bool, evaluatesDivergence: Bool) {
+        if update.loss.beta == 1, let sampled = tile.sampled(w: w, h) {
+            self.init(sparse: sampled, tile: tile, w: w, h: h, hRowSums: hRowSums!, update: update, penalty: penalty,
+                      updatesH: updatesH, evaluatesDivergence: evaluatesDivergence)
+            return
+        }
+        // W's rows update on their own, so dense rows of a tall sparse tile go 256 at a time.
+        var pieces: [BetaTileUpdate] = []
+        for chunk in TileSchedule.denseChunks(of: tile.rows) {
+            pieces.append(BetaTileUpdate(dense: tile.rows(chunk), w: w.rows(chunk), h: h.h, hRowSums: hRowSums,
+                                         update: update, penalty: penalty, updatesH: updatesH,
+                                         evaluatesDivergence: evaluatesDivergence))
+        }
+        self = pieces.count == 1 ? pieces[0] : BetaTileUpdate(joining: pieces)
+    }
+
+    private init(dense tile: MatrixRows<T>, w: Matrix<T>, h: Matrix<T>, hRowSums: [T]?,
+                 update: BetaMultiplicativeUpdate, penalty: Penalty, updatesH: Bool, evaluatesDivergence: Bool) {
         var wRows = w
         let hRows = MatrixRows(h)
         var product = Matrix.product(MatrixRows(wRows), hRows)
@@ -32,13 +49,53 @@ struct BetaTileUpdate<T: NMFScalar>: Sendable {
         if updatesH {
             product = Matrix.product(MatrixRows(wRows), hRows)
             denominator = update.ratioTerms(&product, data: tile)
-            hNumerator = Matrix.product(MatrixRows(wRows), MatrixRows(product), transA: .transposed)
+            hNumerator = ProductShare(Matrix.product(MatrixRows(wRows), MatrixRows(product), transA: .transposed))
             hDenominator = denominator.map { Matrix.product(MatrixRows(wRows), MatrixRows($0), transA: .transposed) }
                 ?? Matrix(rows: h.rows, columns: 1, elements: BetaMultiplicativeUpdate.columnSums(wRows))
         } else {
-            hNumerator = Matrix(rows: h.rows, columns: 0)
+            hNumerator = ProductShare(Matrix(rows: h.rows, columns: 0))
             hDenominator = Matrix(rows: h.rows, columns: 0)
         }
         self.w = wRows
+    }
+
+    /// Kullback-Leibler on sparse rows: W·H only at the values (V ⊘ W·H is 0 elsewhere, and
+    /// the denominators are factor sums), 8·nnz·k flops.
+    private init(sparse: SampledTile<T>, tile: MatrixRows<T>, w: Matrix<T>, h: SampledFactor<T>, hRowSums: [T],
+                 update: BetaMultiplicativeUpdate, penalty: Penalty, updatesH: Bool, evaluatesDivergence: Bool) {
+        func ratios(_ sampled: SampledTile<T>) -> MatrixRows<T> {
+            let epsilon = T.nmfEpsilon
+            return sampled.rows(withValues: zip(sampled.values, sampled.products).map { $0 / max($1, epsilon) })
+        }
+        var wRows = w
+        divergence = evaluatesDivergence ? DivergenceSums.of(sampled: sparse, factor: h, loss: update.loss) : nil
+        update.updateW(&wRows, numerator: Matrix.product(ratios(sparse), MatrixRows(h.transposed)),
+                       denominator: nil, hRowSums: hRowSums, penalty: penalty)
+        if updatesH, let again = tile.sampled(w: wRows, h) {
+            hNumerator = ProductShare(w: wRows, timesRows: ratios(again))
+            hDenominator = Matrix(rows: h.h.rows, columns: 1, elements: BetaMultiplicativeUpdate.columnSums(wRows))
+        } else {
+            hNumerator = ProductShare(Matrix(rows: h.h.rows, columns: 0))
+            hDenominator = Matrix(rows: h.h.rows, columns: 0)
+        }
+        self.w = wRows
+    }
+
+    /// The updates of consecutive pieces of a tile as one: rows stacked, shares added in order.
+    private init(joining pieces: [BetaTileUpdate]) {
+        var w = Matrix<T>(rows: pieces.reduce(0) { $0 + $1.w.rows }, columns: pieces[0].w.columns)
+        // Dense pieces: their shares are k×n.
+        var numerator = pieces[0].hNumerator.matrix, denominator = pieces[0].hDenominator
+        var divergence = pieces[0].divergence
+        var firstRow = 0
+        for (index, piece) in pieces.enumerated() {
+            w.replaceRows(startingAt: firstRow, with: piece.w)
+            firstRow += piece.w.rows
+            guard index > 0 else { continue }
+            if numerator.columns > 0 { piece.hNumerator.add(into: &numerator) }
+            if denominator.columns > 0 { denominator.add(piece.hDenominator) }
+            if let other = piece.divergence { divergence?.add(other) }
+        }
+        (self.w, hNumerator, hDenominator, self.divergence) = (w, ProductShare(numerator), denominator, divergence)
     }
 }

@@ -27,8 +27,8 @@ extension AlternatingEngine {
             let evaluated = iteration - 1
             let evaluates = evaluated % Self.divergenceInterval == 0
             let checksStop = evaluates && evaluated > 0 && stopsEarly
-            let h = state.h
-            let hRowSums = update.denominatorIsFactorSum ? BetaMultiplicativeUpdate.rowSums(h) : nil
+            let h = SampledFactor(state.h)
+            let hRowSums = update.denominatorIsFactorSum ? BetaMultiplicativeUpdate.rowSums(state.h) : nil
             try streamPass(iteration: iteration, w: w, state: &state, sums: &sums, resumedMidway: resumedMidway,
                            keepingPrevious: checksStop, checkpoints: checkpoints,
                            compute: { wRows, tile in

@@ -48,48 +48,22 @@ public final class HDF5RowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockProvi
 
     public func forEachBlock(from firstRow: Int, recycling: Bool,
                              _ body: (Int, MatrixRows<Element>) throws -> Void) throws {
-        let channel = BlockChannel<Element>(capacity: 1)
-        let finished = DispatchSemaphore(value: 0)
-        // With a consumer that hands blocks back, at most `StreamPlan.buffers` exist at once.
-        let permits = BufferPermits(StreamPlan.buffers)
-        if recycling { self.permits.withLock { $0 = permits } }
-        let (source, pool, statistics, rows, columns, blockRows, mapped) =
-            (self.source, self.pool, self.statistics, self.rows, self.columns, self.blockRows, self.mapped)
-        reader.async {
-            defer { finished.signal() }
-            for start in stride(from: firstRow, to: rows, by: blockRows) {
-                let range = start..<min(start + blockRows, rows)
-                // Every block the consumer still holds is one of the budget's buffers.
-                if recycling, !permits.acquire(unless: { channel.isCancelled }) { return }
-                let clock = Stopwatch()
-                let block: MatrixRows<Element>
-                if let mapped, mapped.isCached(rows: range) {
-                    mapped.load(rows: range)
-                    block = MatrixRows(mapped, rows: range, columns: columns)
-                } else {
-                    var buffer = pool.take(count: range.count * columns)
-                    do {
-                        try source.readRows(range, into: &buffer)
-                    } catch {
-                        channel.fail(error)
-                        return
-                    }
-                    block = MatrixRows(Matrix(rows: range.count, columns: columns, elements: buffer))
-                }
-                statistics.add(bytes: range.count * columns * MemoryLayout<Element>.stride,
-                               seconds: clock.elapsedSeconds)
-                guard channel.put(start, block) else { return }
+        let (source, pool, statistics, columns, mapped) = (self.source, self.pool, self.statistics, self.columns, self.mapped)
+        let ranges = stride(from: firstRow, to: rows, by: blockRows).map { $0..<min($0 + blockRows, rows) }
+        try ReadAhead.run(ranges, on: reader, recycling: recycling, permits: permits, read: { range in
+            let clock = Stopwatch()
+            let block: MatrixRows<Element>
+            if let mapped, mapped.isCached(rows: range) {
+                mapped.load(rows: range)
+                block = MatrixRows(mapped, rows: range, columns: columns)
+            } else {
+                var buffer = pool.take(count: range.count * columns)
+                try source.readRows(range, into: &buffer)
+                block = MatrixRows(Matrix(rows: range.count, columns: columns, elements: buffer))
             }
-            channel.finish()
-        }
-        defer {
-            channel.cancel()
-            finished.wait()
-            if recycling { self.permits.withLock { $0 = nil } }
-        }
-        while let (start, block) = try channel.next() {
-            try body(start, block)
-        }
+            statistics.add(bytes: range.count * columns * MemoryLayout<Element>.stride, seconds: clock.elapsedSeconds)
+            return block
+        }, body)
     }
 
     /// Rows `range` of V, read at once (a few rows, e.g. to fingerprint the input).
@@ -158,60 +132,6 @@ private final class BufferPool<Element: NMFScalar>: @unchecked Sendable {
     }
 }
 
-/// Blocks handed from the reader to the engine, at most `capacity` waiting.
-private final class BlockChannel<Element: NMFScalar>: @unchecked Sendable {
-    private let condition = NSCondition()
-    private let capacity: Int
-    private var queue: [(Int, MatrixRows<Element>)] = []
-    private var done = false
-    private var cancelled = false
-    private var failure: (any Error)?
-
-    init(capacity: Int) { self.capacity = capacity }
-
-    /// Waits for room; false when the consumer has gone.
-    func put(_ start: Int, _ block: MatrixRows<Element>) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        while queue.count >= capacity && !cancelled { condition.wait() }
-        guard !cancelled else { return false }
-        queue.append((start, block))
-        condition.broadcast()
-        return true
-    }
-
-    func finish() { update { $0.done = true } }
-    func fail(_ error: any Error) { update { $0.failure = error; $0.done = true } }
-    func cancel() { update { $0.cancelled = true } }
-
-    var isCancelled: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return cancelled
-    }
-
-    /// The next block, nil at the end, or the reader's error.
-    func next() throws -> (Int, MatrixRows<Element>)? {
-        condition.lock()
-        defer { condition.unlock() }
-        while queue.isEmpty && !done { condition.wait() }
-        if !queue.isEmpty {
-            let item = queue.removeFirst()
-            condition.broadcast()
-            return item
-        }
-        if let failure { throw failure }
-        return nil
-    }
-
-    private func update(_ change: (BlockChannel) -> Void) {
-        condition.lock()
-        change(self)
-        condition.broadcast()
-        condition.unlock()
-    }
-}
-
 /// Running totals of what the reader delivered.
 final class ReadStatistics: @unchecked Sendable {
     private let lock = NSLock()
@@ -229,35 +149,6 @@ final class ReadStatistics: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return (bytes, seconds)
-    }
-}
-
-/// A count of buffers a pass may still fill. (A dispatch semaphore cannot serve: it
-/// may not be released with fewer permits than it started with, which is how a pass
-/// that stops early leaves it.)
-private final class BufferPermits: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var available: Int
-
-    init(_ count: Int) { available = count }
-
-    /// Waits for a permit; false if `stop` says to give up first.
-    func acquire(unless stop: () -> Bool) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        while available == 0 {
-            if stop() { return false }
-            _ = condition.wait(until: Date(timeIntervalSinceNow: 0.05))
-        }
-        available -= 1
-        return true
-    }
-
-    func release() {
-        condition.lock()
-        available += 1
-        condition.signal()
-        condition.unlock()
     }
 }
 

@@ -54,7 +54,7 @@ struct PassSums<T: NMFScalar>: Sendable {
     }
 
     mutating func add(_ update: TileUpdate<T>, endingAt row: Int) {
-        if wtv.columns > 0 { wtv.add(update.wtv) }
+        if wtv.columns > 0 { update.wtv.add(into: &wtv) }
         wtw.add(update.wtw)
         violation += update.violation
         dataCross += update.dataCross
@@ -64,7 +64,7 @@ struct PassSums<T: NMFScalar>: Sendable {
     }
 
     mutating func add(_ update: BetaTileUpdate<T>, endingAt row: Int) {
-        if wtv.columns > 0 { wtv.add(update.hNumerator) }
+        if wtv.columns > 0 { update.hNumerator.add(into: &wtv) }
         if hDenominator.columns > 0 { hDenominator.add(update.hDenominator) }
         if let tileDivergence = update.divergence { divergence.add(tileDivergence) }
         rowsDone = row

@@ -5,12 +5,22 @@ extension RowBlockProvider {
     /// V: ‖V − W·H‖_F for Frobenius, else √(2·D_β(V ‖ W·H)).
     func reconstructionError(w: FactorRows<Element>, h: Matrix<Element>, loss: BetaLoss, threads: Int) throws -> Double {
         var sums = DivergenceSums()
+        let factor = SampledFactor(h)
         try TilePass(data: self, threads: threads).run(
             prepare: { range in try w.read(range) },
             compute: { wRows, tile in
-                let product = Matrix.product(wRows, h)
-                return loss.isFrobenius ? DivergenceSums(dataTerms: tile.squaredDistance(to: product), modelTerms: 0)
-                    : DivergenceSums.of(data: tile, product: product, loss: loss)
+                // Sparse rows need W·H only at their values, but for β other than 1 and 2.
+                if let sampled = tile.sampled(w: wRows, factor),
+                   let tileSums = DivergenceSums.of(sampled: sampled, factor: factor, loss: loss) {
+                    return tileSums
+                }
+                var tileSums = DivergenceSums()
+                for chunk in TileSchedule.denseChunks(of: tile.rows) {
+                    let (rows, product) = (tile.rows(chunk), Matrix.product(wRows.rows(chunk), h))
+                    tileSums.add(loss.isFrobenius ? DivergenceSums(dataTerms: rows.squaredDistance(to: product), modelTerms: 0)
+                                     : DivergenceSums.of(data: rows, product: product, loss: loss))
+                }
+                return tileSums
             },
             combine: { _, tileSums in sums.add(tileSums) })
         return sums.reconstructionError(loss)

@@ -4,16 +4,18 @@ import NMFKernels
 /// order, once per call: the only way the engine sees V. A block is rows used in
 /// place: of a matrix, or of a file mapped into memory.
 ///
-/// Every block but the last must hold a multiple of `TileSchedule.rowsPerTile`
-/// rows, so that tiles never straddle blocks.
+/// Every block but the last must hold a multiple of `rowsPerTile` rows, so that tiles
+/// never straddle blocks.
 public protocol RowBlockProvider<Element> {
     associatedtype Element: NMFScalar
     var rows: Int { get }
     var columns: Int { get }
     /// Names the data in error messages, e.g. `data.h5:/X`.
     var sourceDescription: String { get }
+    /// Rows per tile: `TileSchedule.rowsPerTile`, or more for sparse V.
+    var rowsPerTile: Int { get }
     /// Calls `body` with each block in order, from row `start` (a multiple of
-    /// `TileSchedule.rowsPerTile`: a pass resumed part-way) to the end. With `recycling`,
+    /// `rowsPerTile`: a pass resumed part-way) to the end. With `recycling`,
     /// the caller hands every block back through `recycle` once it and the work it
     /// started are done with it, and the provider may hold the number of live blocks to
     /// its buffers; without, a block is the caller's once given.
@@ -25,6 +27,8 @@ public protocol RowBlockProvider<Element> {
 
 extension RowBlockProvider {
     public func recycle(_ block: MatrixRows<Element>) {}
+
+    public var rowsPerTile: Int { TileSchedule.rowsPerTile }
 
     public func forEachBlock(_ body: (_ firstRow: Int, _ block: MatrixRows<Element>) throws -> Void) throws {
         try forEachBlock(from: 0, recycling: false, body)

@@ -1,14 +1,17 @@
+import Dispatch
 import Foundation
 import HDF5Store
 import NMFKernels
 
 /// V streamed from a sparse group (`SparseRowSource`: AnnData's CSR, 10x's CSC read as its
 /// transpose). Blocks are whole tiles cut by their number of values, not rows, so a block's
-/// memory follows the budget whatever the rows' density; V that fits is read once and kept.
+/// memory follows the budget whatever the rows' density; they are read one ahead of the
+/// engine (`ReadAhead`). V that fits is read once and kept.
 ///
-/// Each tile's rows enter the kernels through `MatrixRows` over `CompressedRows`: products
-/// with V are formed from its values, and any other computation gets the tile's dense
-/// elements (256 × n values per worker), while memory and reading follow the non-zeros.
+/// Tiles are taller than dense ones (`TileSchedule.sparseRowsPerTile`). Each tile's rows enter
+/// the kernels through `MatrixRows` over `CompressedRows`: products with V and W·H at its values
+/// are formed from them; the few computations that need dense rows (β-divergences other than
+/// Frobenius and Kullback-Leibler) take them 256 rows at a time.
 public final class SparseRowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockProvider, MatrixReader,
     @unchecked Sendable
 {
@@ -17,9 +20,13 @@ public final class SparseRowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockPro
     public let sourceDescription: String
     /// First row of each block, and the end.
     public let blockBounds: [Int]
+    public let rowsPerTile: Int
     private let source: SparseRowSource<Element>
     private var resident: CompressedRows<Element>?
     private let statistics = ReadStatistics()
+    // HDF5 is not thread-safe: once V is open, it is read on this queue only.
+    private let reader = DispatchQueue(label: "blocknmf.sparse-reader")
+    private let permits = Locked<BufferPermits?>(nil)
 
     /// Blocks of whole tiles holding at most `valuesPerBlock` values each (a tile with more
     /// is a block of its own), or of `blockRows` rows; with neither, V is read once and kept.
@@ -29,7 +36,8 @@ public final class SparseRowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockPro
         rows = source.rows
         columns = source.columns
         self.sourceDescription = sourceDescription
-        let tile = TileSchedule.rowsPerTile
+        let tile = TileSchedule.sparseRowsPerTile(rows: rows, columns: columns, nonZeros: source.nonZeros)
+        rowsPerTile = tile
         var bounds = [0]
         if let blockRows {
             precondition(blockRows % tile == 0, "blocks are whole tiles")
@@ -52,21 +60,25 @@ public final class SparseRowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockPro
     public var readSeconds: Double { statistics.snapshot.seconds }
     public var readsInPlace: Bool { false }
 
-    public func forEachBlock(from start: Int, recycling _: Bool,
+    public func forEachBlock(from start: Int, recycling: Bool,
                              _ body: (Int, MatrixRows<Element>) throws -> Void) throws {
         guard start < rows else { return }
         if let resident {
             try body(start, MatrixRows(resident, rows: start..<rows))
             return
         }
-        for (first, end) in zip(blockBounds, blockBounds.dropFirst()) where end > start {
-            let range = max(first, start)..<end
-            try body(range.lowerBound, MatrixRows(try read(range), rows: 0..<range.count))
-        }
+        let ranges = zip(blockBounds, blockBounds.dropFirst()).filter { $0.1 > start }.map { max($0.0, start)..<$0.1 }
+        try ReadAhead.run(ranges, on: reader, recycling: recycling, permits: permits, read: { [self] range in
+            MatrixRows(try read(range), rows: 0..<range.count)
+        }, body)
+    }
+
+    public func recycle(_ block: MatrixRows<Element>) {
+        if resident == nil { permits.withLock { $0?.release() } }
     }
 
     public func readRows(_ range: Range<Int>) throws -> [Element] {
-        let (sparse, local) = try resident.map { ($0, range) } ?? (read(range), 0..<range.count)
+        let (sparse, local) = try resident.map { ($0, range) } ?? reader.sync { (try read(range), 0..<range.count) }
         return [Element](unsafeUninitializedCapacity: range.count * columns) { buffer, initialized in
             sparse.densify(local, into: buffer)
             initialized = range.count * columns

@@ -66,11 +66,11 @@ public struct StreamPlan: Sendable, Equatable, Codable {
 
     /// The plan for a sparse m×n matrix of `nonZeros` values, each stored with a 4-byte
     /// column index: resident when it takes at most half the budget, else blocks of at most a
-    /// quarter of the budget each (`buffers` of them alive at once).
+    /// quarter of the budget each (`buffers` of them alive at once), in whole sparse tiles.
     public static func sparse(rows: Int, columns: Int, nonZeros: Int, elementBytes: Int, budget: MemoryBudget,
                               blockRowsOverride: Int? = nil, source: String) throws -> StreamPlan {
         guard rows > 0, columns > 0 else { throw NMFError.emptyInput(source: source, rows: rows, columns: columns) }
-        let tile = TileSchedule.rowsPerTile
+        let tile = TileSchedule.sparseRowsPerTile(rows: rows, columns: columns, nonZeros: nonZeros)
         if let override = blockRowsOverride {
             guard override >= 1 else {
                 throw NMFError.invalidParameter(name: "block-rows", value: "\(override)", requirement: "must be at least 1")

@@ -9,14 +9,35 @@ import NMFKernels
 /// not on the I/O block size, the memory budget, the number of threads, or
 /// whether V was in memory or streamed. 256 rows of a few thousand columns also
 /// stay in cache between a tile's two products, so V crosses the memory bus once.
+///
+/// Sparse V has taller tiles, fixed by its shape and number of values (`sparseRowsPerTile`):
+/// a tile's partials hold k·n values whatever its density, so a tile must hold several
+/// times n values for the work at its values to outweigh them.
 public enum TileSchedule {
     public static let rowsPerTile = 256
 
-    static func tiles(in rows: Range<Int>) -> [Range<Int>] {
+    static func tiles(in rows: Range<Int>, rowsPerTile: Int = rowsPerTile) -> [Range<Int>] {
         stride(from: rows.lowerBound, to: rows.upperBound, by: rowsPerTile).map {
             $0..<min($0 + rowsPerTile, rows.upperBound)
         }
     }
+
+    /// Rows of a tile of sparse V (m×n with `nonZeros` values): 256 rows times the least
+    /// power of two that brings a tile of average rows to `valuesPerColumn`·n values, at
+    /// most 64 times 256. The same for any layout, block size or budget.
+    public static func sparseRowsPerTile(rows: Int, columns: Int, nonZeros: Int) -> Int {
+        let valuesPerRow = max(Double(nonZeros) / Double(max(rows, 1)), 1e-9)
+        var tile = rowsPerTile
+        while Double(tile) * valuesPerRow < Double(valuesPerColumn * columns) && tile < 64 * rowsPerTile { tile *= 2 }
+        return tile
+    }
+
+    /// Values a sparse tile holds per column of V, at least.
+    static let valuesPerColumn = 32
+
+    /// Rows [0, count) of a tile in pieces of at most 256, for work that needs a tile's rows
+    /// dense (its memory then stays that of a dense tile); a dense tile is one piece.
+    static func denseChunks(of count: Int) -> [Range<Int>] { tiles(in: 0..<count) }
 }
 
 /// One pass over V's tiles on several workers, with partials combined in tile order.
@@ -62,7 +83,7 @@ struct TilePass<Data: RowBlockProvider> {
         do {
             try data.forEachBlock(from: start, recycling: true) { firstRow, block in
                 blocksHeld += 1
-                let local = TileSchedule.tiles(in: 0..<block.rows)
+                let local = TileSchedule.tiles(in: 0..<block.rows, rowsPerTile: data.rowsPerTile)
                 for (position, tile) in local.enumerated() {
                     while case .combine(let result) = window.nextStep(
                         combined: combined, submitted: submitted, threads: threads, maxPending: maxPending) {

@@ -6,7 +6,7 @@ struct TileUpdate<T: NMFScalar>: Sendable {
     /// The tile's rows of W after the update.
     var w: Matrix<T>
     /// Wₜᵀ·Vₜ (k×n) with the new Wₜ; empty when H is fixed.
-    var wtv: Matrix<T>
+    var wtv: ProductShare<T>
     /// Wₜᵀ·Wₜ (k×k) with the new Wₜ.
     var wtw: Matrix<T>
     var violation: Double
@@ -22,19 +22,21 @@ struct TileUpdate<T: NMFScalar>: Sendable {
     ///     Pₜ = Vₜ·Hᵀ;  update Wₜ from (Pₜ, H·Hᵀ);  Wₜᵀ·Vₜ;  Wₜᵀ·Wₜ
     ///
     /// Vₜ is read in place and is still in cache for the second product.
-    init(tile: MatrixRows<T>, w: Matrix<T>, h: Matrix<T>, hht: Matrix<T>, rule: UpdateScheme,
+    /// `ht`: Hᵀ, which sparse rows multiply as it is (each value reads one of its rows).
+    init(tile: MatrixRows<T>, w: Matrix<T>, h: Matrix<T>, ht: Matrix<T>, hht: Matrix<T>, rule: UpdateScheme,
          penalty: Penalty, updatesH: Bool, firstIteration: Bool) {
         var wRows = w
-        var cross = Matrix.product(tile, MatrixRows(h), transB: .transposed)
+        var cross = tile.compressed == nil ? Matrix.product(tile, MatrixRows(h), transB: .transposed)
+            : Matrix.product(tile, MatrixRows(ht))
         initialCross = firstIteration ? cross.frobeniusInner(wRows) : 0
         initialGram = firstIteration ? wRows.gram(of: .columns) : nil
         let crossBeforeUpdate = updatesH ? nil : cross
         violation = rule.updateW(&wRows, cross: &cross, gram: hht, penalty: penalty)
         if updatesH {
-            wtv = Matrix.product(MatrixRows(wRows), tile, transA: .transposed)
+            wtv = ProductShare(w: wRows, timesRows: tile)
             dataCross = 0
         } else {
-            wtv = Matrix(rows: h.rows, columns: 0)
+            wtv = ProductShare(Matrix(rows: h.rows, columns: 0))
             dataCross = crossBeforeUpdate?.frobeniusInner(wRows) ?? 0
         }
         wtw = wRows.gram(of: .columns)

@@ -1,6 +1,10 @@
 /// Rows of a sparse matrix in compressed-row form: row i's values are
 /// `values[offsets[i]..<offsets[i + 1]]`, at columns `columnIndices[…]` of the same range.
-/// Columns may repeat within a row; their values add up (as scipy's `toarray` does).
+///
+/// The rows are kept canonical — columns strictly increasing within a row — so that kernels
+/// can read values in row-major order: rows given otherwise are sorted on the way in, and a
+/// column that repeats holds the sum of its values in the order given (as scipy's `toarray`
+/// adds them).
 public final class CompressedRows<T: NMFScalar>: Sendable {
     public let rows: Int
     public let columns: Int
@@ -13,9 +17,65 @@ public final class CompressedRows<T: NMFScalar>: Sendable {
                      "offsets must run from 0 to the number of values")
         rows = offsets.count - 1
         self.columns = columns
+        if Self.isCanonical(offsets: offsets, columnIndices: columnIndices) {
+            self.offsets = offsets
+            self.columnIndices = columnIndices
+            self.values = values
+        } else {
+            (self.offsets, self.columnIndices, self.values) = Self.canonical(offsets: offsets, columnIndices: columnIndices,
+                                                                              values: values)
+        }
+    }
+
+    /// Rows already canonical, taken as they are.
+    private init(canonicalColumns columns: Int, offsets: [Int], columnIndices: [Int32], values: [T]) {
+        rows = offsets.count - 1
+        self.columns = columns
         self.offsets = offsets
         self.columnIndices = columnIndices
         self.values = values
+    }
+
+    /// Rows `range` with `newValues` (one per value of the range, in order) in place of theirs.
+    public func replacingValues(_ range: Range<Int>, with newValues: [T]) -> CompressedRows {
+        let first = offsets[range.lowerBound], end = offsets[range.upperBound]
+        precondition(newValues.count == end - first, "one value per stored value")
+        return CompressedRows(canonicalColumns: columns, offsets: offsets[range.lowerBound...range.upperBound].map { $0 - first },
+                              columnIndices: Array(columnIndices[first..<end]), values: newValues)
+    }
+
+    private static func isCanonical(offsets: [Int], columnIndices: [Int32]) -> Bool {
+        for row in 0..<(offsets.count - 1) where offsets[row + 1] - offsets[row] > 1 {
+            for position in (offsets[row] + 1)..<offsets[row + 1]
+            where columnIndices[position] <= columnIndices[position - 1] { return false }
+        }
+        return true
+    }
+
+    /// Each row sorted by column (stably), repeated columns summed in the order given.
+    private static func canonical(offsets: [Int], columnIndices: [Int32], values: [T])
+        -> (offsets: [Int], columnIndices: [Int32], values: [T])
+    {
+        var newOffsets = [0], newColumns: [Int32] = [], newValues: [T] = []
+        newOffsets.reserveCapacity(offsets.count)
+        newColumns.reserveCapacity(columnIndices.count)
+        newValues.reserveCapacity(values.count)
+        for row in 0..<(offsets.count - 1) {
+            let order = (offsets[row]..<offsets[row + 1]).sorted {
+                (columnIndices[$0], $0) < (columnIndices[$1], $1)
+            }
+            let rowStart = newColumns.count
+            for position in order {
+                if newColumns.count > rowStart && newColumns[newColumns.count - 1] == columnIndices[position] {
+                    newValues[newValues.count - 1] += values[position]
+                } else {
+                    newColumns.append(columnIndices[position])
+                    newValues.append(values[position])
+                }
+            }
+            newOffsets.append(newColumns.count)
+        }
+        return (newOffsets, newColumns, newValues)
     }
 
     public var nonZeros: Int { values.count }
@@ -29,11 +89,50 @@ public final class CompressedRows<T: NMFScalar>: Sendable {
                 for (local, row) in range.enumerated() {
                     let base = local * columns
                     for position in offsets[row]..<offsets[row + 1] {
-                        dense[base + Int(indices[position])] += values[position]
+                        dense[base + Int(indices[position])] = values[position]
                     }
                 }
             }
         }
+    }
+
+    /// (W·H) at the values of rows `range`, in value order: row r's values take W's row
+    /// r − range.lowerBound (of `w`, b×k row-major) times the rows of `ht` (Hᵀ, n×k row-major)
+    /// at their columns. scikit-learn's products "only where X is non-zero": nnz·k work.
+    @inlinable public func sampledProducts(_ range: Range<Int>, w: UnsafePointer<T>, ht: UnsafePointer<T>,
+                                           components k: Int) -> [T] {
+        let first = offsets[range.lowerBound], count = offsets[range.upperBound] - first
+        return [T](unsafeUninitializedCapacity: count) { products, initialized in
+            columnIndices.withUnsafeBufferPointer { indices in
+                offsets.withUnsafeBufferPointer { offsets in
+                    for (local, row) in range.enumerated() {
+                        let wRow = w + local * k
+                        for position in offsets[row]..<offsets[row + 1] {
+                            products[position - first] = Self.dot(wRow, ht + Int(indices[position]) * k, count: k)
+                        }
+                    }
+                }
+            }
+            initialized = count
+        }
+    }
+
+    /// Σ a[i]·b[i] in four interleaved sums, so the additions need not wait on each other.
+    @inlinable @inline(__always) static func dot(_ a: UnsafePointer<T>, _ b: UnsafePointer<T>, count: Int) -> T {
+        var (s0, s1, s2, s3) = (T.zero, T.zero, T.zero, T.zero)
+        var index = 0
+        while index + 4 <= count {
+            s0 += a[index] * b[index]
+            s1 += a[index + 1] * b[index + 1]
+            s2 += a[index + 2] * b[index + 2]
+            s3 += a[index + 3] * b[index + 3]
+            index += 4
+        }
+        while index < count {
+            s0 += a[index] * b[index]
+            index += 1
+        }
+        return (s0 + s1) + (s2 + s3)
     }
 }
 
@@ -46,12 +145,10 @@ extension CompressedRows {
         scaleResult(result, count: range.count * q, beta: beta)
         columnIndices.withUnsafeBufferPointer { indices in
             values.withUnsafeBufferPointer { values in
-                for (local, row) in range.enumerated() {
+                forEachRowInColumnBands(range, rowBytes: q * MemoryLayout<T>.stride) { local, positions in
                     let target = result + local * q
-                    for position in offsets[row]..<offsets[row + 1] {
-                        let source = y + Int(indices[position]) * q
-                        let factor = alpha * values[position]
-                        for column in 0..<q { target[column] += factor * source[column] }
+                    for position in positions {
+                        Self.addMultiple(alpha * values[position], of: y + Int(indices[position]) * q, to: target, count: q)
                     }
                 }
             }
@@ -65,15 +162,73 @@ extension CompressedRows {
         scaleResult(result, count: columns * q, beta: beta)
         columnIndices.withUnsafeBufferPointer { indices in
             values.withUnsafeBufferPointer { values in
-                for (local, row) in range.enumerated() {
+                forEachRowInColumnBands(range, rowBytes: q * MemoryLayout<T>.stride) { local, positions in
                     let source = y + local * q
-                    for position in offsets[row]..<offsets[row + 1] {
-                        let target = result + Int(indices[position]) * q
-                        let factor = alpha * values[position]
-                        for column in 0..<q { target[column] += factor * source[column] }
+                    for position in positions {
+                        Self.addMultiple(alpha * values[position], of: source, to: result + Int(indices[position]) * q, count: q)
                     }
                 }
             }
+        }
+    }
+
+    /// Visits rows `range` (local row, positions of its values) one band of columns at a time —
+    /// within a band row by row, each row's values in column order — so that the rows of a
+    /// dense operand indexed by column (`rowBytes` each) that a band reaches stay in the core's
+    /// cache, instead of all n of them. Each row's values come in the order they would without
+    /// bands (rows are canonical), and each column's too: the sums are the same.
+    @inlinable @inline(__always) func forEachRowInColumnBands(
+        _ range: Range<Int>, rowBytes: Int, _ body: (_ local: Int, _ positions: Range<Int>) -> Void
+    ) {
+        let bandWidth = max(1, Self.bandBytes / max(rowBytes, 1))
+        columnIndices.withUnsafeBufferPointer { indices in
+            offsets.withUnsafeBufferPointer { offsets in
+                guard bandWidth < columns else {
+                    for local in 0..<range.count {
+                        body(local, offsets[range.lowerBound + local]..<offsets[range.lowerBound + local + 1])
+                    }
+                    return
+                }
+                var cursors = Array(offsets[range.lowerBound..<range.upperBound])
+                cursors.withUnsafeMutableBufferPointer { cursors in
+                    for bandEnd in stride(from: bandWidth, to: columns + bandWidth, by: bandWidth) {
+                        let limit = Int32(clamping: bandEnd)
+                        for local in 0..<range.count {
+                            let start = cursors[local], end = offsets[range.lowerBound + local + 1]
+                            var position = start
+                            while position < end && indices[position] < limit { position += 1 }
+                            if position > start { body(local, start..<position) }
+                            cursors[local] = position
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Bytes of a dense operand's rows one band of columns reaches: a quarter of a typical
+    /// L2 cache, leaving room for the rows on the other side.
+    @inlinable static var bandBytes: Int { 256 << 10 }
+
+    /// target[0..<count] += factor · source[0..<count]. In float32, four at a time as one
+    /// vector operation, so k = 20 is five of them with no scalar remainder.
+    @inlinable @inline(__always) static func addMultiple(_ factor: T, of source: UnsafePointer<T>,
+                                                         to target: UnsafeMutablePointer<T>, count: Int) {
+        var index = 0
+        if T.self == Float.self {
+            let (from, to) = (UnsafeRawPointer(source), UnsafeMutableRawPointer(target))
+            let multiple = SIMD4<Float>(repeating: unsafeBitCast(factor, to: Float.self))
+            while index &+ 4 <= count {
+                let offset = index &* 4
+                let sum = to.loadUnaligned(fromByteOffset: offset, as: SIMD4<Float>.self)
+                    + multiple * from.loadUnaligned(fromByteOffset: offset, as: SIMD4<Float>.self)
+                to.storeBytes(of: sum, toByteOffset: offset, as: SIMD4<Float>.self)
+                index &+= 4
+            }
+        }
+        while index < count {
+            target[index] += factor * source[index]
+            index += 1
         }
     }
 
@@ -83,5 +238,41 @@ extension CompressedRows {
         } else if beta != 1 {
             for index in 0..<count { result[index] *= beta }
         }
+    }
+}
+
+extension CompressedRows {
+    /// `MatrixRows.statistics` of rows `range` read from the values: the same sums in the
+    /// same order as over the dense rows (the zeros between values add nothing), offsets
+    /// counted from the range's first row in row-major order.
+    @inlinable func statistics(_ range: Range<Int>)
+        -> (sum: Double, squares: Double, firstZero: Int?, firstInvalid: (offset: Int, value: Double)?)
+    {
+        var sum = 0.0, squares = 0.0
+        var firstZero: Int?
+        for (local, row) in range.enumerated() {
+            let base = local * columns
+            // The first column the row leaves out: where the stored columns stop counting 0, 1, 2, …
+            var zeroColumn = columns
+            for position in offsets[row]..<offsets[row + 1] {
+                let column = Int(columnIndices[position]), value = Double(values[position])
+                if zeroColumn == columns && column != position - offsets[row] { zeroColumn = position - offsets[row] }
+                if !(value > 0 && value.isFinite) {
+                    if value == 0 {
+                        zeroColumn = min(zeroColumn, column)
+                        continue
+                    }
+                    if firstZero == nil && zeroColumn < column { firstZero = base + zeroColumn }
+                    return (sum, squares, firstZero, (base + column, value))
+                }
+                sum += value
+                squares += value * value
+            }
+            if zeroColumn == columns && offsets[row + 1] - offsets[row] < columns {
+                zeroColumn = offsets[row + 1] - offsets[row]
+            }
+            if firstZero == nil && zeroColumn < columns { firstZero = base + zeroColumn }
+        }
+        return (sum, squares, firstZero, nil)
     }
 }

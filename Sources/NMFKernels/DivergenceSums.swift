@@ -87,4 +87,27 @@ public struct DivergenceSums: Sendable, Equatable {
             }
         }
     }
+
+    /// The sums over sparse rows from their values and W·H at them alone, for Frobenius and
+    /// Kullback-Leibler: their sums over every entry of W·H come from the factors. nil for
+    /// other losses, whose Σ (W·H)^β needs every entry.
+    @inlinable public static func of<T: NMFScalar>(sampled tile: SampledTile<T>, factor: SampledFactor<T>, loss: BetaLoss)
+        -> DivergenceSums?
+    {
+        switch loss.beta {
+        case 2:
+            return DivergenceSums(dataTerms: tile.squaredDistance(factor), modelTerms: 0)
+        case 1:
+            let epsilon = Double(T.nmfEpsilon)
+            var sums = DivergenceSums(dataTerms: 0, modelTerms: tile.productSum(factor))
+            for (value, product) in zip(tile.values, tile.products) {
+                let x = Double(value)
+                guard x > epsilon else { continue }
+                sums.dataTerms += x * log(x / max(Double(product), epsilon)) - x
+            }
+            return sums
+        default:
+            return nil
+        }
+    }
 }

@@ -160,3 +160,44 @@ public enum GramSide: Sendable { case rows, columns }
 public enum BLASThreads {
     public static func set(_ count: Int) { openblas_set_num_threads(Int32(count)) }
 }
+
+/// One tile's share of a k×n product summed over tiles (Wₜᵀ·Vₜ), kept as it was formed:
+/// k×n from dense rows, or its n×k transpose from sparse rows, whose values each add a
+/// multiple of a row of Wₜ to the row of their column (no transpose per tile).
+public struct ProductShare<T: NMFScalar>: Sendable {
+    public let matrix: Matrix<T>
+    public let isTransposed: Bool
+
+    /// Wᵀ·V (k×n) for rows V and their rows W (b×k).
+    @inlinable public init(w: Matrix<T>, timesRows rows: MatrixRows<T>) {
+        if let sparse = rows.compressed {
+            var product = Matrix<T>(rows: rows.columns, columns: w.columns)
+            w.elements.withUnsafeBufferPointer { pw in
+                product.elements.withUnsafeMutableBufferPointer { pc in
+                    guard let y = pw.baseAddress, let result = pc.baseAddress else { return }
+                    sparse.multiplyTransposed(rows.range, by: y, columns: w.columns, alpha: 1, beta: 0, into: result)
+                }
+            }
+            (matrix, isTransposed) = (product, true)
+        } else {
+            (matrix, isTransposed) = (Matrix.product(MatrixRows(w), rows, transA: .transposed), false)
+        }
+    }
+
+    /// A share of `rows` k-row sums (e.g. W's column sums) or nothing (`rows` × 0).
+    public init(_ matrix: Matrix<T>) { (self.matrix, isTransposed) = (matrix, false) }
+
+    /// `total` (k×n) += this share.
+    @inlinable public func add(into total: inout Matrix<T>) {
+        guard isTransposed else { return total.add(matrix) }
+        precondition(total.rows == matrix.columns && total.columns == matrix.rows, "shapes differ")
+        let (k, n) = (total.rows, total.columns)
+        matrix.elements.withUnsafeBufferPointer { share in
+            total.elements.withUnsafeMutableBufferPointer { sums in
+                for column in 0..<n {
+                    for component in 0..<k { sums[component * n + column] += share[column * k + component] }
+                }
+            }
+        }
+    }
+}

@@ -72,7 +72,8 @@ public struct MatrixRows<T: NMFScalar>: Sendable {
     @inlinable public func statistics()
         -> (sum: Double, squares: Double, firstZero: Int?, firstInvalid: (offset: Int, value: Double)?)
     {
-        withElements { elements in
+        if case .sparse(let sparse) = storage { return sparse.statistics(range) }
+        return withElements { elements in
             var sum = 0.0, squares = 0.0
             var firstZero: Int?
             for index in elements.indices {

@@ -63,6 +63,27 @@ final class StreamPlanTests: XCTestCase {
         XCTAssertGreaterThan(direct.blockRows, cached.blockRows)
     }
 
+    /// Sparse tiles grow by powers of two until an average tile holds 32·n values, from 256
+    /// rows up to 64·256; blocks of sparse V are whole such tiles.
+    func testSparseTilesHoldSeveralValuesPerColumn() throws {
+        XCTAssertEqual(TileSchedule.sparseRowsPerTile(rows: 1_000_000, columns: 20_000, nonZeros: 200_000_000), 4096)
+        XCTAssertEqual(TileSchedule.sparseRowsPerTile(rows: 1100, columns: 60, nonZeros: 19_800), 256)
+        XCTAssertEqual(TileSchedule.sparseRowsPerTile(rows: 5000, columns: 300, nonZeros: 15_000), 4096)
+        XCTAssertEqual(TileSchedule.sparseRowsPerTile(rows: 1000, columns: 2000, nonZeros: 100_000), 1024)
+        XCTAssertEqual(TileSchedule.sparseRowsPerTile(rows: 100, columns: 1_000_000, nonZeros: 100), 64 * 256)
+        XCTAssertEqual(TileSchedule.sparseRowsPerTile(rows: 10, columns: 10, nonZeros: 0), 64 * 256)
+        for override in [300, 1500, 5000] {
+            let plan = try StreamPlan.sparse(rows: 100_000, columns: 20_000, nonZeros: 20_000_000, elementBytes: 4,
+                                             budget: MemoryBudget(bytes: 1 << 30), blockRowsOverride: override,
+                                             source: "test")
+            XCTAssertEqual(plan.blockRows % 4096, 0, "\(override)")
+        }
+        let streamed = try StreamPlan.sparse(rows: 100_000, columns: 20_000, nonZeros: 20_000_000, elementBytes: 4,
+                                             budget: MemoryBudget(bytes: 64 << 20), source: "test")
+        XCTAssertEqual(streamed.mode, .streamed)
+        XCTAssertEqual(streamed.blockRows % 4096, 0)
+    }
+
     func testMemorySizesParse() {
         XCTAssertEqual(MemoryBudget(parsing: "2GiB")?.bytes, 2 << 30)
         XCTAssertEqual(MemoryBudget(parsing: "500MB")?.bytes, 500_000_000)

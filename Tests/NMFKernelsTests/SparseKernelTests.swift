@@ -1,0 +1,138 @@
+import NMFKernels
+import XCTest
+
+/// The sparse kernels against the same computation on the dense matrix, formed here
+/// entry by entry from the triplets (the independent oracle).
+final class SparseKernelTests: XCTestCase {
+    /// A random sparse m×n matrix as row triplets, each row's columns shuffled and some
+    /// repeated (non-canonical input), and the dense matrix they add up to.
+    private func randomSparse(rows: Int, columns: Int, density: Double, seed: UInt32)
+        -> (rows: CompressedRows<Double>, dense: Matrix<Double>)
+    {
+        var random = LegacyRandomState(seed: seed)
+        var dense = Matrix<Double>(rows: rows, columns: columns)
+        var offsets = [0], indices: [Int32] = [], values: [Double] = []
+        for row in 0..<rows {
+            var entries: [(Int32, Double)] = []
+            for column in 0..<columns where random.nextUniform() < density {
+                entries.append((Int32(column), random.nextUniform()))
+                if random.nextUniform() < 0.1 { entries.append((Int32(column), random.nextUniform())) }
+            }
+            // A deterministic shuffle: reversed halves.
+            let middle = entries.count / 2
+            entries = Array(entries[middle...].reversed()) + Array(entries[..<middle])
+            for (column, value) in entries {
+                indices.append(column)
+                values.append(value)
+                dense[row, Int(column)] += value
+            }
+            offsets.append(indices.count)
+        }
+        return (CompressedRows(columns: columns, offsets: offsets, columnIndices: indices, values: values), dense)
+    }
+
+    func testRowsGivenOutOfOrderOrRepeatedAreKeptCanonicalWithTheirSums() {
+        let (sparse, dense) = randomSparse(rows: 40, columns: 30, density: 0.3, seed: 1)
+        for row in 0..<sparse.rows {
+            let columns = sparse.columnIndices[sparse.offsets[row]..<sparse.offsets[row + 1]]
+            XCTAssertEqual(Array(columns), columns.sorted(), "row \(row) sorted")
+            XCTAssertEqual(Set(columns).count, columns.count, "row \(row) without repeats")
+        }
+        var densified = [Double](repeating: -1, count: 40 * 30)
+        densified.withUnsafeMutableBufferPointer { sparse.densify(0..<40, into: $0) }
+        XCTAssertEqual(densified, dense.elements)
+    }
+
+    /// The statistics of sparse rows read from their values: the same sums, the same first
+    /// zero and first invalid value (offsets in row-major order) as over the dense rows.
+    func testStatisticsFromTheValuesEqualThoseOfTheDenseRows() {
+        let cases: [(String, [Int], [Int32], [Double])] = [
+            ("a full first row, a gap later", [0, 3, 4], [0, 1, 2, 1], [1, 2, 3, 4]),
+            ("a stored zero before any gap", [0, 3, 6], [0, 1, 2, 0, 1, 2], [1, 0, 3, 4, 5, 6]),
+            ("an empty row", [0, 3, 3, 4], [0, 1, 2, 2], [1, 2, 3, 4]),
+            ("a negative value after a gap", [0, 3, 5], [0, 1, 2, 0, 2], [1, 2, 3, 5, -1]),
+            ("a negative value with no zero before", [0, 2], [0, 1], [-2, 1]),
+            ("NaN in a full row", [0, 3], [0, 1, 2], [1, .nan, 2]),
+            ("no zero at all", [0, 3, 6], [0, 1, 2, 0, 1, 2], [1, 2, 3, 4, 5, 6]),
+        ]
+        for (name, offsets, indices, values) in cases {
+            let sparse = CompressedRows(columns: 3, offsets: offsets, columnIndices: indices, values: values)
+            var dense = Matrix<Double>(rows: sparse.rows, columns: 3)
+            dense.elements.withUnsafeMutableBufferPointer { sparse.densify(0..<sparse.rows, into: $0) }
+            let fromValues = MatrixRows(sparse, rows: 0..<sparse.rows).statistics()
+            let fromDense = MatrixRows(dense).statistics()
+            XCTAssertEqual(fromValues.sum, fromDense.sum, name)
+            XCTAssertEqual(fromValues.squares, fromDense.squares, name)
+            XCTAssertEqual(fromValues.firstZero, fromDense.firstZero, name)
+            XCTAssertEqual(fromValues.firstInvalid?.offset, fromDense.firstInvalid?.offset, name)
+        }
+        let (sparse, dense) = randomSparse(rows: 50, columns: 20, density: 0.9, seed: 2)
+        for rows in [0..<50, 7..<31] {
+            let fromValues = MatrixRows(sparse, rows: rows).statistics()
+            let fromDense = MatrixRows(dense, rows: rows).statistics()
+            XCTAssertEqual(fromValues.sum, fromDense.sum)
+            XCTAssertEqual(fromValues.squares, fromDense.squares)
+            XCTAssertEqual(fromValues.firstZero, fromDense.firstZero)
+            XCTAssertNil(fromValues.firstInvalid)
+        }
+    }
+
+    /// W·H at the values, and the sums over every entry formed from the factors, against
+    /// the dense product.
+    func testSampledProductsAndTheirSumsEqualTheDenseProduct() throws {
+        let (m, n, k) = (37, 23, 5)
+        let (sparse, dense) = randomSparse(rows: m, columns: n, density: 0.2, seed: 3)
+        var random = LegacyRandomState(seed: 4)
+        let w = Matrix<Double>(rows: m, columns: k) { _, _ in random.nextUniform() }
+        let h = Matrix<Double>(rows: k, columns: n) { _, _ in random.nextUniform() }
+        let product = Matrix.product(w, h)
+        let factor = SampledFactor(h)
+        let rows = 5..<30
+        let sampled = try XCTUnwrap(MatrixRows(sparse, rows: rows).sampled(w: w.rows(rows), factor))
+        var position = 0
+        var squaredDistance = 0.0, productSum = 0.0
+        for row in rows {
+            for column in 0..<n {
+                let (v, p) = (dense[row, column], product[row, column])
+                squaredDistance += (v - p) * (v - p)
+                productSum += p
+                guard v != 0 else { continue }
+                XCTAssertEqual(sampled.values[sampled.values.startIndex + position], v)
+                XCTAssertEqual(sampled.products[position], p, accuracy: 1e-14 * p)
+                position += 1
+            }
+        }
+        XCTAssertEqual(position, sampled.products.count)
+        XCTAssertEqual(sampled.squaredDistance(factor), squaredDistance, accuracy: 1e-12 * squaredDistance)
+        XCTAssertEqual(sampled.productSum(factor), productSum, accuracy: 1e-12 * productSum)
+        let sums = try XCTUnwrap(DivergenceSums.of(sampled: sampled, factor: factor, loss: .frobenius))
+        XCTAssertEqual(sums.dataTerms, squaredDistance, accuracy: 1e-12 * squaredDistance)
+        XCTAssertNil(DivergenceSums.of(sampled: sampled, factor: factor, loss: BetaLoss(beta: 1.5)))
+
+        // Other values at the same places: the rows V ⊘ W·H multiply as sparse rows.
+        let ratios = sampled.rows(withValues: zip(sampled.values, sampled.products).map { $0 / $1 })
+        let expected = Matrix<Double>(rows: rows.count, columns: n) { i, j in
+            dense[rows.lowerBound + i, j] == 0 ? 0 : dense[rows.lowerBound + i, j] / product[rows.lowerBound + i, j]
+        }
+        let ht = h.transposed()
+        XCTAssertLessThan(Matrix.product(ratios, MatrixRows(ht)).relativeDifference(to: Matrix.product(expected, ht)), 1e-14)
+    }
+
+    /// Wᵀ·V from sparse rows is formed as its transpose and added into a k×n total as Wᵀ·V.
+    func testProductSharesAddUpToTheDenseProduct() {
+        let (sparse, dense) = randomSparse(rows: 29, columns: 17, density: 0.3, seed: 5)
+        var random = LegacyRandomState(seed: 6)
+        let w = Matrix<Double>(rows: 29, columns: 4) { _, _ in random.nextUniform() }
+        var total = Matrix<Double>(rows: 4, columns: 17)
+        for rows in [0..<10, 10..<29] {
+            let share = ProductShare(w: w.rows(rows), timesRows: MatrixRows(sparse, rows: rows))
+            XCTAssertTrue(share.isTransposed)
+            share.add(into: &total)
+        }
+        let expected = Matrix.product(w, dense, transA: .transposed)
+        XCTAssertLessThan(total.relativeDifference(to: expected), 1e-14)
+        var denseTotal = Matrix<Double>(rows: 4, columns: 17)
+        ProductShare(w: w, timesRows: MatrixRows(dense)).add(into: &denseTotal)
+        XCTAssertLessThan(denseTotal.relativeDifference(to: expected), 1e-14)
+    }
+}
