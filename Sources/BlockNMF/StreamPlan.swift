@@ -66,7 +66,7 @@ public struct StreamPlan: Sendable, Equatable, Codable {
 
     /// The plan for a sparse m×n matrix of `nonZeros` values, each stored with a 4-byte
     /// column index: resident when it takes at most half the budget, else blocks of at most a
-    /// quarter of the budget each (`buffers` of them alive at once), in whole sparse tiles.
+    /// sixteenth of the budget each (`buffers` of them alive at once), in whole sparse tiles.
     public static func sparse(rows: Int, columns: Int, nonZeros: Int, elementBytes: Int, budget: MemoryBudget,
                               blockRowsOverride: Int? = nil, source: String) throws -> StreamPlan {
         guard rows > 0, columns > 0 else { throw NMFError.emptyInput(source: source, rows: rows, columns: columns) }
@@ -81,7 +81,9 @@ public struct StreamPlan: Sendable, Equatable, Codable {
         if nonZeros * valueBytes + (rows + 1) * MemoryLayout<Int>.stride <= budget.bytes / 2 {
             return StreamPlan(mode: .resident, blockRows: roundUp(rows, to: tile))
         }
-        let values = max(1, budget.bytes / buffers / valueBytes)
+        // Blocks of a sixteenth of the budget: the first block of a pass, read before any
+        // work can start, is then a small part of the pass.
+        let values = max(1, budget.bytes / (4 * buffers) / valueBytes)
         let rowsPerBlock = Int(Double(values) / max(Double(nonZeros) / Double(rows), 1e-9))
         return StreamPlan(mode: .streamed, blockRows: min(max(tile, (rowsPerBlock / tile) * tile), roundUp(rows, to: tile)),
                           valuesPerBlock: values)

@@ -1,4 +1,7 @@
 import CHDF5
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An open dataset checked to exist and to hold numbers that HDF5 can convert.
 struct NumericDataset: ~Copyable {
@@ -61,11 +64,26 @@ extension NumericDataset {
         let memorySpace = try DataspaceHandle("H5Screate_simple") { H5Screate_simple(1, &count, nil) }
         return try [T](unsafeUninitializedCapacity: range.count) { buffer, initialized in
             initialized = 0
+            Self.adviseHugePages(UnsafeMutableRawBufferPointer(buffer))
             try hdf5("H5Dread \(path) \(range.lowerBound)..<\(range.upperBound)") {
                 H5Dread(dataset, T.nativeTypeID, memorySpace.id, fileSpace.id, chdf5_p_default(), buffer.baseAddress)
             }
             initialized = range.count
         }
+    }
+}
+
+extension NumericDataset {
+    /// Asks for huge pages under a large new buffer before it is first written: faulting in
+    /// fresh memory 4 KiB at a time costs as much as the read itself when blocks of a sparse
+    /// matrix are read again on every pass. Advice only; the kernel may decline.
+    static func adviseHugePages(_ buffer: UnsafeMutableRawBufferPointer) {
+        let hugePage = 2 << 20
+        guard let base = buffer.baseAddress, buffer.count >= 2 * hugePage else { return }
+        let start = (Int(bitPattern: base) + hugePage - 1) / hugePage * hugePage
+        let end = (Int(bitPattern: base) + buffer.count) / hugePage * hugePage
+        guard end > start, let aligned = UnsafeMutableRawPointer(bitPattern: start) else { return }
+        _ = madvise(aligned, end - start, 14)  // MADV_HUGEPAGE
     }
 }
 

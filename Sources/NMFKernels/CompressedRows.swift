@@ -45,11 +45,20 @@ public final class CompressedRows<T: NMFScalar>: Sendable {
     }
 
     private static func isCanonical(offsets: [Int], columnIndices: [Int32]) -> Bool {
-        for row in 0..<(offsets.count - 1) where offsets[row + 1] - offsets[row] > 1 {
-            for position in (offsets[row] + 1)..<offsets[row + 1]
-            where columnIndices[position] <= columnIndices[position - 1] { return false }
+        offsets.withUnsafeBufferPointer { offsets in
+            columnIndices.withUnsafeBufferPointer { indices in
+                var row = 0, next = offsets.count > 1 ? offsets[1] : 0
+                for position in 1..<max(indices.count, 1) {
+                    // A row's first value follows the previous row's last: no order between them.
+                    while position >= next && row < offsets.count - 2 {
+                        row += 1
+                        next = offsets[row + 1]
+                    }
+                    if position > offsets[row] && indices[position] <= indices[position - 1] { return false }
+                }
+                return true
+            }
         }
-        return true
     }
 
     /// Each row sorted by column (stably), repeated columns summed in the order given.
