@@ -156,12 +156,67 @@ extension CompressedRows {
             values.withUnsafeBufferPointer { values in
                 forEachRowInColumnBands(range, rowBytes: q * MemoryLayout<T>.stride) { local, positions in
                     let target = result + local * q
-                    for position in positions {
-                        Self.addMultiple(alpha * values[position], of: y + Int(indices[position]) * q, to: target, count: q)
+                    var column = 0
+                    if T.self == Float.self {
+                        // Sixteen columns of the row at a time stay in registers while the row's
+                        // values add to them (no store and reload per value); then four.
+                        column = Self.gatherFloat(positions, indices: indices, values: values, alpha: alpha, y: y,
+                                                  columns: q, into: target)
+                    }
+                    if column < q {
+                        for position in positions {
+                            let factor = alpha * values[position], source = y + Int(indices[position]) * q
+                            for index in column..<q { target[index] += factor * source[index] }
+                        }
                     }
                 }
             }
         }
+    }
+
+    /// `target[c] += Σ alpha·v·y[column of v][c]` over the values at `positions`, for the
+    /// columns c of whole groups of four (float32), each column's terms added in value order;
+    /// returns the first column not done.
+    @inlinable @inline(__always) static func gatherFloat(
+        _ positions: Range<Int>, indices: UnsafeBufferPointer<Int32>, values: UnsafeBufferPointer<T>, alpha: T,
+        y: UnsafePointer<T>, columns q: Int, into target: UnsafeMutablePointer<T>
+    ) -> Int {
+        typealias Lanes = SIMD4<Float>
+        let rowStride = q &* 4
+        let (from, to) = (UnsafeRawPointer(y), UnsafeMutableRawPointer(target))
+        let scale = unsafeBitCast(alpha, to: Float.self)
+        var column = 0
+        while column &+ 16 <= q {
+            let offset = column &* 4
+            var a0 = to.loadUnaligned(fromByteOffset: offset, as: Lanes.self)
+            var a1 = to.loadUnaligned(fromByteOffset: offset &+ 16, as: Lanes.self)
+            var a2 = to.loadUnaligned(fromByteOffset: offset &+ 32, as: Lanes.self)
+            var a3 = to.loadUnaligned(fromByteOffset: offset &+ 48, as: Lanes.self)
+            for position in positions {
+                let factor = Lanes(repeating: scale * unsafeBitCast(values[position], to: Float.self))
+                let source = from + (Int(indices[position]) &* rowStride &+ offset)
+                a0 += factor * source.loadUnaligned(as: Lanes.self)
+                a1 += factor * source.loadUnaligned(fromByteOffset: 16, as: Lanes.self)
+                a2 += factor * source.loadUnaligned(fromByteOffset: 32, as: Lanes.self)
+                a3 += factor * source.loadUnaligned(fromByteOffset: 48, as: Lanes.self)
+            }
+            to.storeBytes(of: a0, toByteOffset: offset, as: Lanes.self)
+            to.storeBytes(of: a1, toByteOffset: offset &+ 16, as: Lanes.self)
+            to.storeBytes(of: a2, toByteOffset: offset &+ 32, as: Lanes.self)
+            to.storeBytes(of: a3, toByteOffset: offset &+ 48, as: Lanes.self)
+            column &+= 16
+        }
+        while column &+ 4 <= q {
+            let offset = column &* 4
+            var a0 = to.loadUnaligned(fromByteOffset: offset, as: Lanes.self)
+            for position in positions {
+                let factor = Lanes(repeating: scale * unsafeBitCast(values[position], to: Float.self))
+                a0 += factor * (from + (Int(indices[position]) &* rowStride &+ offset)).loadUnaligned(as: Lanes.self)
+            }
+            to.storeBytes(of: a0, toByteOffset: offset, as: Lanes.self)
+            column &+= 4
+        }
+        return column
     }
 
     /// `result (n×q) ← alpha·Aᵀ·Y + beta·result` for rows `range` as A (b×n) and Y (b×q)
@@ -173,10 +228,46 @@ extension CompressedRows {
             values.withUnsafeBufferPointer { values in
                 forEachRowInColumnBands(range, rowBytes: q * MemoryLayout<T>.stride) { local, positions in
                     let source = y + local * q
+                    if T.self == Float.self && q <= 20 && q % 4 == 0 {
+                        Self.scatterFloat(positions, indices: indices, values: values, alpha: alpha, source: source,
+                                          columns: q, into: result)
+                        return
+                    }
                     for position in positions {
                         Self.addMultiple(alpha * values[position], of: source, to: result + Int(indices[position]) * q, count: q)
                     }
                 }
+            }
+        }
+    }
+
+    /// `result[column of v] += alpha·v·source` for the values at `positions` (float32, q a
+    /// multiple of four up to 20): the source row stays in registers.
+    @inlinable @inline(__always) static func scatterFloat(
+        _ positions: Range<Int>, indices: UnsafeBufferPointer<Int32>, values: UnsafeBufferPointer<T>, alpha: T,
+        source: UnsafePointer<T>, columns q: Int, into result: UnsafeMutablePointer<T>
+    ) {
+        typealias Lanes = SIMD4<Float>
+        let vectors = q / 4
+        let from = UnsafeRawPointer(source), to = UnsafeMutableRawPointer(result)
+        @inline(__always) func lane(_ index: Int) -> Lanes {
+            index < vectors ? from.loadUnaligned(fromByteOffset: 16 &* index, as: Lanes.self) : Lanes()
+        }
+        let (s0, s1, s2, s3, s4) = (lane(0), lane(1), lane(2), lane(3), lane(4))
+        let scale = unsafeBitCast(alpha, to: Float.self)
+        for position in positions {
+            let factor = Lanes(repeating: scale * unsafeBitCast(values[position], to: Float.self))
+            let target = to + Int(indices[position]) &* (q &* 4)
+            @inline(__always) func update(_ index: Int, _ lane: Lanes) {
+                let sum = target.loadUnaligned(fromByteOffset: 16 &* index, as: Lanes.self) + factor * lane
+                target.storeBytes(of: sum, toByteOffset: 16 &* index, as: Lanes.self)
+            }
+            switch vectors {
+            case 5: update(0, s0); update(1, s1); update(2, s2); update(3, s3); update(4, s4)
+            case 4: update(0, s0); update(1, s1); update(2, s2); update(3, s3)
+            case 3: update(0, s0); update(1, s1); update(2, s2)
+            case 2: update(0, s0); update(1, s1)
+            default: update(0, s0)
             }
         }
     }

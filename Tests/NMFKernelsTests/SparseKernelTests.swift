@@ -135,4 +135,29 @@ final class SparseKernelTests: XCTestCase {
         ProductShare(w: w, timesRows: MatrixRows(dense)).add(into: &denseTotal)
         XCTAssertLessThan(denseTotal.relativeDifference(to: expected), 1e-14)
     }
+
+    /// float32 products of sparse rows — vector paths for widths that are multiples of four,
+    /// element by element otherwise; one band of columns or several (5000 columns of 20 and
+    /// more floats exceed a band) — against the dense product formed in Double.
+    func testFloatProductsOfEveryWidthAgreeWithDouble() {
+        let (sparse, dense) = randomSparse(rows: 33, columns: 5000, density: 0.01, seed: 7)
+        let floatRows = CompressedRows<Float>(columns: sparse.columns, offsets: sparse.offsets,
+                                              columnIndices: sparse.columnIndices, values: sparse.values.map { Float($0) })
+        var random = LegacyRandomState(seed: 8)
+        for width in [1, 3, 4, 8, 16, 20, 21, 24, 40] {
+            let y = Matrix<Double>(rows: 5000, columns: width) { _, _ in random.nextUniform() }
+            let w = Matrix<Double>(rows: 33, columns: width) { _, _ in random.nextUniform() }
+            let (yFloat, wFloat) = (Matrix<Float>(rows: 5000, columns: width, elements: y.elements.map { Float($0) }),
+                                    Matrix<Float>(rows: 33, columns: width, elements: w.elements.map { Float($0) }))
+            let gathered = Matrix.product(MatrixRows(floatRows, rows: 0..<33), MatrixRows(yFloat))
+            let expected = Matrix.product(dense, y)
+            XCTAssertLessThan(Matrix<Double>(rows: 33, columns: width, elements: gathered.elements.map { Double($0) })
+                .relativeDifference(to: expected), 1e-5, "V·Y, width \(width)")
+            let share = ProductShare(w: wFloat, timesRows: MatrixRows(floatRows, rows: 0..<33))
+            var scattered = Matrix<Float>(rows: width, columns: 5000)
+            share.add(into: &scattered)
+            XCTAssertLessThan(Matrix<Double>(rows: width, columns: 5000, elements: scattered.elements.map { Double($0) })
+                .relativeDifference(to: Matrix.product(w, dense, transA: .transposed)), 1e-5, "Wᵀ·V, width \(width)")
+        }
+    }
 }
