@@ -16,6 +16,28 @@ final class SparseInputTests: XCTestCase {
                 try file.readMatrix(dataset: "/H", as: Double.self).elements)
     }
 
+    /// A sparse fit against the fit of the same matrix stored dense: W and H to 1e-6, the same
+    /// n_iter, the final error to 1e-9 (sums in another order). Returns the sparse fit's factors.
+    private func assertAgreesWithDense(_ output: String, _ reference: String, _ context: String) throws
+        -> (w: [Double], h: [Double])
+    {
+        let result = try HDF5File.openReadOnly(output), referenceFile = try HDF5File.openReadOnly(reference)
+        XCTAssertLessThanOrEqual(try relativeDifference(result, "/W", referenceFile, "/W"), 1e-6, context)
+        XCTAssertLessThanOrEqual(try relativeDifference(result, "/H", referenceFile, "/H"), 1e-6, context)
+        XCTAssertEqual(try result.attribute("n_iter"), try referenceFile.attribute("n_iter"), context)
+        let (error, expected) = (try Double(attributeText(result, "reconstruction_err", of: "/")) ?? .nan,
+                                 try Double(attributeText(referenceFile, "reconstruction_err", of: "/")) ?? .nan)
+        XCTAssertEqual(error, expected, accuracy: 1e-9 * expected, context)
+        return try factors(output)
+    }
+
+    private func assertSameBits(_ results: [(w: [Double], h: [Double])], _ context: String) {
+        for other in results.dropFirst() {
+            XCTAssertEqual(other.w, results[0].w, context)
+            XCTAssertEqual(other.h, results[0].h, context)
+        }
+    }
+
     /// Tests/Fixtures/sklearn_sparse.h5: scikit-learn's NMF on a scipy CSR matrix, whose
     /// arrays the file holds as AnnData's /X; anndata_counts.h5ad: the same matrix written by
     /// the anndata package.
@@ -76,18 +98,10 @@ final class SparseInputTests: XCTestCase {
                 let run = try BlocknmfExecutable.run(["factor", scratch.file("\(layout).h5"), "--dataset", group,
                                                       "--output", output] + common + reading)
                 XCTAssertEqual(run.status, 0, run.standardError)
-                let context = "\(setting) \(layout) \(reading)"
-                let referenceFile = try HDF5File.openReadOnly(reference), result = try HDF5File.openReadOnly(output)
-                XCTAssertLessThanOrEqual(try relativeDifference(result, "/W", referenceFile, "/W"), 1e-6, context)
-                XCTAssertLessThanOrEqual(try relativeDifference(result, "/H", referenceFile, "/H"), 1e-6, context)
-                XCTAssertEqual(try result.attribute("n_iter"), try referenceFile.attribute("n_iter"), context)
-                sparseResults.append(try factors(output))
+                sparseResults.append(try assertAgreesWithDense(output, reference, "\(setting) \(layout) \(reading)"))
                 try FileManager.default.removeItem(atPath: output)
             }
-            for other in sparseResults.dropFirst() {
-                XCTAssertEqual(other.w, sparseResults[0].w, "\(setting): sparse layouts and block sizes")
-                XCTAssertEqual(other.h, sparseResults[0].h, "\(setting): sparse layouts and block sizes")
-            }
+            assertSameBits(sparseResults, "\(setting): sparse layouts and block sizes")
             try FileManager.default.removeItem(atPath: reference)
         }
         // Zeros are everywhere in sparse data: Itakura-Saito refuses them, naming one.
@@ -118,28 +132,16 @@ final class SparseInputTests: XCTestCase {
             let reference = scratch.file("reference.h5")
             let dense = try BlocknmfExecutable.run(["factor", scratch.file("dense.h5"), "--output", reference] + common)
             XCTAssertEqual(dense.status, 0, dense.standardError)
-            let referenceFile = try HDF5File.openReadOnly(reference)
             var results: [(w: [Double], h: [Double])] = []
             for reading in [[], ["--block-rows", "4096"], ["--memory", "128KiB", "--w-storage", "memory"], ["--threads", "1"]] {
                 let output = scratch.file("sparse.h5")
                 let run = try BlocknmfExecutable.run(["factor", scratch.file("anndata.h5"), "--output", output]
                                                      + common + reading)
                 XCTAssertEqual(run.status, 0, run.standardError)
-                let context = "\(setting) \(reading)"
-                let result = try HDF5File.openReadOnly(output)
-                XCTAssertLessThanOrEqual(try relativeDifference(result, "/W", referenceFile, "/W"), 1e-6, context)
-                XCTAssertLessThanOrEqual(try relativeDifference(result, "/H", referenceFile, "/H"), 1e-6, context)
-                XCTAssertEqual(try result.attribute("n_iter"), try referenceFile.attribute("n_iter"), context)
-                let (error, expected) = (try Double(attributeText(result, "reconstruction_err", of: "/")) ?? .nan,
-                                         try Double(attributeText(referenceFile, "reconstruction_err", of: "/")) ?? .nan)
-                XCTAssertEqual(error, expected, accuracy: 1e-9 * expected, context)
-                results.append(try factors(output))
+                results.append(try assertAgreesWithDense(output, reference, "\(setting) \(reading)"))
                 try FileManager.default.removeItem(atPath: output)
             }
-            for other in results.dropFirst() {
-                XCTAssertEqual(other.w, results[0].w, "\(setting): the same bits however V is read")
-                XCTAssertEqual(other.h, results[0].h, "\(setting): the same bits however V is read")
-            }
+            assertSameBits(results, "\(setting): the same bits however V is read")
             try FileManager.default.removeItem(atPath: reference)
         }
     }
