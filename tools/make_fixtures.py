@@ -18,6 +18,9 @@ to HDF5 files that the Swift test suites read back:
                              Kullback-Leibler), X stored as AnnData's CSR group
     anndata_counts.h5ad      the same X written by the anndata package (when installed:
                              pip install anndata)
+    tenx_counts.h5           the same X as Cell Ranger writes a feature-barcode matrix:
+                             /matrix, the CSC of Xᵀ (genes × cells), int32 counts, int64
+                             indices, gzip-compressed chunks, barcodes and features
     numpy_random.h5          numpy.random.RandomState streams (MT19937 raw
                              draws, random_sample, standard_normal, normal)
 
@@ -528,6 +531,29 @@ def write_csr_group(parent, name, X):
     g.create_dataset("indptr", data=X.indptr.astype(np.int64))
 
 
+def write_tenx(path, X):
+    """X (cells × genes) as Cell Ranger's filtered_feature_bc_matrix.h5: /matrix holds the CSC
+    of Xᵀ — the same arrays as X's CSR — with a shape dataset [genes, cells], integer counts,
+    gzip-compressed chunked datasets, and the barcode and feature tables beside them."""
+    import h5py
+    X = X.tocsr()
+    m, n = X.shape
+    with h5py.File(path, "w") as f:
+        g = f.create_group("matrix")
+        options = dict(compression="gzip", compression_opts=4, shuffle=True, chunks=True)
+        g.create_dataset("data", data=X.data.astype(np.int32), **options)
+        g.create_dataset("indices", data=X.indices.astype(np.int64), **options)
+        g.create_dataset("indptr", data=X.indptr.astype(np.int64), **options)
+        g.create_dataset("shape", data=np.array([n, m], dtype=np.int32))
+        g.create_dataset("barcodes", data=np.array(["CELL%04d-1" % i for i in range(m)], dtype="S"))
+        features = g.create_group("features")
+        features.create_dataset("id", data=np.array(["GENE%04d" % j for j in range(n)], dtype="S"))
+        features.create_dataset("name", data=np.array(["Gene%d" % j for j in range(n)], dtype="S"))
+        features.create_dataset("feature_type", data=np.array([b"Gene Expression"] * n))
+        features.create_dataset("genome", data=np.array([b"GRCh38"] * n))
+        features.create_dataset("_all_tag_keys", data=np.array([b"genome"]))
+
+
 def make_sparse(path, anndata_path):
     X = sparse_counts((300, 40), seed=600)
     k = 4
@@ -551,6 +577,9 @@ def make_sparse(path, anndata_path):
             g.attrs["reconstruction_err"] = float(model.reconstruction_err_)
             write_array(g, "W", W)
             write_array(g, "H", model.components_)
+    tenx_path = os.path.join(os.path.dirname(anndata_path), "tenx_counts.h5")
+    write_tenx(tenx_path, X)
+    print("wrote %s (%d bytes)" % (tenx_path, os.path.getsize(tenx_path)))
     try:
         import anndata
     except ImportError:

@@ -40,7 +40,7 @@ final class SparseInputTests: XCTestCase {
 
     /// Tests/Fixtures/sklearn_sparse.h5: scikit-learn's NMF on a scipy CSR matrix, whose
     /// arrays the file holds as AnnData's /X; anndata_counts.h5ad: the same matrix written by
-    /// the anndata package.
+    /// the anndata package; tenx_counts.h5: the same matrix as Cell Ranger writes it.
     func testScikitLearnFitsOfSparseInputAndAnAnnDataFile() throws {
         let fixture = try HDF5File.openReadOnly(fixturePath("sklearn_sparse.h5"))
         let cases = try fixture.memberNames(of: "/", kind: .group).filter { $0 != "X" }
@@ -68,7 +68,20 @@ final class SparseInputTests: XCTestCase {
             let (w, h) = (try factors(output), try factors(fromAnnData))
             XCTAssertEqual(w.w, h.w, "\(name): the anndata file's fit")
             XCTAssertEqual(w.h, h.h, "\(name): the anndata file's fit")
+
+            // Cell Ranger's layout, with no --dataset: /matrix (genes × cells, int32 counts, int64
+            // indices, gzip chunks) is its only matrix, read as cells × genes.
+            let fromTenx = scratch.file("\(name)-tenx.h5")
+            let tenx = try BlocknmfExecutable.run(["factor", fixturePath("tenx_counts.h5"), "--output", fromTenx]
+                                                  + arguments)
+            XCTAssertEqual(tenx.status, 0, tenx.standardError)
+            let tenxFactors = try factors(fromTenx)
+            XCTAssertEqual(tenxFactors.w, w.w, "\(name): the 10x file's fit")
+            XCTAssertEqual(tenxFactors.h, w.h, "\(name): the 10x file's fit")
         }
+        let info = try BlocknmfExecutable.run(["info", fixturePath("tenx_counts.h5")])
+        XCTAssertEqual(info.status, 0, info.standardError)
+        XCTAssertTrue(info.standardOutput.contains("/matrix  sparse CSC 40×300"), info.standardOutput)
     }
 
     /// The same matrix (30 % of its values kept) generated dense, as AnnData's CSR and as 10x's
