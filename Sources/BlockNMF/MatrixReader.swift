@@ -13,6 +13,8 @@ public protocol MatrixReader<Element>: AnyObject, Sendable {
     var readSeconds: Double { get }
     /// Whether blocks found in the page cache are used where they lie, without a copy.
     var readsInPlace: Bool { get }
+    /// Rows per tile of the passes over this V (`RowBlockProvider.rowsPerTile`).
+    var rowsPerTile: Int { get }
     /// Rows `range`, dense and row-major.
     func readRows(_ range: Range<Int>) throws -> [Element]
 }

@@ -38,6 +38,10 @@ enum RunIdentity {
         if configuration.solver == .hals { settings.append(("inner-sweeps", "\(configuration.innerSweeps)")) }
         // Named only when not Frobenius, so checkpoints made before other losses existed still match.
         if !configuration.loss.isFrobenius { settings.append(("loss", configuration.loss.description)) }
+        // The partition into tiles fixes the sums; named only for tall sparse tiles, so that a
+        // checkpoint of sparse V cut into 256-row tiles (before tiles grew) is refused, not
+        // resumed mid-pass at a row inside a tile, and checkpoints of dense V still match.
+        if reader.rowsPerTile != TileSchedule.rowsPerTile { settings.append(("rows per tile", "\(reader.rowsPerTile)")) }
         if let initialW = request.initialW { settings.append(("init-w", "\(initialW)")) }
         if let initialH = request.initialH { settings.append(("init-h", "\(initialH)")) }
         return settings.map { .init(name: $0.0, value: $0.1) }
