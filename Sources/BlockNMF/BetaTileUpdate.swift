@@ -26,14 +26,27 @@ struct BetaTileUpdate<T: NMFScalar>: Sendable {
                       updatesH: updatesH, evaluatesDivergence: evaluatesDivergence)
             return
         }
-        // W's rows update on their own, so dense rows of a tall sparse tile go 256 at a time.
-        var pieces: [BetaTileUpdate] = []
-        for chunk in TileSchedule.denseChunks(of: tile.rows) {
-            pieces.append(BetaTileUpdate(dense: tile.rows(chunk), w: w.rows(chunk), h: h.h, hRowSums: hRowSums,
-                                         update: update, penalty: penalty, updatesH: updatesH,
-                                         evaluatesDivergence: evaluatesDivergence))
+        // W's rows update on their own, so dense rows of a tall sparse tile go 256 at a time,
+        // each piece added into the tile's shares as it is made (memory: one dense piece).
+        let chunks = TileSchedule.denseChunks(of: tile.rows)
+        func piece(_ chunk: Range<Int>) -> BetaTileUpdate {
+            BetaTileUpdate(dense: tile.rows(chunk), w: w.rows(chunk), h: h.h, hRowSums: hRowSums, update: update,
+                           penalty: penalty, updatesH: updatesH, evaluatesDivergence: evaluatesDivergence)
         }
-        self = pieces.count == 1 ? pieces[0] : BetaTileUpdate(joining: pieces)
+        self = piece(chunks[0])
+        guard chunks.count > 1 else { return }
+        var stacked = Matrix<T>(rows: tile.rows, columns: w.columns)
+        stacked.replaceRows(startingAt: 0, with: self.w)
+        // Dense pieces: their shares are k×n.
+        var numerator = hNumerator.matrix
+        for chunk in chunks.dropFirst() {
+            let next = piece(chunk)
+            stacked.replaceRows(startingAt: chunk.lowerBound, with: next.w)
+            if numerator.columns > 0 { next.hNumerator.add(into: &numerator) }
+            if hDenominator.columns > 0 { hDenominator.add(next.hDenominator) }
+            if let other = next.divergence { divergence?.add(other) }
+        }
+        (self.w, hNumerator) = (stacked, ProductShare(numerator))
     }
 
     private init(dense tile: MatrixRows<T>, w: Matrix<T>, h: Matrix<T>, hRowSums: [T]?,
@@ -64,8 +77,7 @@ struct BetaTileUpdate<T: NMFScalar>: Sendable {
     private init(sparse: SampledTile<T>, tile: MatrixRows<T>, w: Matrix<T>, h: SampledFactor<T>, hRowSums: [T],
                  update: BetaMultiplicativeUpdate, penalty: Penalty, updatesH: Bool, evaluatesDivergence: Bool) {
         func ratios(_ sampled: SampledTile<T>) -> MatrixRows<T> {
-            let epsilon = T.nmfEpsilon
-            return sampled.rows(withValues: zip(sampled.values, sampled.products).map { $0 / max($1, epsilon) })
+            sampled.rows(withValues: zip(sampled.values, sampled.products).map(BetaMultiplicativeUpdate.ratio))
         }
         var wRows = w
         divergence = evaluatesDivergence ? DivergenceSums.of(sampled: sparse, factor: h, loss: update.loss) : nil
@@ -79,23 +91,5 @@ struct BetaTileUpdate<T: NMFScalar>: Sendable {
             hDenominator = Matrix(rows: h.h.rows, columns: 0)
         }
         self.w = wRows
-    }
-
-    /// The updates of consecutive pieces of a tile as one: rows stacked, shares added in order.
-    private init(joining pieces: [BetaTileUpdate]) {
-        var w = Matrix<T>(rows: pieces.reduce(0) { $0 + $1.w.rows }, columns: pieces[0].w.columns)
-        // Dense pieces: their shares are k×n.
-        var numerator = pieces[0].hNumerator.matrix, denominator = pieces[0].hDenominator
-        var divergence = pieces[0].divergence
-        var firstRow = 0
-        for (index, piece) in pieces.enumerated() {
-            w.replaceRows(startingAt: firstRow, with: piece.w)
-            firstRow += piece.w.rows
-            guard index > 0 else { continue }
-            if numerator.columns > 0 { piece.hNumerator.add(into: &numerator) }
-            if denominator.columns > 0 { denominator.add(piece.hDenominator) }
-            if let other = piece.divergence { divergence?.add(other) }
-        }
-        (self.w, hNumerator, hDenominator, self.divergence) = (w, ProductShare(numerator), denominator, divergence)
     }
 }

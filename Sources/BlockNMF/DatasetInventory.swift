@@ -27,6 +27,8 @@ public struct SparseLayout: Sendable, Codable {
     public let storedShape: [Int]
     public let nonZeros: Int
     public let density: Double
+    /// Rows of the tiles `factor` cuts it into (`TileSchedule.sparseRowsPerTile`).
+    public let rowsPerTile: Int
 }
 
 public enum DatasetInventory {
@@ -81,6 +83,8 @@ public enum DatasetInventory {
             dataBytes: members.reduce(0) { $0 + $1.shape.reduce(1, *) * max(1, $1.elementType.bits / 8) },
             plan: plan, planPrecision: float32 ? "float32" : "float64", planProblem: problem,
             sparse: SparseLayout(orientation: group.orientation.rawValue, storedShape: group.storedShape,
-                                 nonZeros: group.nonZeros, density: group.density))
+                                 nonZeros: group.nonZeros, density: group.density,
+                                 rowsPerTile: TileSchedule.sparseRowsPerTile(rows: group.rows, columns: group.columns,
+                                                                             nonZeros: group.nonZeros)))
     }
 }

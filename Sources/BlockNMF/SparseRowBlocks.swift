@@ -24,7 +24,8 @@ public final class SparseRowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockPro
     private let source: SparseRowSource<Element>
     private var resident: CompressedRows<Element>?
     private let statistics = ReadStatistics()
-    // HDF5 is not thread-safe: once V is open, it is read on this queue only.
+    // HDF5 is not thread-safe: once passes start (V kept in memory is read before), V is read
+    // on this queue only.
     private let reader = DispatchQueue(label: "blocknmf.sparse-reader")
     private let permits = Locked<BufferPermits?>(nil)
 

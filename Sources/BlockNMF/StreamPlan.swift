@@ -83,7 +83,7 @@ public struct StreamPlan: Sendable, Equatable, Codable {
         }
         // Blocks of a sixteenth of the budget: the first block of a pass, read before any
         // work can start, is then a small part of the pass.
-        let values = max(1, budget.bytes / (4 * buffers) / valueBytes)
+        let values = max(1, budget.bytes / 16 / valueBytes)
         let rowsPerBlock = Int(Double(values) / max(Double(nonZeros) / Double(rows), 1e-9))
         return StreamPlan(mode: .streamed, blockRows: min(max(tile, (rowsPerBlock / tile) * tile), roundUp(rows, to: tile)),
                           valuesPerBlock: values)

@@ -35,7 +35,7 @@ public struct BetaMultiplicativeUpdate: Sendable {
         data.withElements { v in
             product.elements.withUnsafeMutableBufferPointer { wh in
                 if beta == 1 {
-                    for index in 0..<count { wh[index] = v[index] / max(wh[index], epsilon) }
+                    for index in 0..<count { wh[index] = Self.ratio(v[index], wh[index]) }
                     return
                 }
                 denominator!.elements.withUnsafeMutableBufferPointer { d in
@@ -58,6 +58,11 @@ public struct BetaMultiplicativeUpdate: Sendable {
             }
         }
         return denominator
+    }
+
+    /// V ⊘ W·H for Kullback-Leibler at one entry, W·H raised to EPSILON first (scikit-learn's guard).
+    @inlinable @inline(__always) public static func ratio<T: NMFScalar>(_ value: T, _ product: T) -> T {
+        value / max(product, T.nmfEpsilon)
     }
 
     /// Updates rows of W (b×k) from `numerator` = [V ⊙ (WH)^(β−2)]·Hᵀ and `denominator`

@@ -41,6 +41,11 @@ public struct DivergenceSums: Sendable, Equatable {
         (2 * max(divergence(loss), 0)).squareRoot()
     }
 
+    /// v·log(v / wh) − v, with wh raised to EPSILON, for an entry with v > EPSILON.
+    @inlinable @inline(__always) static func kullbackLeiblerTerm(_ x: Double, _ y: Double, epsilon: Double) -> Double {
+        x * log(x / max(y, epsilon)) - x
+    }
+
     /// The sums over rows of V and the same rows of W·H.
     @inlinable public static func of<T: NMFScalar>(data: MatrixRows<T>, product: Matrix<T>, loss: BetaLoss)
         -> DivergenceSums
@@ -63,7 +68,7 @@ public struct DivergenceSums: Sendable, Equatable {
                         let x = Double(v[index]), y = Double(wh[index])
                         sums.modelTerms += y
                         guard x > epsilon else { continue }
-                        sums.dataTerms += x * log(x / max(y, epsilon)) - x
+                        sums.dataTerms += Self.kullbackLeiblerTerm(x, y, epsilon: epsilon)
                     }
                 case 0:
                     // Σ (v / wh − log(v / wh)) − (number of entries)
@@ -103,7 +108,7 @@ public struct DivergenceSums: Sendable, Equatable {
             for (value, product) in zip(tile.values, tile.products) {
                 let x = Double(value)
                 guard x > epsilon else { continue }
-                sums.dataTerms += x * log(x / max(Double(product), epsilon)) - x
+                sums.dataTerms += Self.kullbackLeiblerTerm(x, Double(product), epsilon: epsilon)
             }
             return sums
         default:

@@ -35,7 +35,8 @@ struct InfoCommand: ParsableCommand {
                     let reading = sparse.orientation == "CSR" ? "rows as stored" : "read as its transpose: samples are its columns"
                     print("  \(entry.path)  sparse \(sparse.orientation) \(stored) \(entry.type) (\(reading)): "
                         + "\(entry.shape.map(String.init).joined(separator: "×")), \(sparse.nonZeros) non-zeros, "
-                        + "density \(formatted(sparse.density, digits: 3)), \(MemoryBudget.format(entry.storedBytes)) in the file")
+                        + "density \(formatted(sparse.density, digits: 3)), tiles of \(sparse.rowsPerTile) rows, "
+                        + "\(MemoryBudget.format(entry.storedBytes)) in the file")
                     printPlan(entry)
                     continue
                 }

@@ -54,6 +54,8 @@ final class SparseKernelTests: XCTestCase {
             ("a negative value with no zero before", [0, 2], [0, 1], [-2, 1]),
             ("NaN in a full row", [0, 3], [0, 1, 2], [1, .nan, 2]),
             ("no zero at all", [0, 3, 6], [0, 1, 2, 0, 1, 2], [1, 2, 3, 4, 5, 6]),
+            ("a stored zero after a gap", [0, 2], [0, 2], [1, 0]),
+            ("an invalid value after a stored zero", [0, 3], [0, 1, 2], [0, -1, 1]),
         ]
         for (name, offsets, indices, values) in cases {
             let sparse = CompressedRows(columns: 3, offsets: offsets, columnIndices: indices, values: values)
@@ -159,5 +161,32 @@ final class SparseKernelTests: XCTestCase {
             XCTAssertLessThan(Matrix<Double>(rows: width, columns: 5000, elements: scattered.elements.map { Double($0) })
                 .relativeDifference(to: Matrix.product(w, dense, transA: .transposed)), 1e-5, "Wᵀ·V, width \(width)")
         }
+    }
+
+    /// Column bands do not change a sum: float32 products over rows 7..<33 (a range not
+    /// starting at 0, several bands of 5000 columns) equal, bit for bit, the same products
+    /// formed here a value at a time in row order.
+    func testColumnBandsKeepEachSumInItsOrder() {
+        let (sparse, _) = randomSparse(rows: 33, columns: 5000, density: 0.01, seed: 9)
+        let rows = CompressedRows<Float>(columns: 5000, offsets: sparse.offsets, columnIndices: sparse.columnIndices,
+                                         values: sparse.values.map { Float($0) })
+        var random = LegacyRandomState(seed: 10)
+        let width = 20
+        let y = Matrix<Float>(rows: 5000, columns: width) { _, _ in Float(random.nextUniform()) }
+        let w = Matrix<Float>(rows: 26, columns: width) { _, _ in Float(random.nextUniform()) }
+        var gathered = Matrix<Float>(rows: 26, columns: width), scattered = Matrix<Float>(rows: 5000, columns: width)
+        for (local, row) in (7..<33).enumerated() {
+            for position in rows.offsets[row]..<rows.offsets[row + 1] {
+                let (column, value) = (Int(rows.columnIndices[position]), rows.values[position])
+                for c in 0..<width {
+                    gathered[local, c] += value * y[column, c]
+                    scattered[column, c] += value * w[local, c]
+                }
+            }
+        }
+        XCTAssertTrue(Matrix.product(MatrixRows(rows, rows: 7..<33), MatrixRows(y)) == gathered)
+        var total = Matrix<Float>(rows: width, columns: 5000)
+        ProductShare(w: w, timesRows: MatrixRows(rows, rows: 7..<33)).add(into: &total)
+        XCTAssertTrue(total == scattered.transposed())
     }
 }
