@@ -10,7 +10,7 @@ extension RowBlockProvider {
             prepare: { range in try w.read(range) },
             compute: { wRows, tile in
                 // Sparse rows need W·H only at their values, but for β other than 1 and 2.
-                if let sampled = tile.sampled(w: wRows, factor),
+                if DivergenceSums.sumsAtValues(loss), let sampled = tile.sampled(w: wRows, factor),
                    let tileSums = DivergenceSums.of(sampled: sampled, factor: factor, loss: loss) {
                     return tileSums
                 }

@@ -93,9 +93,12 @@ public struct DivergenceSums: Sendable, Equatable {
         }
     }
 
-    /// The sums over sparse rows from their values and W·H at them alone, for Frobenius and
-    /// Kullback-Leibler: their sums over every entry of W·H come from the factors. nil for
-    /// other losses, whose Σ (W·H)^β needs every entry.
+    /// Whether `of(sampled:)` serves the loss: Frobenius and Kullback-Leibler, whose terms of
+    /// W·H alone over every entry come from the factors; other losses' Σ (W·H)^β needs every entry.
+    public static func sumsAtValues(_ loss: BetaLoss) -> Bool { loss.beta == 2 || loss.beta == 1 }
+
+    /// The sums over sparse rows from their values and W·H at them alone (`sumsAtValues`);
+    /// nil for other losses.
     @inlinable public static func of<T: NMFScalar>(sampled tile: SampledTile<T>, factor: SampledFactor<T>, loss: BetaLoss)
         -> DivergenceSums?
     {

@@ -7,17 +7,22 @@ public struct SampledFactor<T: NMFScalar>: Sendable {
     @usableFromInline let gram: [Double]
     @usableFromInline let rowSums: [Double]
 
-    public init(_ h: Matrix<T>) {
+    @inlinable public init(_ h: Matrix<T>) {
         self.h = h
         transposed = h.transposed()
         let (k, n) = (h.rows, h.columns)
         var gram = [Double](repeating: 0, count: k * k), rowSums = [Double](repeating: 0, count: k)
-        for a in 0..<k {
-            for column in 0..<n { rowSums[a] += Double(h[a, column]) }
-            for b in a..<k {
-                var sum = 0.0
-                for column in 0..<n { sum += Double(h[a, column]) * Double(h[b, column]) }
-                (gram[a * k + b], gram[b * k + a]) = (sum, sum)
+        h.elements.withUnsafeBufferPointer { elements in
+            guard let base = elements.baseAddress else { return }
+            for a in 0..<k {
+                let rowA = base + a * n
+                for column in 0..<n { rowSums[a] += Double(rowA[column]) }
+                for b in a..<k {
+                    let rowB = base + b * n
+                    var sum = 0.0
+                    for column in 0..<n { sum += Double(rowA[column]) * Double(rowB[column]) }
+                    (gram[a * k + b], gram[b * k + a]) = (sum, sum)
+                }
             }
         }
         self.gram = gram
