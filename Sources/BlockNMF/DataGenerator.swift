@@ -241,7 +241,7 @@ public enum DataGenerator {
                     }
                 }
                 if let sparseSink {
-                    try sparseSink.write(rows: block, positions: Array((blockStart * columns)..<(block.upperBound * columns)),
+                    try sparseSink.write(rows: block, positions: (blockStart * columns)..<(block.upperBound * columns),
                                          values: values.elements)
                 } else {
                     saturated += try sink!.write(block, values.elements)
@@ -363,16 +363,19 @@ private final class SparseValueSink<T: NMFScalar & HDF5Scalar> {
         offsets.reserveCapacity(rows + 1)
     }
 
-    /// Appends rows `rows`, whose values `values` sit at row-major `positions` of V (in order).
-    func write(rows block: Range<Int>, positions: [Int], values: [T]) throws {
+    /// Appends rows `block`, whose `values` sit at row-major `positions` of V, in order: a range
+    /// when every value is kept, so that no array of the block's positions is made.
+    func write(rows block: Range<Int>, positions: some Collection<Int>, values: [T]) throws {
         let base = Int(offsets[offsets.count - 1])
-        var columnIndices = [Int32](repeating: 0, count: positions.count)
+        var columnIndices = [Int32](repeating: 0, count: values.count)
         var next = 0
+        var position = positions.makeIterator(), current = position.next()
         for row in block {
             let end = (row + 1) * columns
-            while next < positions.count && positions[next] < end {
-                columnIndices[next] = Int32(positions[next] - row * columns)
+            while let kept = current, kept < end {
+                columnIndices[next] = Int32(kept - row * columns)
                 next += 1
+                current = position.next()
             }
             offsets.append(Int64(base + next))
         }

@@ -112,6 +112,24 @@ final class DataGeneratorTests: XCTestCase {
         }
     }
 
+    /// With every value kept, the sparse layouts store the dense matrix's every value.
+    func testSparseLayoutsOfAFullMatrixHoldEveryValue() throws {
+        var files: [(String, String)] = []
+        for layout in [MatrixLayout.dense, .anndata, .tenx] {
+            let output = path("full-\(layout).h5")
+            var request = GenerationRequest(output: output, rows: 150, columns: 7, rank: 2, noise: 0.1, seed: 2,
+                                            storedType: .float64, blockRows: 64)
+            request.layout = layout
+            _ = try DataGenerator.run(request)
+            files.append((output, layout == .tenx ? "/matrix" : "/X"))
+        }
+        let dense = try matrix(files[0].0, "/X", as: Double.self)
+        XCTAssertFalse(dense.elements.contains(0))
+        for (output, group) in files.dropFirst() {
+            XCTAssertTrue(try sparseMatrix(HDF5File.openReadOnly(output), group) == dense, output)
+        }
+    }
+
     /// A sparse group read independently of the engine's reader: AnnData's CSR of V and 10x's CSC
     /// of Vᵀ hold the same arrays (a pointer per row of V, column indices of V).
     private func sparseMatrix(_ file: HDF5File, _ group: String) throws -> Matrix<Double> {
