@@ -319,13 +319,17 @@ private struct KeptValues {
         return gap < Double(Int.max / 4) ? position + 1 + Int(gap) : Int.max / 2
     }
 
-    /// The kept positions below `end`, in order (those not yet returned).
-    mutating func positions(before end: Int) -> [Int] {
-        var kept: [Int] = []
+    /// Calls `body` with each kept position below `end`, in order (those not yet visited).
+    mutating func forEachPosition(before end: Int, _ body: (Int) -> Void) {
         while next < end {
-            kept.append(next)
+            body(next)
             next = following(next)
         }
+    }
+
+    mutating func positions(before end: Int) -> [Int] {
+        var kept: [Int] = []
+        forEachPosition(before: end) { kept.append($0) }
         return kept
     }
 
@@ -333,10 +337,7 @@ private struct KeptValues {
     func count(rows: Int, columns: Int) -> Int {
         var copy = KeptValues(seed: seed, density: density)
         var kept = 0
-        while copy.next < rows * columns {
-            kept += 1
-            copy.next = copy.following(copy.next)
-        }
+        copy.forEachPosition(before: rows * columns) { _ in kept += 1 }
         return kept
     }
 }

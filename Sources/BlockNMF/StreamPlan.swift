@@ -38,13 +38,7 @@ public struct StreamPlan: Sendable, Equatable, Codable {
         // Unfiltered chunks are read straight into the buffers, without a cache.
         let cachedChunkRows = chunksCached ? chunkRows : nil
         let chunkReserve = 2 * (cachedChunkRows ?? 0) * storedRowBytes
-        if let override = blockRowsOverride {
-            guard override >= 1 else {
-                throw NMFError.invalidParameter(name: "block-rows", value: "\(override)", requirement: "must be at least 1")
-            }
-            let rounded = max(tile, (override / tile) * tile)
-            return StreamPlan(mode: .streamed, blockRows: min(rounded, roundUp(rows, to: tile)))
-        }
+        if let override = blockRowsOverride { return try overridden(override, rows: rows, tile: tile) }
         // V that fits in half the budget is read once and kept.
         let resident = rows * rowBytes <= budget.bytes / 2
         let perRow = buffers * rowBytes + (cachedChunkRows == nil ? 0 : storedRowBytes)
@@ -71,12 +65,7 @@ public struct StreamPlan: Sendable, Equatable, Codable {
                               blockRowsOverride: Int? = nil, source: String) throws -> StreamPlan {
         guard rows > 0, columns > 0 else { throw NMFError.emptyInput(source: source, rows: rows, columns: columns) }
         let tile = TileSchedule.sparseRowsPerTile(rows: rows, columns: columns, nonZeros: nonZeros)
-        if let override = blockRowsOverride {
-            guard override >= 1 else {
-                throw NMFError.invalidParameter(name: "block-rows", value: "\(override)", requirement: "must be at least 1")
-            }
-            return StreamPlan(mode: .streamed, blockRows: min(max(tile, (override / tile) * tile), roundUp(rows, to: tile)))
-        }
+        if let override = blockRowsOverride { return try overridden(override, rows: rows, tile: tile) }
         let valueBytes = elementBytes + MemoryLayout<Int32>.stride
         if nonZeros * valueBytes + (rows + 1) * MemoryLayout<Int>.stride <= budget.bytes / 2 {
             return StreamPlan(mode: .resident, blockRows: roundUp(rows, to: tile))
@@ -87,6 +76,14 @@ public struct StreamPlan: Sendable, Equatable, Codable {
         let rowsPerBlock = Int(Double(values) / max(Double(nonZeros) / Double(rows), 1e-9))
         return StreamPlan(mode: .streamed, blockRows: min(max(tile, (rowsPerBlock / tile) * tile), roundUp(rows, to: tile)),
                           valuesPerBlock: values)
+    }
+
+    /// `--block-rows`: streamed, in whole tiles (rounded down, at least one), no more than V holds.
+    private static func overridden(_ blockRows: Int, rows: Int, tile: Int) throws -> StreamPlan {
+        guard blockRows >= 1 else {
+            throw NMFError.invalidParameter(name: "block-rows", value: "\(blockRows)", requirement: "must be at least 1")
+        }
+        return StreamPlan(mode: .streamed, blockRows: min(max(tile, (blockRows / tile) * tile), roundUp(rows, to: tile)))
     }
 
     private static func roundUp(_ value: Int, to multiple: Int) -> Int {

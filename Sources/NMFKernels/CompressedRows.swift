@@ -165,8 +165,8 @@ extension CompressedRows {
                     }
                     if column < q {
                         for position in positions {
-                            let factor = alpha * values[position], source = y + Int(indices[position]) * q
-                            for index in column..<q { target[index] += factor * source[index] }
+                            Self.addMultiple(alpha * values[position], of: y + Int(indices[position]) * q + column,
+                                             to: target + column, count: q - column)
                         }
                     }
                 }

@@ -170,21 +170,14 @@ public struct ProductShare<T: NMFScalar>: Sendable {
 
     /// Wᵀ·V (k×n) for rows V and their rows W (b×k).
     @inlinable public init(w: Matrix<T>, timesRows rows: MatrixRows<T>) {
-        if let sparse = rows.compressed {
-            var product = Matrix<T>(rows: rows.columns, columns: w.columns)
-            w.elements.withUnsafeBufferPointer { pw in
-                product.elements.withUnsafeMutableBufferPointer { pc in
-                    guard let y = pw.baseAddress, let result = pc.baseAddress else { return }
-                    sparse.multiplyTransposed(rows.range, by: y, columns: w.columns, alpha: 1, beta: 0, into: result)
-                }
-            }
-            (matrix, isTransposed) = (product, true)
+        if rows.compressed != nil {
+            (matrix, isTransposed) = (Matrix.product(rows, MatrixRows(w), transA: .transposed), true)
         } else {
             (matrix, isTransposed) = (Matrix.product(MatrixRows(w), rows, transA: .transposed), false)
         }
     }
 
-    /// A share of `rows` k-row sums (e.g. W's column sums) or nothing (`rows` × 0).
+    /// A share formed k×n already (or k×0: no share).
     public init(_ matrix: Matrix<T>) { (self.matrix, isTransposed) = (matrix, false) }
 
     /// `total` (k×n) += this share.
