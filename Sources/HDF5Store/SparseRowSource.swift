@@ -1,3 +1,5 @@
+import CHDF5
+
 /// Rows of a sparse group (`SparseGroupInfo`: CSR as stored, CSC as its transpose) read a
 /// block of rows at a time, values converted by HDF5 to `Element`.
 ///
@@ -31,8 +33,23 @@ public final class SparseRowSource<Element: HDF5Scalar>: @unchecked Sendable {
         self.file = file
         self.info = info
         offsets = pointers.map { Int($0) }
-        data = try NumericDataset(file: file, name: HDF5File.join(info.path, "data"))
-        indices = try NumericDataset(file: file, name: HDF5File.join(info.path, "indices"))
+        data = try Self.openForBlocks(file: file, name: HDF5File.join(info.path, "data"))
+        indices = try Self.openForBlocks(file: file, name: HDF5File.join(info.path, "indices"))
+    }
+
+    /// Opens a 1-D array read a block at a time. Unfiltered chunks get no chunk cache: HDF5
+    /// then reads them straight into the block's buffer, where a chunk that fits the default
+    /// cache would be read into the cache and copied. Filtered chunks keep the default cache.
+    /// HDF5 fixes the cache when a dataset is first opened, so the probe closes before.
+    private static func openForBlocks(file: HDF5File, name: String) throws -> NumericDataset {
+        let filtered = try {
+            let probe = try NumericDataset(file: file, name: name)
+            return try !DatasetInfo(path: probe.path, dataset: probe.handle).filters.isEmpty
+        }()
+        guard !filtered else { return try NumericDataset(file: file, name: name) }
+        let access = try PropertyListHandle("H5Pcreate") { H5Pcreate(chdf5_p_dataset_access()) }
+        try ChunkCache.disabled.apply(to: access)
+        return try NumericDataset(file: file, name: name, accessList: access.id)
     }
 
     /// Values stored in rows `range`.
@@ -47,8 +64,13 @@ public final class SparseRowSource<Element: HDF5Scalar>: @unchecked Sendable {
         let first = offsets[range.lowerBound]
         let stored = first..<offsets[range.upperBound]
         let columnIndices = try indices.read(stored, as: Int32.self)
-        let limit = Int32(columns)
-        if let position = columnIndices.firstIndex(where: { $0 < 0 || $0 >= limit }) {
+        // One unsigned maximum (vectorized) rules out both negative and too-large columns;
+        // only a block that has one searches for it.
+        let limit = UInt32(columns)
+        let largest = columnIndices.withUnsafeBufferPointer { indices in
+            indices.reduce(UInt32(0)) { Swift.max($0, UInt32(bitPattern: $1)) }
+        }
+        if largest >= limit, let position = columnIndices.firstIndex(where: { UInt32(bitPattern: $0) >= limit }) {
             let row = offsets[range.lowerBound...].lastIndex(where: { $0 <= first + position })!
             throw HDF5StoreError.invalidSparseGroup(
                 path: file.path, group: info.path,
