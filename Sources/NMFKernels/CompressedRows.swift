@@ -44,19 +44,33 @@ public final class CompressedRows<T: NMFScalar>: Sendable {
                               columnIndices: Array(columnIndices[first..<end]), values: newValues)
     }
 
+    /// Whether every row's columns strictly increase. Rows are read again on every pass, so
+    /// this counts descents over all values in one branch-free sweep, then takes back those
+    /// between one row's last value and the next row's first, where no order is asked.
     private static func isCanonical(offsets: [Int], columnIndices: [Int32]) -> Bool {
         offsets.withUnsafeBufferPointer { offsets in
             columnIndices.withUnsafeBufferPointer { indices in
-                var row = 0, next = offsets.count > 1 ? offsets[1] : 0
-                for position in 1..<max(indices.count, 1) {
-                    // A row's first value follows the previous row's last: no order between them.
-                    while position >= next && row < offsets.count - 2 {
-                        row += 1
-                        next = offsets[row + 1]
-                    }
-                    if position > offsets[row] && indices[position] <= indices[position - 1] { return false }
+                guard let base = indices.baseAddress, indices.count > 1 else { return true }
+                typealias Lanes = SIMD8<Int32>
+                var laneDescents = Lanes()
+                var position = 1
+                while position &+ Lanes.scalarCount <= indices.count {
+                    let current = UnsafeRawPointer(base + position).loadUnaligned(as: Lanes.self)
+                    let previous = UnsafeRawPointer(base + (position &- 1)).loadUnaligned(as: Lanes.self)
+                    laneDescents &+= Lanes().replacing(with: 1, where: current .<= previous)
+                    position &+= Lanes.scalarCount
                 }
-                return true
+                var descents = Int(laneDescents.wrappedSum())
+                while position < indices.count {
+                    descents += indices[position] <= indices[position - 1] ? 1 : 0
+                    position += 1
+                }
+                var boundary = 0
+                for start in offsets.dropFirst().dropLast() where start > boundary && start < indices.count {
+                    descents -= indices[start] <= indices[start - 1] ? 1 : 0
+                    boundary = start
+                }
+                return descents == 0
             }
         }
     }
@@ -150,8 +164,11 @@ extension CompressedRows {
     /// and Y (n×q) given row-major with row stride `q`: each value adds a multiple of one
     /// row of Y, so the work is nnz·q.
     @inlinable func multiply(_ range: Range<Int>, by y: UnsafePointer<T>, columns q: Int, alpha: T, beta: T,
-                             into result: UnsafeMutablePointer<T>) {
+                             into result: UnsafeMutablePointer<T>, fused: Bool = sparseProductsFuse) {
         scaleResult(result, count: range.count * q, beta: beta)
+        if T.self == Float.self && fused {
+            return fusedMultiply(range, by: y, columns: q, alpha: alpha, into: result)
+        }
         columnIndices.withUnsafeBufferPointer { indices in
             values.withUnsafeBufferPointer { values in
                 forEachRowInColumnBands(range, rowBytes: q * MemoryLayout<T>.stride) { local, positions in
@@ -222,8 +239,12 @@ extension CompressedRows {
     /// `result (n×q) ← alpha·Aᵀ·Y + beta·result` for rows `range` as A (b×n) and Y (b×q)
     /// row-major: each value adds a multiple of a row of Y to the row of its column.
     @inlinable func multiplyTransposed(_ range: Range<Int>, by y: UnsafePointer<T>, columns q: Int, alpha: T,
-                                       beta: T, into result: UnsafeMutablePointer<T>) {
+                                       beta: T, into result: UnsafeMutablePointer<T>,
+                                       fused: Bool = sparseProductsFuse) {
         scaleResult(result, count: columns * q, beta: beta)
+        if T.self == Float.self && fused {
+            return fusedMultiplyTransposed(range, by: y, columns: q, alpha: alpha, into: result)
+        }
         columnIndices.withUnsafeBufferPointer { indices in
             values.withUnsafeBufferPointer { values in
                 forEachRowInColumnBands(range, rowBytes: q * MemoryLayout<T>.stride) { local, positions in

@@ -1,4 +1,4 @@
-import NMFKernels
+@testable import NMFKernels
 import XCTest
 
 /// The sparse kernels against the same computation on the dense matrix, formed here
@@ -138,55 +138,96 @@ final class SparseKernelTests: XCTestCase {
         XCTAssertLessThan(denseTotal.relativeDifference(to: expected), 1e-14)
     }
 
-    /// float32 products of sparse rows — vector paths for widths that are multiples of four,
-    /// element by element otherwise; one band of columns or several (5000 columns of 20 and
-    /// more floats exceed a band) — against the dense product formed in Double.
+    /// V·Y (b×q) and Vᵀ·W (n×q) of float32 rows `range`, through the fused kernels or the
+    /// portable code.
+    private func floatProducts(_ rows: CompressedRows<Float>, _ range: Range<Int>, y: Matrix<Float>, w: Matrix<Float>,
+                               fused: Bool) -> (gathered: Matrix<Float>, scattered: Matrix<Float>) {
+        let q = y.columns
+        var gathered = Matrix<Float>(rows: range.count, columns: q), scattered = Matrix<Float>(rows: rows.columns, columns: q)
+        y.elements.withUnsafeBufferPointer { y in
+            gathered.elements.withUnsafeMutableBufferPointer { result in
+                rows.multiply(range, by: y.baseAddress!, columns: q, alpha: 1, beta: 0, into: result.baseAddress!,
+                              fused: fused)
+            }
+        }
+        w.elements.withUnsafeBufferPointer { w in
+            scattered.elements.withUnsafeMutableBufferPointer { result in
+                rows.multiplyTransposed(range, by: w.baseAddress!, columns: q, alpha: 1, beta: 0,
+                                        into: result.baseAddress!, fused: fused)
+            }
+        }
+        return (gathered, scattered)
+    }
+
+    /// The paths this machine can run: the portable code, and the fused kernels where present.
+    private var floatPaths: [Bool] { sparseProductsFuse ? [false, true] : [false] }
+
+    /// float32 products of sparse rows against the dense product formed in Double, on every
+    /// path: widths that fill whole vectors and widths that leave 1–7 columns over, one pass of
+    /// columns or several, one band of columns or several (5000 columns of 20 and more floats
+    /// exceed a band); and through the public products.
     func testFloatProductsOfEveryWidthAgreeWithDouble() {
         let (sparse, dense) = randomSparse(rows: 33, columns: 5000, density: 0.01, seed: 7)
         let floatRows = CompressedRows<Float>(columns: sparse.columns, offsets: sparse.offsets,
                                               columnIndices: sparse.columnIndices, values: sparse.values.map { Float($0) })
         var random = LegacyRandomState(seed: 8)
-        for width in [1, 3, 4, 8, 16, 20, 21, 24, 40] {
+        for width in [1, 3, 4, 7, 8, 13, 16, 20, 21, 24, 30, 35, 40, 64] {
             let y = Matrix<Double>(rows: 5000, columns: width) { _, _ in random.nextUniform() }
             let w = Matrix<Double>(rows: 33, columns: width) { _, _ in random.nextUniform() }
             let (yFloat, wFloat) = (Matrix<Float>(rows: 5000, columns: width, elements: y.elements.map { Float($0) }),
                                     Matrix<Float>(rows: 33, columns: width, elements: w.elements.map { Float($0) }))
-            let gathered = Matrix.product(MatrixRows(floatRows, rows: 0..<33), MatrixRows(yFloat))
-            let expected = Matrix.product(dense, y)
-            XCTAssertLessThan(Matrix<Double>(rows: 33, columns: width, elements: gathered.elements.map { Double($0) })
-                .relativeDifference(to: expected), 1e-5, "V·Y, width \(width)")
+            let (expectedGathered, expectedScattered) = (Matrix.product(dense, y),
+                                                         Matrix.product(dense, w, transA: .transposed))
+            func assertClose(_ gathered: Matrix<Float>, _ scattered: Matrix<Float>, _ name: String) {
+                XCTAssertLessThan(Matrix<Double>(rows: 33, columns: width, elements: gathered.elements.map { Double($0) })
+                    .relativeDifference(to: expectedGathered), 1e-5, "V·Y, width \(width), \(name)")
+                XCTAssertLessThan(Matrix<Double>(rows: 5000, columns: width, elements: scattered.elements.map { Double($0) })
+                    .relativeDifference(to: expectedScattered), 1e-5, "Vᵀ·W, width \(width), \(name)")
+            }
+            for fused in floatPaths {
+                let (gathered, scattered) = floatProducts(floatRows, 0..<33, y: yFloat, w: wFloat, fused: fused)
+                assertClose(gathered, scattered, fused ? "fused" : "portable")
+            }
             let share = ProductShare(w: wFloat, timesRows: MatrixRows(floatRows, rows: 0..<33))
-            var scattered = Matrix<Float>(rows: width, columns: 5000)
-            share.add(into: &scattered)
-            XCTAssertLessThan(Matrix<Double>(rows: width, columns: 5000, elements: scattered.elements.map { Double($0) })
-                .relativeDifference(to: Matrix.product(w, dense, transA: .transposed)), 1e-5, "Wᵀ·V, width \(width)")
+            var sharedTransposed = Matrix<Float>(rows: width, columns: 5000)
+            share.add(into: &sharedTransposed)
+            assertClose(Matrix.product(MatrixRows(floatRows, rows: 0..<33), MatrixRows(yFloat)),
+                        sharedTransposed.transposed(), "public products")
         }
     }
 
-    /// Column bands do not change a sum: float32 products over rows 7..<33 (a range not
-    /// starting at 0, several bands of 5000 columns) equal, bit for bit, the same products
-    /// formed here a value at a time in row order.
-    func testColumnBandsKeepEachSumInItsOrder() {
+    /// Each sum adds its terms in value order on every path — the fused kernels, and the
+    /// portable code visiting several column bands of 5000 columns: float32 products over rows
+    /// 7..<33 (a range not starting at 0) equal, bit for bit, the same products formed here a
+    /// value at a time in row order, rounding as the path does (once per term when fused).
+    func testSparseProductsAddEachSumInValueOrder() {
         let (sparse, _) = randomSparse(rows: 33, columns: 5000, density: 0.01, seed: 9)
         let rows = CompressedRows<Float>(columns: 5000, offsets: sparse.offsets, columnIndices: sparse.columnIndices,
                                          values: sparse.values.map { Float($0) })
         var random = LegacyRandomState(seed: 10)
-        let width = 20
-        let y = Matrix<Float>(rows: 5000, columns: width) { _, _ in Float(random.nextUniform()) }
-        let w = Matrix<Float>(rows: 26, columns: width) { _, _ in Float(random.nextUniform()) }
-        var gathered = Matrix<Float>(rows: 26, columns: width), scattered = Matrix<Float>(rows: 5000, columns: width)
-        for (local, row) in (7..<33).enumerated() {
-            for position in rows.offsets[row]..<rows.offsets[row + 1] {
-                let (column, value) = (Int(rows.columnIndices[position]), rows.values[position])
-                for c in 0..<width {
-                    gathered[local, c] += value * y[column, c]
-                    scattered[column, c] += value * w[local, c]
+        for width in [20, 21] {
+            let y = Matrix<Float>(rows: 5000, columns: width) { _, _ in Float(random.nextUniform()) }
+            let w = Matrix<Float>(rows: 26, columns: width) { _, _ in Float(random.nextUniform()) }
+            for fused in floatPaths {
+                var gathered = Matrix<Float>(rows: 26, columns: width), scattered = Matrix<Float>(rows: 5000, columns: width)
+                for (local, row) in (7..<33).enumerated() {
+                    for position in rows.offsets[row]..<rows.offsets[row + 1] {
+                        let (column, value) = (Int(rows.columnIndices[position]), rows.values[position])
+                        for c in 0..<width {
+                            if fused {
+                                gathered[local, c].addProduct(value, y[column, c])
+                                scattered[column, c].addProduct(value, w[local, c])
+                            } else {
+                                gathered[local, c] += value * y[column, c]
+                                scattered[column, c] += value * w[local, c]
+                            }
+                        }
+                    }
                 }
+                let products = floatProducts(rows, 7..<33, y: y, w: w, fused: fused)
+                XCTAssertTrue(products.gathered == gathered, "V·Y, width \(width), fused \(fused)")
+                XCTAssertTrue(products.scattered == scattered, "Vᵀ·W, width \(width), fused \(fused)")
             }
         }
-        XCTAssertTrue(Matrix.product(MatrixRows(rows, rows: 7..<33), MatrixRows(y)) == gathered)
-        var total = Matrix<Float>(rows: width, columns: 5000)
-        ProductShare(w: w, timesRows: MatrixRows(rows, rows: 7..<33)).add(into: &total)
-        XCTAssertTrue(total == scattered.transposed())
     }
 }
