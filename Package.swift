@@ -25,11 +25,11 @@ let package = Package(
             providers: [.apt(["libhdf5-dev"])]
         ),
 
-        // float32 sparse products with 256-bit fused multiply-adds, chosen at run time.
-        .target(name: "CSparseKernels"),
+        // float32 kernels in 256-bit vectors (sparse products, coordinate descent), chosen at run time.
+        .target(name: "CVectorKernels"),
 
         // Layers, top to bottom: kernels and storage know nothing of each other.
-        .target(name: "NMFKernels", dependencies: ["CBLAS", "CSparseKernels"]),
+        .target(name: "NMFKernels", dependencies: ["CBLAS", "CVectorKernels"]),
         .target(name: "HDF5Store", dependencies: ["CHDF5"]),
         .target(name: "BlockNMF", dependencies: ["NMFKernels", "HDF5Store"]),
         .executableTarget(

@@ -164,7 +164,7 @@ extension CompressedRows {
     /// and Y (n×q) given row-major with row stride `q`: each value adds a multiple of one
     /// row of Y, so the work is nnz·q.
     @inlinable func multiply(_ range: Range<Int>, by y: UnsafePointer<T>, columns q: Int, alpha: T, beta: T,
-                             into result: UnsafeMutablePointer<T>, fused: Bool = sparseProductsFuse) {
+                             into result: UnsafeMutablePointer<T>, fused: Bool = vectorKernelsAvailable) {
         scaleResult(result, count: range.count * q, beta: beta)
         if T.self == Float.self && fused {
             return fusedMultiply(range, by: y, columns: q, alpha: alpha, into: result)
@@ -240,7 +240,7 @@ extension CompressedRows {
     /// row-major: each value adds a multiple of a row of Y to the row of its column.
     @inlinable func multiplyTransposed(_ range: Range<Int>, by y: UnsafePointer<T>, columns q: Int, alpha: T,
                                        beta: T, into result: UnsafeMutablePointer<T>,
-                                       fused: Bool = sparseProductsFuse) {
+                                       fused: Bool = vectorKernelsAvailable) {
         scaleResult(result, count: columns * q, beta: beta)
         if T.self == Float.self && fused {
             return fusedMultiplyTransposed(range, by: y, columns: q, alpha: alpha, into: result)

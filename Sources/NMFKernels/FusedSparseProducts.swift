@@ -1,13 +1,9 @@
-import CSparseKernels
-
-/// Whether float32 sparse products run the 256-bit fused multiply-add kernels (x86-64 with AVX
-/// and FMA), decided once per process. Each sum then adds its terms in the same order as the
-/// portable code, but rounds once per term instead of twice, so the two give different bits.
-public let sparseProductsFuse: Bool = sparse_kernels_fused() != 0
+import CVectorKernels
 
 extension CompressedRows {
     /// `result (b×q) += alpha·A·Y` for rows `range` as A and Y (n×q) row-major, each row of the
-    /// result summing its terms in value order: the float32 case of `multiply`.
+    /// result summing its terms in value order: the float32 case of `multiply`. Each term is one
+    /// fused multiply-add, where the portable code rounds twice: the bits differ.
     @inlinable func fusedMultiply(_ range: Range<Int>, by y: UnsafePointer<T>, columns q: Int, alpha: T,
                                   into result: UnsafeMutablePointer<T>) {
         withFloatRows(range) { offsets, indices, values in

@@ -160,7 +160,7 @@ final class SparseKernelTests: XCTestCase {
     }
 
     /// The paths this machine can run: the portable code, and the fused kernels where present.
-    private var floatPaths: [Bool] { sparseProductsFuse ? [false, true] : [false] }
+    private var floatPaths: [Bool] { vectorKernelsAvailable ? [false, true] : [false] }
 
     /// float32 products of sparse rows against the dense product formed in Double, on every
     /// path: widths that fill whole vectors and widths that leave 1–7 columns over, one pass of

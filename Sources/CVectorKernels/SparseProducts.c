@@ -1,4 +1,4 @@
-#include "SparseKernels.h"
+#include "VectorKernels.h"
 
 #include <math.h>
 
@@ -7,11 +7,6 @@
 
 #define FUSED __attribute__((target("avx,fma")))
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
-
-int sparse_kernels_fused(void) {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx") && __builtin_cpu_supports("fma");
-}
 
 // Lanes below `count` of a 4-lane mask: a window into four ones followed by four zeros.
 static const int32_t maskWindow[8] = {-1, -1, -1, -1, 0, 0, 0, 0};
@@ -121,7 +116,6 @@ FUSED void sparse_scatter_float(const ptrdiff_t *offsets, ptrdiff_t rows, const 
 #else
 
 // Elsewhere the callers keep their own code; these stay correct for any caller that does not.
-int sparse_kernels_fused(void) { return 0; }
 
 void sparse_gather_float(const ptrdiff_t *offsets, ptrdiff_t rows, const int32_t *indices, const float *values,
                          float alpha, const float *y, ptrdiff_t q, float *result) {
