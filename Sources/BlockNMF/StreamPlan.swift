@@ -60,7 +60,8 @@ public struct StreamPlan: Sendable, Equatable, Codable {
 
     /// The plan for a sparse m×n matrix of `nonZeros` values, each stored with a 4-byte
     /// column index: resident when it takes at most half the budget, else blocks of at most a
-    /// sixteenth of the budget each (`buffers` of them alive at once), in whole sparse tiles.
+    /// sixteenth of the budget and 32 MiB each (`buffers` of them alive at once), in whole
+    /// sparse tiles.
     public static func sparse(rows: Int, columns: Int, nonZeros: Int, elementBytes: Int, budget: MemoryBudget,
                               blockRowsOverride: Int? = nil, source: String) throws -> StreamPlan {
         guard rows > 0, columns > 0 else { throw NMFError.emptyInput(source: source, rows: rows, columns: columns) }
@@ -71,12 +72,18 @@ public struct StreamPlan: Sendable, Equatable, Codable {
             return StreamPlan(mode: .resident, blockRows: roundUp(rows, to: tile))
         }
         // Blocks of a sixteenth of the budget: the first block of a pass, read before any
-        // work can start, is then a small part of the pass.
-        let values = max(1, budget.bytes / 16 / valueBytes)
+        // work can start, is then a small part of the pass. And at most 32 MiB: glibc's malloc
+        // serves larger arrays with fresh mappings and unmaps them when freed, so every block
+        // of every pass would fault its pages in again, each one zeroed by the kernel (a
+        // tenth of a streamed pass's time). Smaller arrays are reused from its heap.
+        let values = max(1, min(budget.bytes / 16, Self.largestSparseBlockBytes) / valueBytes)
         let rowsPerBlock = Int(Double(values) / max(Double(nonZeros) / Double(rows), 1e-9))
         return StreamPlan(mode: .streamed, blockRows: min(max(tile, (rowsPerBlock / tile) * tile), roundUp(rows, to: tile)),
                           valuesPerBlock: values)
     }
+
+    /// The most a streamed sparse block holds, values and column indices together.
+    static let largestSparseBlockBytes = 32 << 20
 
     /// `--block-rows`: streamed, in whole tiles (rounded down, at least one), no more than V holds.
     private static func overridden(_ blockRows: Int, rows: Int, tile: Int) throws -> StreamPlan {

@@ -82,6 +82,12 @@ final class StreamPlanTests: XCTestCase {
                                              budget: MemoryBudget(bytes: 64 << 20), source: "test")
         XCTAssertEqual(streamed.mode, .streamed)
         XCTAssertEqual(streamed.blockRows % 4096, 0)
+        // A sixteenth of the budget, up to 32 MiB of values and indices (8 bytes each here).
+        XCTAssertEqual(streamed.valuesPerBlock, (64 << 20) / 16 / 8)
+        let large = try StreamPlan.sparse(rows: 1_000_000, columns: 20_000, nonZeros: 200_000_000, elementBytes: 4,
+                                          budget: MemoryBudget(bytes: 2 << 30), source: "test")
+        XCTAssertEqual(large.valuesPerBlock, (32 << 20) / 8)
+        XCTAssertEqual(large.blockRows, 5 * 4096)  // 200 values a row: 20 971 rows, in whole tiles
     }
 
     func testMemorySizesParse() {
