@@ -166,7 +166,7 @@ extension CompressedRows {
     @inlinable func multiply(_ range: Range<Int>, by y: UnsafePointer<T>, columns q: Int, alpha: T, beta: T,
                              into result: UnsafeMutablePointer<T>, fused: Bool = vectorKernelsAvailable) {
         scaleResult(result, count: range.count * q, beta: beta)
-        if T.self == Float.self && fused {
+        if fused {
             return fusedMultiply(range, by: y, columns: q, alpha: alpha, into: result)
         }
         columnIndices.withUnsafeBufferPointer { indices in
@@ -242,7 +242,7 @@ extension CompressedRows {
                                        beta: T, into result: UnsafeMutablePointer<T>,
                                        fused: Bool = vectorKernelsAvailable) {
         scaleResult(result, count: columns * q, beta: beta)
-        if T.self == Float.self && fused {
+        if fused {
             return fusedMultiplyTransposed(range, by: y, columns: q, alpha: alpha, into: result)
         }
         columnIndices.withUnsafeBufferPointer { indices in

@@ -138,12 +138,11 @@ final class SparseKernelTests: XCTestCase {
         XCTAssertLessThan(denseTotal.relativeDifference(to: expected), 1e-14)
     }
 
-    /// V·Y (b×q) and Vᵀ·W (n×q) of float32 rows `range`, through the fused kernels or the
-    /// portable code.
-    private func floatProducts(_ rows: CompressedRows<Float>, _ range: Range<Int>, y: Matrix<Float>, w: Matrix<Float>,
-                               fused: Bool) -> (gathered: Matrix<Float>, scattered: Matrix<Float>) {
+    /// V·Y (b×q) and Vᵀ·W (n×q) of rows `range`, through the vector kernels or the portable code.
+    private func products<T: NMFScalar>(_ rows: CompressedRows<T>, _ range: Range<Int>, y: Matrix<T>, w: Matrix<T>,
+                                        fused: Bool) -> (gathered: Matrix<T>, scattered: Matrix<T>) {
         let q = y.columns
-        var gathered = Matrix<Float>(rows: range.count, columns: q), scattered = Matrix<Float>(rows: rows.columns, columns: q)
+        var gathered = Matrix<T>(rows: range.count, columns: q), scattered = Matrix<T>(rows: rows.columns, columns: q)
         y.elements.withUnsafeBufferPointer { y in
             gathered.elements.withUnsafeMutableBufferPointer { result in
                 rows.multiply(range, by: y.baseAddress!, columns: q, alpha: 1, beta: 0, into: result.baseAddress!,
@@ -159,57 +158,68 @@ final class SparseKernelTests: XCTestCase {
         return (gathered, scattered)
     }
 
-    /// The paths this machine can run: the portable code, and the fused kernels where present.
-    private var floatPaths: [Bool] { vectorKernelsAvailable ? [false, true] : [false] }
+    /// The paths this machine can run: the portable code, and the vector kernels where present.
+    private var paths: [Bool] { vectorKernelsAvailable ? [false, true] : [false] }
 
-    /// float32 products of sparse rows against the dense product formed in Double, on every
-    /// path: widths that fill whole vectors and widths that leave 1–7 columns over, one pass of
-    /// columns or several, one band of columns or several (5000 columns of 20 and more floats
-    /// exceed a band); and through the public products.
-    func testFloatProductsOfEveryWidthAgreeWithDouble() {
+    /// Products of sparse rows in float32 and float64 against the dense product formed in
+    /// Double, on every path: widths that fill whole vectors and widths that leave columns over,
+    /// one pass of columns or several, one band of columns or several (5000 columns of 20 and
+    /// more floats exceed a band); and through the public products.
+    func testProductsOfEveryWidthAgreeWithTheDenseProduct() {
+        checkProductsOfEveryWidth(Float.self, tolerance: 1e-5)
+        checkProductsOfEveryWidth(Double.self, tolerance: 1e-13)
+    }
+
+    private func checkProductsOfEveryWidth<T: NMFScalar>(_: T.Type, tolerance: Double) {
         let (sparse, dense) = randomSparse(rows: 33, columns: 5000, density: 0.01, seed: 7)
-        let floatRows = CompressedRows<Float>(columns: sparse.columns, offsets: sparse.offsets,
-                                              columnIndices: sparse.columnIndices, values: sparse.values.map { Float($0) })
+        let rows = CompressedRows<T>(columns: sparse.columns, offsets: sparse.offsets,
+                                     columnIndices: sparse.columnIndices, values: sparse.values.map { T($0) })
         var random = LegacyRandomState(seed: 8)
-        for width in [1, 3, 4, 7, 8, 13, 16, 20, 21, 24, 30, 35, 40, 64] {
+        for width in [1, 3, 4, 7, 8, 13, 16, 20, 21, 24, 30, 35, 40, 45, 64] {
             let y = Matrix<Double>(rows: 5000, columns: width) { _, _ in random.nextUniform() }
             let w = Matrix<Double>(rows: 33, columns: width) { _, _ in random.nextUniform() }
-            let (yFloat, wFloat) = (Matrix<Float>(rows: 5000, columns: width, elements: y.elements.map { Float($0) }),
-                                    Matrix<Float>(rows: 33, columns: width, elements: w.elements.map { Float($0) }))
+            let (yT, wT) = (Matrix<T>(rows: 5000, columns: width, elements: y.elements.map { T($0) }),
+                            Matrix<T>(rows: 33, columns: width, elements: w.elements.map { T($0) }))
             let (expectedGathered, expectedScattered) = (Matrix.product(dense, y),
                                                          Matrix.product(dense, w, transA: .transposed))
-            func assertClose(_ gathered: Matrix<Float>, _ scattered: Matrix<Float>, _ name: String) {
+            func assertClose(_ gathered: Matrix<T>, _ scattered: Matrix<T>, _ name: String) {
+                let name = "\(T.precisionName), width \(width), \(name)"
                 XCTAssertLessThan(Matrix<Double>(rows: 33, columns: width, elements: gathered.elements.map { Double($0) })
-                    .relativeDifference(to: expectedGathered), 1e-5, "V·Y, width \(width), \(name)")
+                    .relativeDifference(to: expectedGathered), tolerance, "V·Y, \(name)")
                 XCTAssertLessThan(Matrix<Double>(rows: 5000, columns: width, elements: scattered.elements.map { Double($0) })
-                    .relativeDifference(to: expectedScattered), 1e-5, "Vᵀ·W, width \(width), \(name)")
+                    .relativeDifference(to: expectedScattered), tolerance, "Vᵀ·W, \(name)")
             }
-            for fused in floatPaths {
-                let (gathered, scattered) = floatProducts(floatRows, 0..<33, y: yFloat, w: wFloat, fused: fused)
-                assertClose(gathered, scattered, fused ? "fused" : "portable")
+            for fused in paths {
+                let (gathered, scattered) = products(rows, 0..<33, y: yT, w: wT, fused: fused)
+                assertClose(gathered, scattered, fused ? "vector kernels" : "portable")
             }
-            let share = ProductShare(w: wFloat, timesRows: MatrixRows(floatRows, rows: 0..<33))
-            var sharedTransposed = Matrix<Float>(rows: width, columns: 5000)
+            let share = ProductShare(w: wT, timesRows: MatrixRows(rows, rows: 0..<33))
+            var sharedTransposed = Matrix<T>(rows: width, columns: 5000)
             share.add(into: &sharedTransposed)
-            assertClose(Matrix.product(MatrixRows(floatRows, rows: 0..<33), MatrixRows(yFloat)),
+            assertClose(Matrix.product(MatrixRows(rows, rows: 0..<33), MatrixRows(yT)),
                         sharedTransposed.transposed(), "public products")
         }
     }
 
-    /// Each sum adds its terms in value order on every path — the fused kernels, and the
-    /// portable code visiting several column bands of 5000 columns: float32 products over rows
-    /// 7..<33 (a range not starting at 0) equal, bit for bit, the same products formed here a
-    /// value at a time in row order, rounding as the path does (once per term when fused).
+    /// Each sum adds its terms in value order on every path — the vector kernels, and the
+    /// portable code visiting several column bands of 5000 columns: products over rows 7..<33
+    /// (a range not starting at 0) equal, bit for bit, the same products formed here a value at
+    /// a time in row order, rounding as the path does (once per term in the vector kernels).
     func testSparseProductsAddEachSumInValueOrder() {
+        checkSumsInValueOrder(Float.self)
+        checkSumsInValueOrder(Double.self)
+    }
+
+    private func checkSumsInValueOrder<T: NMFScalar>(_: T.Type) {
         let (sparse, _) = randomSparse(rows: 33, columns: 5000, density: 0.01, seed: 9)
-        let rows = CompressedRows<Float>(columns: 5000, offsets: sparse.offsets, columnIndices: sparse.columnIndices,
-                                         values: sparse.values.map { Float($0) })
+        let rows = CompressedRows<T>(columns: 5000, offsets: sparse.offsets, columnIndices: sparse.columnIndices,
+                                     values: sparse.values.map { T($0) })
         var random = LegacyRandomState(seed: 10)
         for width in [20, 21] {
-            let y = Matrix<Float>(rows: 5000, columns: width) { _, _ in Float(random.nextUniform()) }
-            let w = Matrix<Float>(rows: 26, columns: width) { _, _ in Float(random.nextUniform()) }
-            for fused in floatPaths {
-                var gathered = Matrix<Float>(rows: 26, columns: width), scattered = Matrix<Float>(rows: 5000, columns: width)
+            let y = Matrix<T>(rows: 5000, columns: width) { _, _ in T(random.nextUniform()) }
+            let w = Matrix<T>(rows: 26, columns: width) { _, _ in T(random.nextUniform()) }
+            for fused in paths {
+                var gathered = Matrix<T>(rows: 26, columns: width), scattered = Matrix<T>(rows: 5000, columns: width)
                 for (local, row) in (7..<33).enumerated() {
                     for position in rows.offsets[row]..<rows.offsets[row + 1] {
                         let (column, value) = (Int(rows.columnIndices[position]), rows.values[position])
@@ -224,9 +234,10 @@ final class SparseKernelTests: XCTestCase {
                         }
                     }
                 }
-                let products = floatProducts(rows, 7..<33, y: y, w: w, fused: fused)
-                XCTAssertTrue(products.gathered == gathered, "V·Y, width \(width), fused \(fused)")
-                XCTAssertTrue(products.scattered == scattered, "Vᵀ·W, width \(width), fused \(fused)")
+                let name = "\(T.precisionName), width \(width), vector kernels \(fused)"
+                let formed = products(rows, 7..<33, y: y, w: w, fused: fused)
+                XCTAssertTrue(formed.gathered == gathered, "V·Y, \(name)")
+                XCTAssertTrue(formed.scattered == scattered, "Vᵀ·W, \(name)")
             }
         }
     }

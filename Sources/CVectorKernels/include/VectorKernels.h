@@ -12,11 +12,15 @@ int vector_kernels_available(void);
 /// offsets[r + 1], in order, for r < rows and c < q: one fused multiply-add per term.
 void sparse_gather_float(const ptrdiff_t *offsets, ptrdiff_t rows, const int32_t *indices, const float *values,
                          float alpha, const float *y, ptrdiff_t q, float *result);
+void sparse_gather_double(const ptrdiff_t *offsets, ptrdiff_t rows, const int32_t *indices, const double *values,
+                          double alpha, const double *y, ptrdiff_t q, double *result);
 
 /// result[indices[p]·q + c] += (alpha·values[p])·w[r·q + c] for p from offsets[r] to
 /// offsets[r + 1], rows r < rows in order, c < q: one fused multiply-add per term.
 void sparse_scatter_float(const ptrdiff_t *offsets, ptrdiff_t rows, const int32_t *indices, const float *values,
                           float alpha, const float *w, ptrdiff_t q, float *result);
+void sparse_scatter_double(const ptrdiff_t *offsets, ptrdiff_t rows, const int32_t *indices, const double *values,
+                           double alpha, const double *w, ptrdiff_t q, double *result);
 
 /// One coordinate-descent sweep over x (rows × k, row-major) given cross (rows × k) and
 /// hessian (k × k): for each component t, for each row, the gradient
