@@ -14,6 +14,7 @@
 
 // Columns go in passes of five vectors (k = 20 in float64, 40 in float32, in one pass over the
 // values); the last pass takes what remains.
+#define MOST_VECTORS 5
 #define PASS_CASES(pass, v)                                                                   \
     case 4 * v + 0: pass(ARGUMENTS, v, 0, 0, restCount); break;                               \
     case 4 * v + 1: pass(ARGUMENTS, v, 0, 1, restCount); break;                               \
@@ -21,8 +22,8 @@
     case 4 * v + 3: pass(ARGUMENTS, v, 1, 1, restCount); break;
 
 #define COLUMN_PASSES(pass)                                                                   \
-    for (ptrdiff_t column = 0; column < q; column += 5 * LANES) {                             \
-        const ptrdiff_t width = q - column < 5 * LANES ? q - column : 5 * LANES;              \
+    for (ptrdiff_t column = 0; column < q; column += MOST_VECTORS * LANES) {                  \
+        const ptrdiff_t width = q - column < MOST_VECTORS * LANES ? q - column : MOST_VECTORS * LANES; \
         const ptrdiff_t restCount = width % (LANES / 2);                                      \
         switch ((width / LANES) * 4 + ((width % LANES) / (LANES / 2)) * 2 + (restCount > 0)) { \
             PASS_CASES(pass, 0) PASS_CASES(pass, 1) PASS_CASES(pass, 2) PASS_CASES(pass, 3)   \
