@@ -32,17 +32,19 @@ public enum Initialization {
 
     /// The same draws with W handed out `wBlockRows` rows at a time, in order, so a W
     /// too large for memory can be written as it is drawn. Returns H.
-    public static func random<T: NMFScalar>(
+    /// Inlinable so that callers get it specialized for their precision: unspecialized, each
+    /// of the m·k draws went through generic `abs` and witness lookups.
+    @inlinable public static func random<T: NMFScalar>(
         samples m: Int, features n: Int, components k: Int, mean: Double, seed: UInt32,
         wBlockRows: Int, emitW: (_ firstRow: Int, _ rows: Matrix<T>) throws -> Void
     ) rethrows -> Matrix<T> {
         let scale = (T(mean) / T(k)).squareRoot()
         var random = LegacyRandomState(seed: seed)
-        let h = Matrix(rows: k, columns: n, elements: random.gaussians(k * n).map { abs(scale * T($0)) })
+        let h = Matrix(rows: k, columns: n, elements: random.gaussians(k * n).map { (scale * T($0)).magnitude })
         for start in stride(from: 0, to: m, by: max(wBlockRows, 1)) {
             let count = min(wBlockRows, m - start)
             try emitW(start, Matrix(rows: count, columns: k,
-                                    elements: random.gaussians(count * k).map { abs(scale * T($0)) }))
+                                    elements: random.gaussians(count * k).map { (scale * T($0)).magnitude }))
         }
         return h
     }
