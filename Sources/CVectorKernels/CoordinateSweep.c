@@ -34,9 +34,10 @@ WIDE static void storeRows(const __m256 low, const __m256 high, ptrdiff_t count,
     for (ptrdiff_t i = 0; i < count; i++) target[i] = column[i];
 }
 
-WIDE void coordinate_sweep_float(float *x, const float *cross, const float *hessian, ptrdiff_t rows, ptrdiff_t k,
-                                 float *magnitudes) {
+WIDE int coordinate_sweep_float(float *x, const float *cross, const float *hessian, ptrdiff_t rows, ptrdiff_t k,
+                                float *magnitudes) {
     __m256 *lanes = aligned_alloc(sizeof(__m256), (size_t)(4 * k) * sizeof(__m256));
+    if (lanes == NULL) return -1;
     __m256 *negatedCross = lanes + 2 * k;
     const __m256 zero = _mm256_setzero_ps();
     const __m256 magnitudeMask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
@@ -75,12 +76,13 @@ WIDE void coordinate_sweep_float(float *x, const float *cross, const float *hess
         }
     }
     free(lanes);
+    return 0;
 }
 
 #else
 
-void coordinate_sweep_float(float *x, const float *cross, const float *hessian, ptrdiff_t rows, ptrdiff_t k,
-                            float *magnitudes) {
+int coordinate_sweep_float(float *x, const float *cross, const float *hessian, ptrdiff_t rows, ptrdiff_t k,
+                           float *magnitudes) {
     for (ptrdiff_t t = 0; t < k; t++) {
         const float diagonal = hessian[t * k + t];
         for (ptrdiff_t row = 0; row < rows; row++) {
@@ -95,6 +97,7 @@ void coordinate_sweep_float(float *x, const float *cross, const float *hessian, 
             }
         }
     }
+    return 0;
 }
 
 #endif

@@ -62,8 +62,8 @@ public struct CoordinateDescent: UpdateRule {
     /// as one at a time (the results are the same bits).
     @inlinable static func sweep<T: NMFScalar>(_ factor: inout Matrix<T>, cross: Matrix<T>, hessian: Matrix<T>,
                                                vectorized: Bool = vectorKernelsAvailable) -> Double {
-        if T.self == Float.self && vectorized {
-            return vectorSweep(&factor, cross: cross, hessian: hessian)
+        if T.self == Float.self && vectorized, let violation = vectorSweep(&factor, cross: cross, hessian: hessian) {
+            return violation
         }
         let k = factor.columns
         let rowCount = factor.rows
@@ -114,13 +114,14 @@ public struct CoordinateDescent: UpdateRule {
 
     /// `sweep` for float32, sixteen rows at a time in 256-bit vectors, each row's arithmetic
     /// the same as above. The violation adds the same terms in the same order (component by
-    /// component, rows in order), from magnitudes the kernel leaves for it.
+    /// component, rows in order), from magnitudes the kernel leaves for it. Nil, with the
+    /// factor untouched, when the kernel could not allocate its scratch.
     @inlinable static func vectorSweep<T: NMFScalar>(_ factor: inout Matrix<T>, cross: Matrix<T>,
-                                                     hessian: Matrix<T>) -> Double {
+                                                     hessian: Matrix<T>) -> Double? {
         let (rows, k) = (factor.rows, factor.columns)
         guard rows > 0 && k > 0 else { return 0 }
         var magnitudes = [Float](repeating: 0, count: rows * k)
-        factor.elements.withUnsafeMutableBytes { x in
+        let status = factor.elements.withUnsafeMutableBytes { x in
             cross.elements.withUnsafeBytes { c in
                 hessian.elements.withUnsafeBytes { g in
                     magnitudes.withUnsafeMutableBufferPointer { m in
@@ -132,6 +133,7 @@ public struct CoordinateDescent: UpdateRule {
                 }
             }
         }
+        guard status == 0 else { return nil }
         var violation: Float = 0
         for magnitude in magnitudes { violation += magnitude }
         return Double(violation)

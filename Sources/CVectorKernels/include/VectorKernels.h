@@ -28,8 +28,8 @@ void sparse_scatter_double(const ptrdiff_t *offsets, ptrdiff_t rows, const int32
 /// order), |g projected onto the feasible directions| written to magnitudes[t·rows + row],
 /// and, when hessian[t, t] ≠ 0, x[row, t] ← max(x[row, t] − g / hessian[t, t], 0). Rows are
 /// independent, so eight go side by side in one vector; each row's arithmetic is a scalar
-/// sweep's, bit for bit.
-void coordinate_sweep_float(float *x, const float *cross, const float *hessian, ptrdiff_t rows, ptrdiff_t k,
-                            float *magnitudes);
+/// sweep's, bit for bit. Returns 0, or −1 with x untouched when its scratch could not be had.
+int coordinate_sweep_float(float *x, const float *cross, const float *hessian, ptrdiff_t rows, ptrdiff_t k,
+                           float *magnitudes);
 
 #endif
