@@ -49,6 +49,10 @@ static const int64_t doubleMaskWindow[4] = {-1, -1, 0, 0};
 #define HALF_LOAD _mm_loadu_ps
 #define HALF_STORE _mm_storeu_ps
 #define HALF_FMADD _mm_fmadd_ps
+#define UPPER(v) _mm256_extractf128_ps(v, 1)
+#define HALF_ADD _mm_add_ps
+#define HALF_SUM(x) _mm_cvtss_f32(_mm_add_ss(_mm_add_ps(x, _mm_movehl_ps(x, x)), \
+                                              _mm_movehdup_ps(_mm_add_ps(x, _mm_movehl_ps(x, x)))))
 #define HALF_MASK(count) _mm_loadu_si128((const __m128i *)(floatMaskWindow + 4 - (count)))
 #define HALF_MASKLOAD _mm_maskload_ps
 #define HALF_MASKSTORE _mm_maskstore_ps
@@ -68,6 +72,9 @@ static const int64_t doubleMaskWindow[4] = {-1, -1, 0, 0};
 #undef HALF_LOAD
 #undef HALF_STORE
 #undef HALF_FMADD
+#undef UPPER
+#undef HALF_ADD
+#undef HALF_SUM
 #undef HALF_MASK
 #undef HALF_MASKLOAD
 #undef HALF_MASKSTORE
@@ -87,6 +94,9 @@ static const int64_t doubleMaskWindow[4] = {-1, -1, 0, 0};
 #define HALF_LOAD _mm_loadu_pd
 #define HALF_STORE _mm_storeu_pd
 #define HALF_FMADD _mm_fmadd_pd
+#define UPPER(v) _mm256_extractf128_pd(v, 1)
+#define HALF_ADD _mm_add_pd
+#define HALF_SUM(x) _mm_cvtsd_f64(_mm_add_sd(x, _mm_unpackhi_pd(x, x)))
 #define HALF_MASK(count) _mm_loadu_si128((const __m128i *)(doubleMaskWindow + 2 - (count)))
 #define HALF_MASKLOAD _mm_maskload_pd
 #define HALF_MASKSTORE _mm_maskstore_pd
@@ -115,6 +125,16 @@ static const int64_t doubleMaskWindow[4] = {-1, -1, 0, 0};
                 const ELEMENT factor = alpha * values[p];                                                           \
                 ELEMENT *target = result + (ptrdiff_t)indices[p] * q;                                               \
                 for (ptrdiff_t c = 0; c < q; c++) target[c] = SCALAR_FMA(factor, w[row * q + c], target[c]);        \
+            }                                                                                                       \
+        }                                                                                                           \
+    }                                                                                                               \
+    void TYPED_(sparse_sampled, ELEMENT)(const ptrdiff_t *offsets, ptrdiff_t rows, const int32_t *indices,          \
+                                         const ELEMENT *w, const ELEMENT *ht, ptrdiff_t k, ELEMENT *products) {     \
+        for (ptrdiff_t row = 0; row < rows; row++) {                                                                \
+            for (ptrdiff_t p = offsets[row]; p < offsets[row + 1]; p++) {                                           \
+                ELEMENT sum = 0;                                                                                    \
+                for (ptrdiff_t c = 0; c < k; c++) sum = SCALAR_FMA(w[row * k + c], ht[(ptrdiff_t)indices[p] * k + c], sum); \
+                products[p - offsets[0]] = sum;                                                                     \
             }                                                                                                       \
         }                                                                                                           \
     }

@@ -71,3 +71,23 @@ FUSED void TYPED(sparse_scatter)(const ptrdiff_t *offsets, ptrdiff_t rows, const
     COLUMN_PASSES(TYPED(scatterColumns))
 #undef ARGUMENTS
 }
+
+FUSED void TYPED(sparse_sampled)(const ptrdiff_t *offsets, ptrdiff_t rows, const int32_t *indices,
+                                 const ELEMENT *w, const ELEMENT *ht, ptrdiff_t k, ELEMENT *products) {
+    const ptrdiff_t vectors = k / LANES, half = (k % LANES) / (LANES / 2), restCount = k % (LANES / 2);
+    const ptrdiff_t h = LANES * vectors, r = h + LANES / 2 * half;
+    const __m128i mask = HALF_MASK(restCount);
+    const ptrdiff_t first = offsets[0];
+    for (ptrdiff_t row = 0; row < rows; row++) {
+        const ELEMENT *wRow = w + row * k;
+        for (ptrdiff_t p = offsets[row]; p < offsets[row + 1]; p++) {
+            const ELEMENT *hRow = ht + (ptrdiff_t)indices[p] * k;
+            VECTOR sum = ZERO();
+            for (ptrdiff_t v = 0; v < vectors; v++) sum = FMADD(LOAD(wRow + v * LANES), LOAD(hRow + v * LANES), sum);
+            HALF tail = HALF_ADD(LOWER(sum), UPPER(sum));
+            if (half) tail = HALF_FMADD(HALF_LOAD(wRow + h), HALF_LOAD(hRow + h), tail);
+            if (restCount) tail = HALF_FMADD(HALF_MASKLOAD(wRow + r, mask), HALF_MASKLOAD(hRow + r, mask), tail);
+            products[p - first] = HALF_SUM(tail);
+        }
+    }
+}

@@ -123,9 +123,14 @@ public final class CompressedRows<T: NMFScalar>: Sendable {
     /// r − range.lowerBound (of `w`, b×k row-major) times the rows of `ht` (Hᵀ, n×k row-major)
     /// at their columns. scikit-learn's products "only where X is non-zero": nnz·k work.
     @inlinable public func sampledProducts(_ range: Range<Int>, w: UnsafePointer<T>, ht: UnsafePointer<T>,
-                                           components k: Int) -> [T] {
+                                           components k: Int, fused: Bool = vectorKernelsAvailable) -> [T] {
         let first = offsets[range.lowerBound], count = offsets[range.upperBound] - first
         return [T](unsafeUninitializedCapacity: count) { products, initialized in
+            if fused, let base = products.baseAddress {
+                fusedSampledProducts(range, w: w, ht: ht, components: k, into: base)
+                initialized = count
+                return
+            }
             columnIndices.withUnsafeBufferPointer { indices in
                 offsets.withUnsafeBufferPointer { offsets in
                     for (local, row) in range.enumerated() {

@@ -32,6 +32,24 @@ extension CompressedRows {
         }
     }
 
+    /// W·H at the values of rows `range`: `sampledProducts` in the vector kernels, each
+    /// product's terms added by fused multiply-adds (in another order than the portable dot).
+    @inlinable func fusedSampledProducts(_ range: Range<Int>, w: UnsafePointer<T>, ht: UnsafePointer<T>,
+                                         components k: Int, into products: UnsafeMutablePointer<T>) {
+        offsets.withUnsafeBufferPointer { offsets in
+            columnIndices.withUnsafeBufferPointer { indices in
+                let (rowOffsets, columns) = (offsets.baseAddress! + range.lowerBound, indices.baseAddress!)
+                if T.self == Float.self {
+                    sparse_sampled_float(rowOffsets, range.count, columns, Self.typed(w), Self.typed(ht), k,
+                                         Self.typed(products))
+                } else {
+                    sparse_sampled_double(rowOffsets, range.count, columns, Self.typed(w), Self.typed(ht), k,
+                                          Self.typed(products))
+                }
+            }
+        }
+    }
+
     @inlinable func withRawRows(
         _ range: Range<Int>,
         _ body: (UnsafePointer<Int>, UnsafePointer<Int32>, UnsafeRawPointer) -> Void

@@ -120,6 +120,44 @@ final class SparseKernelTests: XCTestCase {
         XCTAssertLessThan(Matrix.product(ratios, MatrixRows(ht)).relativeDifference(to: Matrix.product(expected, ht)), 1e-14)
     }
 
+    /// W·H at the values on every path, in float32 and float64, for widths that fill whole
+    /// vectors and widths that leave columns over, against the dense product in Double.
+    func testSampledProductsOfEveryWidthOnEveryPath() {
+        checkSampledProducts(Float.self, tolerance: 1e-6)
+        checkSampledProducts(Double.self, tolerance: 1e-14)
+    }
+
+    private func checkSampledProducts<T: NMFScalar>(_: T.Type, tolerance: Double) {
+        let (sparse, dense) = randomSparse(rows: 41, columns: 300, density: 0.1, seed: 12)
+        let rows = CompressedRows<T>(columns: sparse.columns, offsets: sparse.offsets,
+                                     columnIndices: sparse.columnIndices, values: sparse.values.map { T($0) })
+        var random = LegacyRandomState(seed: 13)
+        let range = 3..<41
+        for k in [1, 2, 3, 4, 5, 7, 8, 13, 20, 37] {
+            let w = Matrix<Double>(rows: range.count, columns: k) { _, _ in random.nextUniform() }
+            let ht = Matrix<Double>(rows: 300, columns: k) { _, _ in random.nextUniform() }
+            let expected = Matrix.product(w, ht, transB: .transposed)
+            let (wT, htT) = (w.elements.map { T($0) }, ht.elements.map { T($0) })
+            for fused in paths {
+                let products = wT.withUnsafeBufferPointer { pw in
+                    htT.withUnsafeBufferPointer { pht in
+                        rows.sampledProducts(range, w: pw.baseAddress!, ht: pht.baseAddress!, components: k, fused: fused)
+                    }
+                }
+                var position = 0
+                for (local, row) in range.enumerated() {
+                    for column in 0..<300 where dense[row, column] != 0 {
+                        let p = expected[local, column]
+                        XCTAssertEqual(Double(products[position]), p, accuracy: tolerance * p,
+                                       "\(T.precisionName), k = \(k), fused \(fused), row \(row), column \(column)")
+                        position += 1
+                    }
+                }
+                XCTAssertEqual(position, products.count, "\(T.precisionName), k = \(k)")
+            }
+        }
+    }
+
     /// Wᵀ·V from sparse rows is formed as its transpose and added into a k×n total as Wᵀ·V.
     func testProductSharesAddUpToTheDenseProduct() {
         let (sparse, dense) = randomSparse(rows: 29, columns: 17, density: 0.3, seed: 5)

@@ -22,6 +22,13 @@ void sparse_scatter_float(const ptrdiff_t *offsets, ptrdiff_t rows, const int32_
 void sparse_scatter_double(const ptrdiff_t *offsets, ptrdiff_t rows, const int32_t *indices, const double *values,
                            double alpha, const double *w, ptrdiff_t q, double *result);
 
+/// products[p − offsets[0]] = Σ_c w[r·k + c]·ht[indices[p]·k + c] for p from offsets[r] to
+/// offsets[r + 1], r < rows: W·H at the values, with fused multiply-adds.
+void sparse_sampled_float(const ptrdiff_t *offsets, ptrdiff_t rows, const int32_t *indices, const float *w,
+                          const float *ht, ptrdiff_t k, float *products);
+void sparse_sampled_double(const ptrdiff_t *offsets, ptrdiff_t rows, const int32_t *indices, const double *w,
+                           const double *ht, ptrdiff_t k, double *products);
+
 /// One coordinate-descent sweep over x (rows × k, row-major) given cross (rows × k) and
 /// hessian (k × k): for each component t, for each row, the gradient
 /// g = −cross[row, t] + Σ_r hessian[t, r]·x[row, r] (each product rounded, then added, in r
