@@ -25,7 +25,8 @@ let package = Package(
             providers: [.apt(["libhdf5-dev"])]
         ),
 
-        // float32 kernels in 256-bit vectors (sparse products, coordinate descent), chosen at run time.
+        // Kernels in 256-bit vectors (sparse products in float32 and float64, the float32
+        // coordinate-descent sweep), chosen at run time.
         .target(name: "CVectorKernels"),
 
         // Layers, top to bottom: kernels and storage know nothing of each other.

@@ -12,8 +12,9 @@
 #define FUSED __attribute__((target("avx,fma")))
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
 
-// Columns go in passes of five vectors (k = 20 in float64, 40 in float32, in one pass over the
-// values); the last pass takes what remains.
+// Columns go in passes of five vectors: five sums (or five rows of w) plus the broadcast value
+// and the loads fit the sixteen vector registers, and k = 20 in float64 (40 in float32) then
+// reads each row's values once. The last pass takes what remains.
 #define MOST_VECTORS 5
 #define PASS_CASES(pass, v)                                                                   \
     case 4 * v + 0: pass(ARGUMENTS, v, 0, 0, restCount); break;                               \
@@ -31,7 +32,8 @@
         }                                                                                     \
     }
 
-// The lanes of a half vector below `count`: a window into ones followed by zeros.
+// Masks for the last 1 to LANES / 2 − 1 columns, so that masked loads and stores never touch
+// memory past a row's end: a window into ones followed by zeros, starting `count` before them.
 static const int32_t floatMaskWindow[8] = {-1, -1, -1, -1, 0, 0, 0, 0};
 static const int64_t doubleMaskWindow[4] = {-1, -1, 0, 0};
 

@@ -60,7 +60,7 @@ public final class CompressedRows<T: NMFScalar>: Sendable {
                     laneDescents &+= Lanes().replacing(with: 1, where: current .<= previous)
                     position &+= Lanes.scalarCount
                 }
-                var descents = Int(laneDescents.wrappedSum())
+                var descents = (0..<Lanes.scalarCount).reduce(0) { $0 + Int(laneDescents[$1]) }
                 while position < indices.count {
                     descents += indices[position] <= indices[position - 1] ? 1 : 0
                     position += 1

@@ -49,7 +49,7 @@ public struct CoordinateDescent: UpdateRule {
             for index in cross.elements.indices { cross.elements[index] -= l1 }
         }
         let violation = sweep(&factor, cross: cross, hessian: hessian)
-        for _ in 1..<sweeps { _ = sweep(&factor, cross: cross, hessian: hessian) }
+        for _ in 1..<sweeps { _ = sweep(&factor, cross: cross, hessian: hessian, measuringViolation: false) }
         return violation
     }
 
@@ -60,9 +60,13 @@ public struct CoordinateDescent: UpdateRule {
     /// Rows are independent within a component, so four rows' gradients are summed side by
     /// side: four independent chains of additions instead of one, each row's in the same order
     /// as one at a time (the results are the same bits).
+    /// Without `measuringViolation` (sweeps whose violation nobody reads) the vector kernel
+    /// skips it, and the result is 0 there.
     @inlinable static func sweep<T: NMFScalar>(_ factor: inout Matrix<T>, cross: Matrix<T>, hessian: Matrix<T>,
+                                               measuringViolation: Bool = true,
                                                vectorized: Bool = vectorKernelsAvailable) -> Double {
-        if T.self == Float.self && vectorized, let violation = vectorSweep(&factor, cross: cross, hessian: hessian) {
+        if T.self == Float.self && vectorized,
+           let violation = vectorSweep(&factor, cross: cross, hessian: hessian, measuringViolation: measuringViolation) {
             return violation
         }
         let k = factor.columns
@@ -116,11 +120,11 @@ public struct CoordinateDescent: UpdateRule {
     /// the same as above. The violation adds the same terms in the same order (component by
     /// component, rows in order), from magnitudes the kernel leaves for it. Nil, with the
     /// factor untouched, when the kernel could not allocate its scratch.
-    @inlinable static func vectorSweep<T: NMFScalar>(_ factor: inout Matrix<T>, cross: Matrix<T>,
-                                                     hessian: Matrix<T>) -> Double? {
+    @inlinable static func vectorSweep<T: NMFScalar>(_ factor: inout Matrix<T>, cross: Matrix<T>, hessian: Matrix<T>,
+                                                     measuringViolation: Bool = true) -> Double? {
         let (rows, k) = (factor.rows, factor.columns)
         guard rows > 0 && k > 0 else { return 0 }
-        var magnitudes = [Float](repeating: 0, count: rows * k)
+        var magnitudes = measuringViolation ? [Float](repeating: 0, count: rows * k) : []
         let status = factor.elements.withUnsafeMutableBytes { x in
             cross.elements.withUnsafeBytes { c in
                 hessian.elements.withUnsafeBytes { g in
@@ -128,7 +132,7 @@ public struct CoordinateDescent: UpdateRule {
                         coordinate_sweep_float(x.baseAddress!.assumingMemoryBound(to: Float.self),
                                                c.baseAddress!.assumingMemoryBound(to: Float.self),
                                                g.baseAddress!.assumingMemoryBound(to: Float.self), rows, k,
-                                               m.baseAddress!)
+                                               measuringViolation ? m.baseAddress : nil)
                     }
                 }
             }

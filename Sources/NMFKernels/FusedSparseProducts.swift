@@ -50,10 +50,13 @@ extension CompressedRows {
         }
     }
 
+    /// Runs `body` on the rows' offsets, column indices and values; not at all when the rows
+    /// hold no values (nothing to add, and no storage to point at).
     @inlinable func withRawRows(
         _ range: Range<Int>,
         _ body: (UnsafePointer<Int>, UnsafePointer<Int32>, UnsafeRawPointer) -> Void
     ) {
+        guard offsets[range.upperBound] > offsets[range.lowerBound] else { return }
         offsets.withUnsafeBufferPointer { offsets in
             columnIndices.withUnsafeBufferPointer { indices in
                 values.withUnsafeBufferPointer { values in

@@ -4,9 +4,11 @@ import XCTest
 /// The vector coordinate-descent sweep against the portable one, which scikit-learn's fixtures
 /// check elsewhere: both must give the same bits.
 final class CoordinateSweepTests: XCTestCase {
+    private func bits(_ matrix: Matrix<Float>) -> [UInt32] { matrix.elements.map(\.bitPattern) }
+
     /// Row counts around the kernel's 16-row steps, widths from 1 to past a vector, some
     /// coordinates at 0 (where only a negative gradient counts), a zero diagonal entry (a
-    /// component left as it is), and several sweeps in a row.
+    /// component left as it is), several sweeps in a row, and sweeps that skip the violation.
     func testVectorSweepGivesThePortableSweepsBits() throws {
         try XCTSkipUnless(vectorKernelsAvailable, "this processor has no AVX and FMA: only the portable sweep runs")
         var random = LegacyRandomState(seed: 21)
@@ -25,14 +27,38 @@ final class CoordinateSweepTests: XCTestCase {
             var portable = Matrix<Float>(rows: rows, columns: k) { _, _ in
                 random.nextUniform() < 0.3 ? 0 : Float(random.nextUniform())
             }
-            var vector = portable
+            var (vector, unmeasured) = (portable, portable)
             for sweep in 0..<3 {
+                let name = "\(rows)×\(k), sweep \(sweep)"
                 let portableViolation = CoordinateDescent.sweep(&portable, cross: cross, hessian: hessian, vectorized: false)
-                let vectorViolation = CoordinateDescent.sweep(&vector, cross: cross, hessian: hessian, vectorized: true)
-                XCTAssertEqual(vector.elements, portable.elements, "\(rows)×\(k), sweep \(sweep): factor")
-                XCTAssertEqual(vectorViolation, portableViolation, "\(rows)×\(k), sweep \(sweep): violation")
+                let vectorViolation = try XCTUnwrap(CoordinateDescent.vectorSweep(&vector, cross: cross, hessian: hessian))
+                _ = try XCTUnwrap(CoordinateDescent.vectorSweep(&unmeasured, cross: cross, hessian: hessian,
+                                                                measuringViolation: false))
+                XCTAssertEqual(bits(vector), bits(portable), "\(name): factor")
+                XCTAssertEqual(bits(unmeasured), bits(portable), "\(name): factor, violation not measured")
+                XCTAssertEqual(vectorViolation.bitPattern, portableViolation.bitPattern, "\(name): violation")
             }
             XCTAssertTrue(portable.elements.contains(0), "\(rows)×\(k): some coordinates end at the bound")
         }
+    }
+
+    /// What a diverging fit meets: −0 coordinates, NaN and ±infinity in the cross product, an
+    /// infinite diagonal entry. The two sweeps give the same bits, NaN for NaN.
+    func testVectorSweepMatchesThePortableSweepOnSpecialValues() throws {
+        try XCTSkipUnless(vectorKernelsAvailable, "this processor has no AVX and FMA: only the portable sweep runs")
+        let (rows, k) = (20, 4)
+        var hessian = Matrix<Float>(rows: k, columns: k) { t, r in t == r ? 2 : 0.25 }
+        hessian[2, 2] = .infinity
+        let specials: [Float] = [.nan, .infinity, -.infinity, -0.0, 0, 1, -1]
+        let cross = Matrix<Float>(rows: rows, columns: k) { i, t in specials[(i + t) % specials.count] }
+        var portable = Matrix<Float>(rows: rows, columns: k) { i, t in (i + 2 * t) % 3 == 0 ? -0.0 : Float(i + t) / 7 }
+        var vector = portable
+        for sweep in 0..<2 {
+            let portableViolation = CoordinateDescent.sweep(&portable, cross: cross, hessian: hessian, vectorized: false)
+            let vectorViolation = try XCTUnwrap(CoordinateDescent.vectorSweep(&vector, cross: cross, hessian: hessian))
+            XCTAssertEqual(bits(vector), bits(portable), "sweep \(sweep): factor")
+            XCTAssertEqual(vectorViolation.bitPattern, portableViolation.bitPattern, "sweep \(sweep): violation")
+        }
+        XCTAssertTrue(portable.elements.contains { $0.isNaN }, "NaN reaches the factor")
     }
 }

@@ -196,8 +196,63 @@ final class SparseKernelTests: XCTestCase {
         return (gathered, scattered)
     }
 
-    /// The paths this machine can run: the portable code, and the vector kernels where present.
-    private var paths: [Bool] { vectorKernelsAvailable ? [false, true] : [false] }
+    /// The paths this machine can run: the portable Swift code, and the vector kernels where the
+    /// processor has them — or, off x86-64, their portable C versions, which run anywhere.
+    private var paths: [Bool] {
+        #if arch(x86_64)
+        vectorKernelsAvailable ? [false, true] : [false]
+        #else
+        [false, true]
+        #endif
+    }
+
+    /// alpha scales the products and beta what the result held: alpha·V·Y + beta·R and
+    /// alpha·Vᵀ·W + beta·S on every path, both precisions, against Double.
+    func testProductsScaleByAlphaAndKeepBetaOfTheResult() {
+        checkAlphaAndBeta(Float.self, tolerance: 1e-5)
+        checkAlphaAndBeta(Double.self, tolerance: 1e-13)
+    }
+
+    private func checkAlphaAndBeta<T: NMFScalar>(_: T.Type, tolerance: Double) {
+        let (sparse, dense) = randomSparse(rows: 30, columns: 400, density: 0.05, seed: 14)
+        let rows = CompressedRows<T>(columns: 400, offsets: sparse.offsets, columnIndices: sparse.columnIndices,
+                                     values: sparse.values.map { T($0) })
+        var random = LegacyRandomState(seed: 15)
+        let (alpha, beta) = (0.75, 1.0)
+        for width in [20, 21] {
+            let y = Matrix<Double>(rows: 400, columns: width) { _, _ in random.nextUniform() }
+            let w = Matrix<Double>(rows: 30, columns: width) { _, _ in random.nextUniform() }
+            let r = Matrix<Double>(rows: 30, columns: width) { _, _ in random.nextUniform() }
+            let sTotal = Matrix<Double>(rows: 400, columns: width) { _, _ in random.nextUniform() }
+            let expectedGathered = Matrix<Double>(rows: 30, columns: width) { i, c in
+                alpha * (0..<400).reduce(0) { $0 + dense[i, $1] * y[$1, c] } + beta * r[i, c]
+            }
+            let expectedScattered = Matrix<Double>(rows: 400, columns: width) { j, c in
+                alpha * (0..<30).reduce(0) { $0 + dense[$1, j] * w[$1, c] } + beta * sTotal[j, c]
+            }
+            for fused in paths {
+                var gathered = r.elements.map { T($0) }, scattered = sTotal.elements.map { T($0) }
+                let (yT, wT) = (y.elements.map { T($0) }, w.elements.map { T($0) })
+                yT.withUnsafeBufferPointer { py in
+                    gathered.withUnsafeMutableBufferPointer { result in
+                        rows.multiply(0..<30, by: py.baseAddress!, columns: width, alpha: T(alpha), beta: T(beta),
+                                      into: result.baseAddress!, fused: fused)
+                    }
+                }
+                wT.withUnsafeBufferPointer { pw in
+                    scattered.withUnsafeMutableBufferPointer { result in
+                        rows.multiplyTransposed(0..<30, by: pw.baseAddress!, columns: width, alpha: T(alpha),
+                                                beta: T(beta), into: result.baseAddress!, fused: fused)
+                    }
+                }
+                let name = "\(T.precisionName), width \(width), vector kernels \(fused)"
+                XCTAssertLessThan(Matrix<Double>(rows: 30, columns: width, elements: gathered.map { Double($0) })
+                    .relativeDifference(to: expectedGathered), tolerance, "V·Y, \(name)")
+                XCTAssertLessThan(Matrix<Double>(rows: 400, columns: width, elements: scattered.map { Double($0) })
+                    .relativeDifference(to: expectedScattered), tolerance, "Vᵀ·W, \(name)")
+            }
+        }
+    }
 
     /// Products of sparse rows in float32 and float64 against the dense product formed in
     /// Double, on every path: widths that fill whole vectors and widths that leave columns over,

@@ -32,10 +32,11 @@ void sparse_sampled_double(const ptrdiff_t *offsets, ptrdiff_t rows, const int32
 /// One coordinate-descent sweep over x (rows × k, row-major) given cross (rows × k) and
 /// hessian (k × k): for each component t, for each row, the gradient
 /// g = −cross[row, t] + Σ_r hessian[t, r]·x[row, r] (each product rounded, then added, in r
-/// order), |g projected onto the feasible directions| written to magnitudes[t·rows + row],
-/// and, when hessian[t, t] ≠ 0, x[row, t] ← max(x[row, t] − g / hessian[t, t], 0). Rows are
-/// independent, so eight go side by side in one vector; each row's arithmetic is a scalar
-/// sweep's, bit for bit. Returns 0, or −1 with x untouched when its scratch could not be had.
+/// order), |g projected onto the feasible directions| written to magnitudes[t·rows + row]
+/// (unless magnitudes is NULL), and, when hessian[t, t] ≠ 0,
+/// x[row, t] ← max(x[row, t] − g / hessian[t, t], 0). Rows are independent, so sixteen go side
+/// by side in two vectors; each row's arithmetic is a scalar sweep's, bit for bit, NaN included.
+/// Returns 0, or −1 with x untouched when its scratch could not be had.
 int coordinate_sweep_float(float *x, const float *cross, const float *hessian, ptrdiff_t rows, ptrdiff_t k,
                            float *magnitudes);
 
