@@ -36,16 +36,12 @@ extension CompressedRows {
     /// product's terms added by fused multiply-adds (in another order than the portable dot).
     @inlinable func fusedSampledProducts(_ range: Range<Int>, w: UnsafePointer<T>, ht: UnsafePointer<T>,
                                          components k: Int, into products: UnsafeMutablePointer<T>) {
-        offsets.withUnsafeBufferPointer { offsets in
-            columnIndices.withUnsafeBufferPointer { indices in
-                let (rowOffsets, columns) = (offsets.baseAddress! + range.lowerBound, indices.baseAddress!)
-                if T.self == Float.self {
-                    sparse_sampled_float(rowOffsets, range.count, columns, Self.typed(w), Self.typed(ht), k,
-                                         Self.typed(products))
-                } else {
-                    sparse_sampled_double(rowOffsets, range.count, columns, Self.typed(w), Self.typed(ht), k,
-                                          Self.typed(products))
-                }
+        withRawRows(range) { offsets, indices, _ in
+            if T.self == Float.self {
+                sparse_sampled_float(offsets, range.count, indices, Self.typed(w), Self.typed(ht), k, Self.typed(products))
+            } else {
+                sparse_sampled_double(offsets, range.count, indices, Self.typed(w), Self.typed(ht), k,
+                                      Self.typed(products))
             }
         }
     }
