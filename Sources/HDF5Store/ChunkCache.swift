@@ -48,6 +48,13 @@ public struct ChunkCache: Sendable, Equatable {
         try hdf5("H5Pset_chunk_cache") { H5Pset_chunk_cache(accessList.id, slots, bytes, preemption) }
     }
 
+    /// A dataset access list holding `cache`, or HDF5's default cache when nil.
+    static func accessList(_ cache: ChunkCache?) throws -> PropertyListHandle {
+        let access = try PropertyListHandle("H5Pcreate") { H5Pcreate(chdf5_p_dataset_access()) }
+        try cache?.apply(to: access)
+        return access
+    }
+
     init(accessList: borrowing PropertyListHandle) throws {
         var slots = 0
         var bytes = 0

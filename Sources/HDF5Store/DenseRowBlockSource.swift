@@ -145,8 +145,7 @@ public final class DenseRowBlockSource<Element: HDF5Scalar>: RowBlockSource, @un
     }
 
     private static func open(file: HDF5File, path: String, cache: ChunkCache?) throws -> DatasetHandle {
-        let access = try PropertyListHandle("H5Pcreate") { H5Pcreate(chdf5_p_dataset_access()) }
-        try cache?.apply(to: access)
+        let access = try ChunkCache.accessList(cache)
         let fileID = try file.id
         return try DatasetHandle("H5Dopen2 \(path)") { H5Dopen2(fileID, path, access.id) }
     }

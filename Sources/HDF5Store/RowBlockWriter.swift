@@ -61,13 +61,10 @@ public final class RowBlockWriter<Element: HDF5Storable>: @unchecked Sendable {
         // A block that ends inside a row of chunks leaves those chunks partly written; a
         // cache holding two rows of chunks keeps them until the next block completes them,
         // instead of compressing them now and decompressing them again then.
-        let access = try PropertyListHandle("H5Pcreate") { H5Pcreate(chdf5_p_dataset_access()) }
-        if let chunkRows {
-            try ChunkCache.covering(
-                blockRows: 1, shape: [rows, columns], chunkShape: [chunkRows, columns],
-                storedElementBytes: MemoryLayout<Element>.stride
-            ).apply(to: access)
-        }
+        let access = try ChunkCache.accessList(chunkRows.map {
+            ChunkCache.covering(blockRows: 1, shape: [rows, columns], chunkShape: [$0, columns],
+                                storedElementBytes: MemoryLayout<Element>.stride)
+        })
         dataset = try target.create(type: Element.nativeTypeID, creation: creation.id, access: access.id)
         self.file = file
         datasetPath = target.path

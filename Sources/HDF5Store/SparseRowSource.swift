@@ -1,5 +1,3 @@
-import CHDF5
-
 /// Rows of a sparse group (`SparseGroupInfo`: CSR as stored, CSC as its transpose) read a
 /// block of rows at a time, values converted by HDF5 to `Element`.
 ///
@@ -47,8 +45,7 @@ public final class SparseRowSource<Element: HDF5Scalar>: @unchecked Sendable {
             return try !DatasetInfo(path: probe.path, dataset: probe.handle).filters.isEmpty
         }()
         guard !filtered else { return try NumericDataset(file: file, name: name) }
-        let access = try PropertyListHandle("H5Pcreate") { H5Pcreate(chdf5_p_dataset_access()) }
-        try ChunkCache.disabled.apply(to: access)
+        let access = try ChunkCache.accessList(.disabled)
         return try NumericDataset(file: file, name: name, accessList: access.id)
     }
 

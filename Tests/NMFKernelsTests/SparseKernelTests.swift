@@ -129,8 +129,7 @@ final class SparseKernelTests: XCTestCase {
 
     private func checkSampledProducts<T: NMFScalar>(_: T.Type, tolerance: Double) {
         let (sparse, dense) = randomSparse(rows: 41, columns: 300, density: 0.1, seed: 12)
-        let rows = CompressedRows<T>(columns: sparse.columns, offsets: sparse.offsets,
-                                     columnIndices: sparse.columnIndices, values: sparse.values.map { T($0) })
+        let rows: CompressedRows<T> = converted(sparse)
         var random = LegacyRandomState(seed: 13)
         let range = 3..<41
         for k in [1, 2, 3, 4, 5, 7, 8, 13, 20, 37] {
@@ -176,20 +175,29 @@ final class SparseKernelTests: XCTestCase {
         XCTAssertLessThan(denseTotal.relativeDifference(to: expected), 1e-14)
     }
 
-    /// V·Y (b×q) and Vᵀ·W (n×q) of rows `range`, through the vector kernels or the portable code.
+    /// The same rows in precision T.
+    private func converted<T: NMFScalar>(_ sparse: CompressedRows<Double>) -> CompressedRows<T> {
+        CompressedRows<T>(columns: sparse.columns, offsets: sparse.offsets, columnIndices: sparse.columnIndices,
+                          values: sparse.values.map { T($0) })
+    }
+
+    /// alpha·V·Y + beta·R (b×q) and alpha·Vᵀ·W + beta·S (n×q) of rows `range`, through the
+    /// vector kernels or the portable code; R and S are zero unless given.
     private func products<T: NMFScalar>(_ rows: CompressedRows<T>, _ range: Range<Int>, y: Matrix<T>, w: Matrix<T>,
+                                        alpha: T = 1, beta: T = 0, adding initial: (Matrix<T>, Matrix<T>)? = nil,
                                         fused: Bool) -> (gathered: Matrix<T>, scattered: Matrix<T>) {
         let q = y.columns
-        var gathered = Matrix<T>(rows: range.count, columns: q), scattered = Matrix<T>(rows: rows.columns, columns: q)
+        var (gathered, scattered) = initial ?? (Matrix<T>(rows: range.count, columns: q),
+                                                Matrix<T>(rows: rows.columns, columns: q))
         y.elements.withUnsafeBufferPointer { y in
             gathered.elements.withUnsafeMutableBufferPointer { result in
-                rows.multiply(range, by: y.baseAddress!, columns: q, alpha: 1, beta: 0, into: result.baseAddress!,
-                              fused: fused)
+                rows.multiply(range, by: y.baseAddress!, columns: q, alpha: alpha, beta: beta,
+                              into: result.baseAddress!, fused: fused)
             }
         }
         w.elements.withUnsafeBufferPointer { w in
             scattered.elements.withUnsafeMutableBufferPointer { result in
-                rows.multiplyTransposed(range, by: w.baseAddress!, columns: q, alpha: 1, beta: 0,
+                rows.multiplyTransposed(range, by: w.baseAddress!, columns: q, alpha: alpha, beta: beta,
                                         into: result.baseAddress!, fused: fused)
             }
         }
@@ -215,8 +223,7 @@ final class SparseKernelTests: XCTestCase {
 
     private func checkAlphaAndBeta<T: NMFScalar>(_: T.Type, tolerance: Double) {
         let (sparse, dense) = randomSparse(rows: 30, columns: 400, density: 0.05, seed: 14)
-        let rows = CompressedRows<T>(columns: 400, offsets: sparse.offsets, columnIndices: sparse.columnIndices,
-                                     values: sparse.values.map { T($0) })
+        let rows: CompressedRows<T> = converted(sparse)
         var random = LegacyRandomState(seed: 15)
         let (alpha, beta) = (0.75, 1.0)
         for width in [20, 21] {
@@ -230,25 +237,17 @@ final class SparseKernelTests: XCTestCase {
             let expectedScattered = Matrix<Double>(rows: 400, columns: width) { j, c in
                 alpha * (0..<30).reduce(0) { $0 + dense[$1, j] * w[$1, c] } + beta * sTotal[j, c]
             }
+            func inPrecision(_ m: Matrix<Double>) -> Matrix<T> {
+                Matrix<T>(rows: m.rows, columns: m.columns, elements: m.elements.map { T($0) })
+            }
             for fused in paths {
-                var gathered = r.elements.map { T($0) }, scattered = sTotal.elements.map { T($0) }
-                let (yT, wT) = (y.elements.map { T($0) }, w.elements.map { T($0) })
-                yT.withUnsafeBufferPointer { py in
-                    gathered.withUnsafeMutableBufferPointer { result in
-                        rows.multiply(0..<30, by: py.baseAddress!, columns: width, alpha: T(alpha), beta: T(beta),
-                                      into: result.baseAddress!, fused: fused)
-                    }
-                }
-                wT.withUnsafeBufferPointer { pw in
-                    scattered.withUnsafeMutableBufferPointer { result in
-                        rows.multiplyTransposed(0..<30, by: pw.baseAddress!, columns: width, alpha: T(alpha),
-                                                beta: T(beta), into: result.baseAddress!, fused: fused)
-                    }
-                }
+                let (gathered, scattered) = products(rows, 0..<30, y: inPrecision(y), w: inPrecision(w),
+                                                     alpha: T(alpha), beta: T(beta),
+                                                     adding: (inPrecision(r), inPrecision(sTotal)), fused: fused)
                 let name = "\(T.precisionName), width \(width), vector kernels \(fused)"
-                XCTAssertLessThan(Matrix<Double>(rows: 30, columns: width, elements: gathered.map { Double($0) })
+                XCTAssertLessThan(Matrix<Double>(rows: 30, columns: width, elements: gathered.elements.map { Double($0) })
                     .relativeDifference(to: expectedGathered), tolerance, "V·Y, \(name)")
-                XCTAssertLessThan(Matrix<Double>(rows: 400, columns: width, elements: scattered.map { Double($0) })
+                XCTAssertLessThan(Matrix<Double>(rows: 400, columns: width, elements: scattered.elements.map { Double($0) })
                     .relativeDifference(to: expectedScattered), tolerance, "Vᵀ·W, \(name)")
             }
         }
@@ -265,8 +264,7 @@ final class SparseKernelTests: XCTestCase {
 
     private func checkProductsOfEveryWidth<T: NMFScalar>(_: T.Type, tolerance: Double) {
         let (sparse, dense) = randomSparse(rows: 33, columns: 5000, density: 0.01, seed: 7)
-        let rows = CompressedRows<T>(columns: sparse.columns, offsets: sparse.offsets,
-                                     columnIndices: sparse.columnIndices, values: sparse.values.map { T($0) })
+        let rows: CompressedRows<T> = converted(sparse)
         var random = LegacyRandomState(seed: 8)
         for width in [1, 3, 4, 7, 8, 13, 16, 20, 21, 24, 30, 35, 40, 45, 64] {
             let y = Matrix<Double>(rows: 5000, columns: width) { _, _ in random.nextUniform() }
@@ -305,8 +303,7 @@ final class SparseKernelTests: XCTestCase {
 
     private func checkSumsInValueOrder<T: NMFScalar>(_: T.Type) {
         let (sparse, _) = randomSparse(rows: 33, columns: 5000, density: 0.01, seed: 9)
-        let rows = CompressedRows<T>(columns: 5000, offsets: sparse.offsets, columnIndices: sparse.columnIndices,
-                                     values: sparse.values.map { T($0) })
+        let rows: CompressedRows<T> = converted(sparse)
         var random = LegacyRandomState(seed: 10)
         for width in [20, 21] {
             let y = Matrix<T>(rows: 5000, columns: width) { _, _ in T(random.nextUniform()) }
