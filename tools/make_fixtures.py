@@ -21,6 +21,15 @@ to HDF5 files that the Swift test suites read back:
     tenx_counts.h5           the same X as Cell Ranger writes a feature-barcode matrix:
                              /matrix, the CSC of Xᵀ (genes × cells), int32 counts, int64
                              indices, gzip-compressed chunks, barcodes and features
+    tenx_v2_counts.h5        the same X as Cell Ranger 2 wrote it: one group per genome
+                             (/GRCh38) with barcodes, genes and gene_names beside the arrays
+    anndata_layouts.h5ad     the same X written by the anndata package in every place an
+                             AnnData file keeps a matrix: X compressed by columns (CSC),
+                             layers "counts" (CSR) and "dense", raw.X (CSR), and a 2-D
+                             obsm["X_pca"] (needs anndata)
+    anndata_old.h5ad         the same X as anndata 0.6 wrote it: /X in h5sparse's CSC
+                             encoding (h5sparse_format, h5sparse_shape), /raw.X in its CSR
+                             encoding, obs and var as compound datasets
     numpy_random.h5          numpy.random.RandomState streams (MT19937 raw
                              draws, random_sample, standard_normal, normal)
 
@@ -554,6 +563,62 @@ def write_tenx(path, X):
         features.create_dataset("_all_tag_keys", data=np.array([b"genome"]))
 
 
+def write_tenx_v2(path, X):
+    """X (cells × genes) as Cell Ranger 2 wrote filtered_gene_bc_matrices_h5.h5: a group per
+    genome holding the CSC of Xᵀ with a shape dataset [genes, cells], and the barcode and gene
+    tables beside them."""
+    import h5py
+    X = X.tocsr()
+    m, n = X.shape
+    with h5py.File(path, "w") as f:
+        g = f.create_group("GRCh38")
+        g.create_dataset("data", data=X.data.astype(np.int32))
+        g.create_dataset("indices", data=X.indices.astype(np.int64))
+        g.create_dataset("indptr", data=X.indptr.astype(np.int64))
+        g.create_dataset("shape", data=np.array([n, m], dtype=np.int32))
+        g.create_dataset("barcodes", data=np.array(["CELL%04d-1" % i for i in range(m)], dtype="S"))
+        g.create_dataset("genes", data=np.array(["GENE%04d" % j for j in range(n)], dtype="S"))
+        g.create_dataset("gene_names", data=np.array(["Gene%d" % j for j in range(n)], dtype="S"))
+
+
+def write_anndata_layouts(path, X):
+    """X in every place anndata keeps a matrix, written by the anndata package itself."""
+    import anndata
+    import scipy.sparse as sp
+    m, n = X.shape
+    obs_names = ["cell%d" % i for i in range(m)]
+    var_names = ["gene%d" % j for j in range(n)]
+    adata = anndata.AnnData(X=sp.csc_matrix(X))
+    adata.obs_names, adata.var_names = obs_names, var_names
+    adata.layers["counts"] = sp.csr_matrix(X)
+    adata.layers["dense"] = X.toarray()
+    adata.obsm["X_pca"] = np.random.default_rng(0).random((m, 3))
+    adata.raw = anndata.AnnData(X=sp.csr_matrix(X), obs=adata.obs, var=adata.var)
+    adata.write_h5ad(path)
+
+
+def write_old_anndata(path, X):
+    """X as anndata 0.6 wrote an .h5ad: sparse matrices in h5sparse's encoding (group
+    attributes h5sparse_format and h5sparse_shape), X compressed by columns, raw.X by rows at
+    the root, obs and var as compound datasets."""
+    import h5py
+    X = X.tocsr()
+    csc = X.tocsc()
+    m, n = X.shape
+    with h5py.File(path, "w") as f:
+        for name, matrix, encoding in (("X", csc, "csc"), ("raw.X", X, "csr")):
+            g = f.create_group(name)
+            g.attrs["h5sparse_format"] = encoding
+            g.attrs["h5sparse_shape"] = np.array(matrix.shape, dtype=np.int64)
+            g.create_dataset("data", data=matrix.data.astype(np.float32))
+            g.create_dataset("indices", data=matrix.indices.astype(np.int32))
+            g.create_dataset("indptr", data=matrix.indptr.astype(np.int64))
+        index = np.dtype([("index", "S16")])
+        f.create_dataset("obs", data=np.array([("cell%d" % i,) for i in range(m)], dtype=index))
+        f.create_dataset("var", data=np.array([("gene%d" % j,) for j in range(n)], dtype=index))
+        f.create_dataset("raw.var", data=np.array([("gene%d" % j,) for j in range(n)], dtype=index))
+
+
 def make_sparse(path, anndata_path):
     X = sparse_counts((300, 40), seed=600)
     k = 4
@@ -577,15 +642,22 @@ def make_sparse(path, anndata_path):
             g.attrs["reconstruction_err"] = float(model.reconstruction_err_)
             write_array(g, "W", W)
             write_array(g, "H", model.components_)
-    tenx_path = os.path.join(os.path.dirname(anndata_path), "tenx_counts.h5")
-    write_tenx(tenx_path, X)
-    print("wrote %s (%d bytes)" % (tenx_path, os.path.getsize(tenx_path)))
+    directory = os.path.dirname(anndata_path)
+    for name, writer in (("tenx_counts.h5", write_tenx), ("tenx_v2_counts.h5", write_tenx_v2),
+                         ("anndata_old.h5ad", write_old_anndata)):
+        written = os.path.join(directory, name)
+        writer(written, X)
+        print("wrote %s (%d bytes)" % (written, os.path.getsize(written)))
     try:
         import anndata
     except ImportError:
-        print("anndata is not installed (pip install anndata): %s not written" % anndata_path)
+        print("anndata is not installed (pip install anndata): %s and anndata_layouts.h5ad not written"
+              % anndata_path)
         return
     anndata.AnnData(X=X).write_h5ad(anndata_path)
+    layouts = os.path.join(directory, "anndata_layouts.h5ad")
+    write_anndata_layouts(layouts, X)
+    print("wrote %s (%d bytes)" % (layouts, os.path.getsize(layouts)))
 
 
 # --------------------------------------------------------------------------

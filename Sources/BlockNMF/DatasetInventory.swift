@@ -16,15 +16,27 @@ public struct DatasetEntry: Sendable, Codable {
     public let plan: StreamPlan?
     public let planPrecision: String?
     public let planProblem: String?
+    /// For a matrix: what its rows and columns are (AnnData's observations and variables…).
+    public var axes: MatrixAxes? = nil
     /// For a sparse group: how it is stored (the entry's shape is the matrix `factor` reads).
     public var sparse: SparseLayout? = nil
 }
 
 /// How a sparse group stores its matrix.
 public struct SparseLayout: Sendable, Codable {
-    /// "CSR" (read as stored) or "CSC" (read as its transpose).
+    /// "CSR" or "CSC": the axis of the stored shape that `indptr` runs over.
     public let orientation: String
+    /// "AnnData", "h5sparse" or "10x": what the stored shape means.
+    public let convention: String
+    /// The shape as the group declares it (10x: features × barcodes, the transpose of the
+    /// matrix read).
     public let storedShape: [Int]
+    /// Whether `indptr` runs over the rows of the matrix read; if not (AnnData's CSC), `factor`
+    /// puts it in row order first.
+    public let rowsAreCompressed: Bool
+    /// For a column-compressed matrix streamed: the disk its row-ordered copy needs at most
+    /// in the scratch directory.
+    public let rowOrderDiskBytes: Int?
     public let nonZeros: Int
     public let density: Double
     /// Rows of the tiles `factor` cuts it into (`TileSchedule.sparseRowsPerTile`).
@@ -38,9 +50,12 @@ public enum DatasetInventory {
         let file = try HDF5File.openReadOnly(path)
         let datasets = try file.datasets()
         let sparse = try file.sparseGroupPaths().map { group in
-            try sparseEntry(file.sparseGroup(group), datasets: datasets, path: path, memory: memory, precision: precision)
+            let info = try file.sparseGroup(group)
+            var entry = sparseEntry(info, datasets: datasets, path: path, memory: memory, precision: precision)
+            entry.axes = try file.axes(of: info.path, sparse: info)
+            return entry
         }
-        return sparse + datasets.map { info in
+        return try sparse + datasets.map { info in
             let count = info.shape.reduce(1, *)
             var plan: StreamPlan?, planPrecision: String?, problem: String?
             if info.rank == 2, info.elementType.isNumeric {
@@ -58,7 +73,8 @@ public enum DatasetInventory {
             return DatasetEntry(path: info.path, shape: info.shape, type: info.elementType.name,
                                 chunkShape: info.chunkShape, filters: info.filters, storedBytes: info.storageBytes,
                                 dataBytes: count * max(1, info.elementType.bits / 8), plan: plan,
-                                planPrecision: planPrecision, planProblem: problem)
+                                planPrecision: planPrecision, planProblem: problem,
+                                axes: planPrecision == nil ? nil : try file.axes(of: info.path))
         }
     }
 
@@ -77,13 +93,19 @@ public enum DatasetInventory {
         } catch {
             problem = "\(error)"
         }
+        let copyDiskBytes = group.rowsAreCompressed || plan?.mode != .streamed ? nil
+            : float32 ? ColumnCompressedSource<Float>.copyDiskBytes(rows: group.rows, nonZeros: group.nonZeros,
+                                                                    budgetBytes: memory.bytes)
+            : ColumnCompressedSource<Double>.copyDiskBytes(rows: group.rows, nonZeros: group.nonZeros,
+                                                           budgetBytes: memory.bytes)
         return DatasetEntry(
             path: group.path, shape: [group.rows, group.columns], type: group.valueType.name, chunkShape: nil,
             filters: [], storedBytes: members.reduce(0) { $0 + $1.storageBytes },
             dataBytes: members.reduce(0) { $0 + $1.shape.reduce(1, *) * max(1, $1.elementType.bits / 8) },
             plan: plan, planPrecision: float32 ? "float32" : "float64", planProblem: problem,
-            sparse: SparseLayout(orientation: group.orientation.rawValue, storedShape: group.storedShape,
-                                 nonZeros: group.nonZeros, density: group.density,
+            sparse: SparseLayout(orientation: group.orientation.rawValue, convention: group.convention.rawValue,
+                                 storedShape: group.storedShape, rowsAreCompressed: group.rowsAreCompressed,
+                                 rowOrderDiskBytes: copyDiskBytes, nonZeros: group.nonZeros, density: group.density,
                                  rowsPerTile: TileSchedule.sparseRowsPerTile(rows: group.rows, columns: group.columns,
                                                                              nonZeros: group.nonZeros)))
     }

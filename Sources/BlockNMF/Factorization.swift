@@ -154,18 +154,11 @@ public enum Factorization {
             chunksCached: !source.filters.isEmpty, budget: memory, blockRowsOverride: blockRows, source: description)
     }
 
-    /// The plan `factor` makes for a sparse group under a budget.
-    public static func plan<T: NMFScalar & HDF5Scalar>(
-        for source: SparseRowSource<T>, memory: MemoryBudget, blockRows: Int? = nil, description: String
-    ) throws -> StreamPlan {
-        try StreamPlan.sparse(rows: source.rows, columns: source.columns, nonZeros: source.nonZeros,
-                              elementBytes: MemoryLayout<T>.stride, budget: memory, blockRowsOverride: blockRows,
-                              source: description)
-    }
-
+    /// `onRowOrder` hears how far putting a column-compressed V in row order is, before the fit.
     public static func run(_ request: FactorizationRequest,
                            onProgress: ((FactorizationProgress) -> Void)? = nil,
-                           onCheckpoint: ((CheckpointEvent) -> Void)? = nil) throws -> FactorizationSummary {
+                           onCheckpoint: ((CheckpointEvent) -> Void)? = nil,
+                           onRowOrder: ((RowOrderProgress) -> Void)? = nil) throws -> FactorizationSummary {
         try request.configuration.validate()
         try checkThreads(request.threads)
         if let timeLimit = request.timeLimit, !(timeLimit > 0) {
@@ -194,10 +187,18 @@ public enum Factorization {
         defer { output.discard() }
         let image = try request.componentsImage.map { try PendingFile(path: $0.path) }
         defer { image?.discard() }
-        return try input.read(
-            precision: request.precision, memory: request.memory, blockRows: request.blockRows,
-            Run(request: request, input: input, output: output, image: image, onProgress: onProgress,
-                onCheckpoint: onCheckpoint))
+        let rowOrder = RowOrderSettings(directory: scratchDirectory(for: request), onProgress: onRowOrder,
+                                        stop: request.stopRequest.map { stop in { stop.reason } })
+        do {
+            return try input.read(
+                precision: request.precision, memory: request.memory, blockRows: request.blockRows, rowOrder: rowOrder,
+                Run(request: request, input: input, output: output, image: image, onProgress: onProgress,
+                    onCheckpoint: onCheckpoint))
+        } catch let stopped as LoopStopped {
+            // Asked to stop while V was put in row order: before the first checkpoint.
+            throw FactorizationStopped(reason: stopped.reason, iteration: 0, rowsDone: 0, rows: input.rows,
+                                       checkpointDirectory: request.checkpoint?.directory ?? "", checkpointSaved: false)
+        }
     }
 
     static func checkThreads(_ threads: Int) throws(NMFError) {
@@ -356,14 +357,19 @@ public enum Factorization {
         }
     }
 
-    /// A hidden file in the scratch directory (the output's by default), unique to this run.
+    /// A hidden file in the scratch directory, unique to this run.
     private static func scratchPath(for request: FactorizationRequest) -> String {
         let output = request.output
-        let slash = output.lastIndex(of: "/")
-        let directory = request.scratchDirectory.map { $0.hasSuffix("/") ? $0 : $0 + "/" }
-            ?? slash.map { String(output[...$0]) } ?? ""
-        let name = slash.map { String(output[output.index(after: $0)...]) } ?? output
-        return "\(directory).\(name).W-scratch-\(getpid())"
+        let name = output.lastIndex(of: "/").map { String(output[output.index(after: $0)...]) } ?? output
+        return "\(scratchDirectory(for: request))/.\(name).W-scratch-\(getpid())"
+    }
+
+    /// `--scratch-dir`, or the output's directory.
+    static func scratchDirectory(for request: FactorizationRequest) -> String {
+        if let directory = request.scratchDirectory {
+            return directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        }
+        return FileLocation.directory(of: request.output)
     }
 
     static func progress(_ onProgress: ((FactorizationProgress) -> Void)?,

@@ -15,30 +15,25 @@ struct MatrixInput {
     let storedType: ElementType
     let rows: Int
     let columns: Int
+    /// What V's rows and columns are in the file's convention (AnnData's observations…).
+    let axes: MatrixAxes
 
     /// `data.h5:/X`, as error messages name the data.
     var description: String { "\(path):\(dataset)" }
 
     /// Opens `path` read-only and finds `dataset` (a 2-D dataset or a sparse group), or when
-    /// it is nil the file's only 2-D numeric dataset or sparse group; missing files and
-    /// datasets fail here, before anything is created.
+    /// it is nil the file's only 2-D numeric dataset or sparse group — or an AnnData file's
+    /// `X`, its matrix whatever else it holds; missing files and datasets fail here, before
+    /// anything is created.
     init(path: String, dataset: String?) throws {
         self.path = path
         file = try HDF5File.openReadOnly(path)
-        let named: String?
-        if let dataset {
-            named = dataset
-        } else {
-            let candidates = try file.matrixDatasetPaths() + file.sparseGroupPaths()
-            guard candidates.count == 1 else {
-                throw HDF5StoreError.ambiguousDataset(path: path, available: candidates)
-            }
-            named = candidates[0]
-        }
-        if let named, try file.kind(of: named) == .group {
+        let named = try dataset ?? Self.defaultMatrix(in: file)
+        if try file.kind(of: named) == .group {
             let info = try file.sparseGroup(named)
             sparse = info
             (self.dataset, storedType, rows, columns) = (info.path, info.valueType, info.rows, info.columns)
+            axes = try file.axes(of: info.path, sparse: info)
             return
         }
         sparse = nil
@@ -49,6 +44,16 @@ struct MatrixInput {
             return (probe.datasetPath, probe.storedType, probe.rows, probe.columns)
         }()
         (self.dataset, self.storedType, self.rows, self.columns) = (dataset, storedType, rows, columns)
+        axes = try file.axes(of: dataset)
+    }
+
+    /// The matrix read when none is named: the file's only 2-D numeric dataset or sparse
+    /// group, or an AnnData file's `X` (beside `layers`, `raw`, `obsm`…).
+    private static func defaultMatrix(in file: HDF5File) throws -> String {
+        let candidates = try file.matrixPaths()
+        if candidates.count == 1 { return candidates[0] }
+        if candidates.contains("/X"), try file.isAnnData() { return "/X" }
+        throw HDF5StoreError.ambiguousDataset(path: file.path, available: try file.matrixDescriptions())
     }
 
     /// Whether the work runs in float32: asked for, or `auto` on float32 data (scikit-learn
@@ -62,20 +67,34 @@ struct MatrixInput {
     }
 
     /// Opens the reader in the working precision, makes the plan for `memory` (or
-    /// `blockRows` per read), and hands the data to `reading`.
+    /// `blockRows` per read), puts a column-compressed matrix in row order (`rowOrder`), and
+    /// hands the data to `reading`.
     func read<Reading: MatrixReading>(precision: Precision, memory: MemoryBudget, blockRows: Int?,
-                                      _ reading: Reading) throws -> Reading.Output {
+                                      rowOrder: RowOrderSettings, _ reading: Reading) throws -> Reading.Output {
         computesInFloat32(precision)
-            ? try read(as: Float.self, memory: memory, blockRows: blockRows, reading)
-            : try read(as: Double.self, memory: memory, blockRows: blockRows, reading)
+            ? try read(as: Float.self, memory: memory, blockRows: blockRows, rowOrder: rowOrder, reading)
+            : try read(as: Double.self, memory: memory, blockRows: blockRows, rowOrder: rowOrder, reading)
     }
 
     private func read<T: NMFScalar & HDF5Scalar, Reading: MatrixReading>(
-        as _: T.Type, memory: MemoryBudget, blockRows: Int?, _ reading: Reading
+        as _: T.Type, memory: MemoryBudget, blockRows: Int?, rowOrder: RowOrderSettings, _ reading: Reading
     ) throws -> Reading.Output {
-        if sparse != nil {
-            let source = try SparseRowSource<T>(file: file, group: dataset)
-            let plan = try Factorization.plan(for: source, memory: memory, blockRows: blockRows, description: description)
+        if let sparse {
+            var plan = try StreamPlan.sparse(rows: rows, columns: columns, nonZeros: sparse.nonZeros,
+                                             elementBytes: MemoryLayout<T>.stride, budget: memory,
+                                             blockRowsOverride: blockRows, source: description)
+            let source: SparseRowSource<T>
+            if sparse.rowsAreCompressed {
+                source = try SparseRowSource<T>(file: file, group: dataset)
+            } else {
+                let columnSource = try ColumnCompressedSource<T>(file: file, group: dataset)
+                if plan.mode == .resident {
+                    let (blocks, order) = try RowOrder.inMemory(columnSource, settings: rowOrder, description: description)
+                    plan.rowOrder = order
+                    return try reading.read(blocks, reader: blocks, plan: plan)
+                }
+                (source, plan.rowOrder) = try RowOrder.copy(columnSource, budgetBytes: memory.bytes, settings: rowOrder)
+            }
             let blocks = try SparseRowBlocks(source: source, valuesPerBlock: plan.valuesPerBlock,
                                              blockRows: plan.mode == .streamed && plan.valuesPerBlock == nil ? plan.blockRows : nil,
                                              sourceDescription: description)

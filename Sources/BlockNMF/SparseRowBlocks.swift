@@ -21,7 +21,8 @@ public final class SparseRowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockPro
     /// First row of each block, and the end.
     public let blockBounds: [Int]
     public let rowsPerTile: Int
-    private let source: SparseRowSource<Element>
+    /// Where blocks are read from; nil when V was made in memory and is kept (`resident`).
+    private let source: SparseRowSource<Element>?
     private var resident: CompressedRows<Element>?
     private let statistics = ReadStatistics()
     // HDF5 is not thread-safe: once passes start (V kept in memory is read before), V is read
@@ -57,6 +58,19 @@ public final class SparseRowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockPro
         if valuesPerBlock == nil && blockRows == nil { resident = try read(0..<rows) }
     }
 
+    /// V made in memory (a column-compressed group put in row order), kept as it is;
+    /// `bytesRead` and `readSeconds` are what making it took.
+    public init(resident: CompressedRows<Element>, bytesRead: Int, readSeconds: Double, sourceDescription: String) {
+        source = nil
+        rows = resident.rows
+        columns = resident.columns
+        self.sourceDescription = sourceDescription
+        rowsPerTile = TileSchedule.sparseRowsPerTile(rows: rows, columns: columns, nonZeros: resident.values.count)
+        blockBounds = rows > 0 ? [0, rows] : [0]
+        self.resident = resident
+        statistics.add(bytes: bytesRead, seconds: readSeconds)
+    }
+
     public var bytesRead: Int { statistics.snapshot.bytes }
     public var readSeconds: Double { statistics.snapshot.seconds }
     public var readsInPlace: Bool { false }
@@ -87,6 +101,7 @@ public final class SparseRowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockPro
     }
 
     private func read(_ range: Range<Int>) throws -> CompressedRows<Element> {
+        guard let source else { preconditionFailure("V made in memory is resident") }
         let clock = Stopwatch()
         let (offsets, columnIndices, values) = try source.readRows(range)
         statistics.add(bytes: values.count * (MemoryLayout<Element>.stride + MemoryLayout<Int32>.stride),

@@ -14,6 +14,8 @@ public struct StreamPlan: Sendable, Equatable, Codable {
     /// For sparse input streamed: the values a block holds at most (blocks are cut by
     /// values, a whole tile at a time; a tile with more is a block of its own).
     public var valuesPerBlock: Int? = nil
+    /// For a column-compressed sparse matrix: how it was put in row order first.
+    public var rowOrder: RowOrder? = nil
     /// Buffers of `blockRows` rows alive at once: one being read, one read ahead,
     /// one being cut into tiles, one whose last tiles are still computing.
     public static let buffers = 4

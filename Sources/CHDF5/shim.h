@@ -2,6 +2,7 @@
 #define BLOCKNMF_CHDF5_SHIM_H
 
 #include <hdf5.h>
+#include <sys/types.h>
 
 /*
  * HDF5 spells many of its constants as macros that expand to global variables
@@ -45,5 +46,18 @@ static inline hid_t chdf5_e_default(void) { return H5E_DEFAULT; }
 /* Object-info field selectors for H5Ovisit2 / H5Oget_info_by_name2. */
 static inline unsigned chdf5_o_info_basic(void) { return H5O_INFO_BASIC; }
 static inline unsigned chdf5_o_info_num_attrs(void) { return H5O_INFO_NUM_ATTRS; }
+
+/* Linux's O_TMPFILE (an unnamed file in a directory), also only under _GNU_SOURCE. */
+static inline int chdf5_o_tmpfile(void) { return 020000000 | 0200000; /* __O_TMPFILE | O_DIRECTORY */ }
+
+/*
+ * Linux's fallocate(2) is declared only under _GNU_SOURCE, which Swift's Glibc module is
+ * not built with. Punching a hole frees a file's storage under a range (KEEP_SIZE: the
+ * file keeps its length and reads zeros there); -1 with errno where unsupported.
+ */
+extern int fallocate(int fd, int mode, off_t offset, off_t length);
+static inline int chdf5_punch_hole(int descriptor, off_t offset, off_t length) {
+    return fallocate(descriptor, 0x02 /* FALLOC_FL_PUNCH_HOLE */ | 0x01 /* FALLOC_FL_KEEP_SIZE */, offset, length);
+}
 
 #endif

@@ -59,6 +59,14 @@ public final class HDF5File: @unchecked Sendable {
         }
     }
 
+    /// Bytes the file takes (HDF5's end of file), also when it has no name any more.
+    public func size() throws -> Int {
+        let file = try id
+        var bytes: hsize_t = 0
+        try hdf5("H5Fget_filesize \(path)") { H5Fget_filesize(file, &bytes) }
+        return Int(bytes)
+    }
+
     /// Writes buffered data to disk.
     public func flush() throws {
         let file = try id

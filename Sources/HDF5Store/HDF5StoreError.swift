@@ -8,9 +8,10 @@ public enum HDF5StoreError: Error, CustomStringConvertible, Equatable, Sendable 
     case notHDF5(path: String)
     case cannotCreate(path: String, reason: String)
     case fileClosed(path: String)
-    /// `available` lists the numeric 2-D datasets in the file.
+    /// `available` lists the matrices in the file: 2-D numeric datasets and sparse groups.
     case datasetNotFound(path: String, dataset: String, available: [String])
-    /// No dataset was named and the file does not hold exactly one numeric 2-D dataset.
+    /// No dataset was named and the file does not hold exactly one matrix (2-D numeric
+    /// dataset or sparse group; an AnnData file's `X` is its matrix).
     case ambiguousDataset(path: String, available: [String])
     case objectNotFound(path: String, object: String)
     case notTwoDimensional(path: String, dataset: String, rank: Int)
@@ -42,7 +43,7 @@ public enum HDF5StoreError: Error, CustomStringConvertible, Equatable, Sendable 
             return "dataset '\(dataset)' not found in \(path); \(Self.listing(available))"
         case let .ambiguousDataset(path, available):
             let reason = available.isEmpty ? "it holds none" : "it holds \(available.count)"
-            return "no dataset named and \(path) does not hold exactly one 2-D numeric dataset (\(reason)); "
+            return "no --dataset named and \(path) does not hold exactly one matrix (\(reason)); "
                 + Self.listing(available)
         case let .objectNotFound(path, object):
             return "object '\(object)' not found in \(path)"
@@ -75,9 +76,9 @@ public enum HDF5StoreError: Error, CustomStringConvertible, Equatable, Sendable 
         }
     }
 
-    private static func listing(_ datasets: [String]) -> String {
-        datasets.isEmpty
-            ? "no 2-D numeric datasets present"
-            : "2-D numeric datasets present: " + datasets.joined(separator: ", ")
+    private static func listing(_ matrices: [String]) -> String {
+        matrices.isEmpty
+            ? "no matrices (2-D numeric datasets or sparse groups) present"
+            : "matrices present: " + matrices.joined(separator: ", ")
     }
 }

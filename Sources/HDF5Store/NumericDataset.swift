@@ -16,7 +16,7 @@ struct NumericDataset: ~Copyable {
         let datasetPath = HDF5File.absolute(name)
         guard try file.objectKind(at: datasetPath) == .dataset else {
             throw HDF5StoreError.datasetNotFound(
-                path: file.path, dataset: datasetPath, available: try file.matrixDatasetPaths())
+                path: file.path, dataset: datasetPath, available: try file.matrixDescriptions())
         }
         let fileID = try file.id
         let handle = try DatasetHandle("H5Dopen2 \(datasetPath)") { H5Dopen2(fileID, datasetPath, accessList) }
@@ -70,6 +70,23 @@ extension NumericDataset {
             }
             initialized = range.count
         }
+    }
+}
+
+extension NumericDataset {
+    /// Opens a 1-D array read a range at a time (a sparse group's `data` and `indices`).
+    /// Unfiltered chunks get no chunk cache: HDF5 then reads them straight into the
+    /// caller's buffer, where a chunk that fits the default cache would be read into the
+    /// cache and copied. Filtered chunks keep the default cache. HDF5 fixes the cache when a
+    /// dataset is first opened, so the probe closes before.
+    static func openForBlocks(file: HDF5File, name: String) throws -> NumericDataset {
+        let filtered = try {
+            let probe = try NumericDataset(file: file, name: name)
+            return try !DatasetInfo(path: probe.path, dataset: probe.handle).filters.isEmpty
+        }()
+        guard !filtered else { return try NumericDataset(file: file, name: name) }
+        let access = try ChunkCache.accessList(.disabled)
+        return try NumericDataset(file: file, name: name, accessList: access.id)
     }
 }
 

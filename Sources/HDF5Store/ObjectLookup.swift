@@ -33,9 +33,21 @@ extension HDF5File {
         }
     }
 
-    /// Paths of the 2-D numeric datasets: the candidates for a matrix.
+    /// Paths of the 2-D numeric datasets: the candidates for a dense matrix.
     public func matrixDatasetPaths() throws -> [String] {
         try datasets().filter { $0.rank == 2 && $0.elementType.isNumeric }.map(\.path)
+    }
+
+    /// Paths of every matrix a command can read — 2-D numeric datasets and sparse groups —
+    /// in name order.
+    public func matrixPaths() throws -> [String] {
+        try (matrixDatasetPaths() + sparseGroupPaths()).sorted()
+    }
+
+    /// `matrixPaths`, each sparse group marked as one ("/X (sparse group)"), for error messages.
+    public func matrixDescriptions() throws -> [String] {
+        let groups = Set(try sparseGroupPaths())
+        return try matrixPaths().map { groups.contains($0) ? "\($0) (sparse group)" : $0 }
     }
 
     /// Names (not paths) of the members of a group, in name order, optionally of one kind only.

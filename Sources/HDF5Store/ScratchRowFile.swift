@@ -1,3 +1,4 @@
+import CHDF5
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,6 +31,33 @@ public final class ScratchRowFile<Element: BitwiseCopyable>: @unchecked Sendable
         }
         if !keep { unlink(path) }
         self.path = path
+        self.rows = rows
+        self.columns = columns
+        self.descriptor = descriptor
+    }
+
+    /// Creates a file with no name in `directory` (Linux's O_TMPFILE; where the file system
+    /// cannot, a name no other user can predict or plant, removed at once), with room for
+    /// `rows × columns` elements: nothing can be left behind, even after SIGKILL.
+    public init(unnamedIn directory: String, rows: Int, columns: Int) throws {
+        var descriptor = open(directory, chdf5_o_tmpfile() | O_RDWR | O_CLOEXEC, 0o600)
+        var name = "\(directory)/(unnamed)"
+        if descriptor < 0 {
+            var template = Array("\(directory)/.blocknmf-scratch-XXXXXX".utf8CString)
+            descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+            guard descriptor >= 0 else {
+                throw HDF5StoreError.cannotCreate(path: name, reason: String(cString: strerror(errno)))
+            }
+            _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+            name = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            unlink(name)
+        }
+        guard ftruncate(descriptor, off_t(rows * columns * MemoryLayout<Element>.stride)) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            throw HDF5StoreError.cannotCreate(path: name, reason: reason)
+        }
+        path = name
         self.rows = rows
         self.columns = columns
         self.descriptor = descriptor
@@ -110,6 +138,15 @@ public final class ScratchRowFile<Element: BitwiseCopyable>: @unchecked Sendable
                 pwrite(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(offset(of: firstRow) + done))
             }
         }
+    }
+
+    /// Gives the storage of rows `range` back to the file system (their content is then
+    /// zero), so a file read once front to back need not keep its whole size on disk.
+    /// Only whole pages are freed; a file system that cannot punch holes keeps them.
+    public func release(rows range: Range<Int>) {
+        guard !range.isEmpty, range.lowerBound >= 0, range.upperBound <= rows else { return }
+        _ = chdf5_punch_hole(descriptor, off_t(offset(of: range.lowerBound)),
+                             off_t(offset(of: range.upperBound) - offset(of: range.lowerBound)))
     }
 
     private func offset(of row: Int) -> Int { row * columns * MemoryLayout<Element>.stride }

@@ -4,29 +4,52 @@ public enum SparseOrientation: String, Sendable, Equatable {
     case columns = "CSC"
 }
 
+/// Whose convention a sparse group follows, which fixes what its declared shape means.
+public enum SparseConvention: String, Sendable, Equatable, Codable {
+    /// AnnData (`encoding-type` csr_matrix or csc_matrix, a `shape` attribute): the shape is
+    /// the matrix's, observations × variables, whichever axis is compressed.
+    case annData = "AnnData"
+    /// h5sparse (`h5sparse_format` csr or csc, `h5sparse_shape`), also old AnnData files: the
+    /// shape is the matrix's, as scipy's.
+    case h5sparse
+    /// 10x Genomics (`/matrix`, or one group per genome in older files, with a `shape`
+    /// dataset): features × barcodes compressed by barcodes; the matrix factored is its
+    /// transpose, barcodes (cells) × features.
+    case tenX = "10x"
+}
+
 /// A sparse matrix stored as an HDF5 group of three 1-D datasets — `data` (the values),
 /// `indices` (each value's position along the uncompressed axis) and `indptr` (where each
-/// row's, or column's, values start) — as AnnData (`.h5ad`, `encoding-type` csr_matrix or
-/// csc_matrix and a `shape` attribute), 10x Genomics (`.h5`, `/matrix` with a `shape` dataset,
-/// genes × cells compressed by cells) and h5sparse (`h5sparse_format`, `h5sparse_shape`) write it.
+/// row's, or column's, values start) — as AnnData, h5sparse and 10x Genomics write it
+/// (`SparseConvention`).
 ///
-/// The matrix read from it has the compressed axis as its rows: a CSR group reads as stored, a
-/// CSC group as its transpose, so a 10x file's cells are the samples without a transposed copy.
+/// The matrix read from it has the samples as rows: AnnData's and h5sparse's matrix as
+/// declared (observations × variables, CSR or CSC), 10x's as the transpose of the declared
+/// features × barcodes, so a cell is a row. Its rows are the compressed axis for CSR groups
+/// and 10x's CSC (read without a copy); a column-compressed matrix (AnnData's or h5sparse's
+/// CSC) needs a row-compressed copy to be read a block of rows at a time (`RowCompressedCopy`).
 public struct SparseGroupInfo: Sendable, Equatable {
     /// Absolute path of the group.
     public let path: String
-    /// The stored matrix's shape, as the group declares it.
+    /// The shape as the group declares it (10x: features × barcodes).
     public let storedShape: [Int]
+    /// Which axis of the stored arrays `indptr` runs over.
     public let orientation: SparseOrientation
+    public let convention: SparseConvention
     public let nonZeros: Int
     /// The type of `data`.
     public let valueType: ElementType
     /// The type of `indices`.
     public let indexType: ElementType
 
-    /// Rows of the matrix read: the compressed axis.
-    public var rows: Int { orientation == .rows ? storedShape[0] : storedShape[1] }
-    public var columns: Int { orientation == .rows ? storedShape[1] : storedShape[0] }
+    /// Whether the matrix read is the transpose of the declared shape (10x).
+    public var isTransposed: Bool { convention == .tenX }
+    /// Rows of the matrix read: the samples.
+    public var rows: Int { isTransposed ? storedShape[1] : storedShape[0] }
+    public var columns: Int { isTransposed ? storedShape[0] : storedShape[1] }
+    /// Whether `indptr` runs over the rows of the matrix read, so that a block of rows is
+    /// one range of `data` and `indices`.
+    public var rowsAreCompressed: Bool { (orientation == .rows) != isTransposed }
     /// Non-zeros over all entries.
     public var density: Double { rows * columns > 0 ? Double(nonZeros) / Double(rows * columns) : 0 }
 }
@@ -53,7 +76,7 @@ extension HDF5File {
         for name in ["data", "indices", "indptr"] where try objectKind(at: Self.join(groupPath, name)) != .dataset {
             throw invalid("it has no '\(name)' dataset")
         }
-        let (orientation, shape) = try sparseLayout(groupPath, invalid: invalid)
+        let (orientation, convention, shape) = try sparseLayout(groupPath, invalid: invalid)
         guard shape.count == 2, shape.allSatisfy({ $0 >= 0 }) else { throw invalid("its shape is \(shape)") }
         let data = try NumericDataset(file: self, name: Self.join(groupPath, "data"))
         let indices = try NumericDataset(file: self, name: Self.join(groupPath, "indices"))
@@ -69,13 +92,14 @@ extension HDF5File {
         guard pointers.shape[0] == compressed + 1 else {
             throw invalid("indptr holds \(pointers.shape[0]) offsets where \(compressed) \(orientation == .rows ? "rows" : "columns") need \(compressed + 1)")
         }
-        return SparseGroupInfo(path: groupPath, storedShape: shape, orientation: orientation, nonZeros: data.shape[0],
+        return SparseGroupInfo(path: groupPath, storedShape: shape, orientation: orientation, convention: convention,
+                               nonZeros: data.shape[0],
                                valueType: data.storedType, indexType: indices.storedType)
     }
 
     /// The orientation and shape the group declares, in the conventions this reads.
     private func sparseLayout(_ group: String, invalid: (String) -> HDF5StoreError) throws
-        -> (SparseOrientation, [Int])
+        -> (SparseOrientation, SparseConvention, [Int])
     {
         func orientation(_ text: String) -> SparseOrientation? {
             switch text {
@@ -84,18 +108,20 @@ extension HDF5File {
             default: nil
             }
         }
-        for (format, shape) in [("encoding-type", "shape"), ("h5sparse_format", "h5sparse_shape")]
+        for (format, shape, convention) in [("encoding-type", "shape", SparseConvention.annData),
+                                            ("h5sparse_format", "h5sparse_shape", .h5sparse)]
             where try hasAttribute(format, of: group)
         {
             guard case .string(let text) = try attribute(format, of: group), let found = orientation(text) else {
                 throw invalid("its \(format) is \(try attribute(format, of: group)), not csr_matrix or csc_matrix")
             }
             guard try hasAttribute(shape, of: group) else { throw invalid("it has no '\(shape)' attribute") }
-            return (found, try integers(attribute: shape, of: group))
+            return (found, convention, try integers(attribute: shape, of: group))
         }
         // 10x Genomics: a `shape` dataset (features × barcodes), compressed by barcodes.
         if try objectKind(at: Self.join(group, "shape")) == .dataset {
-            return (.columns, try readArray(dataset: Self.join(group, "shape"), as: Int64.self).elements.map { Int($0) })
+            return (.columns, .tenX,
+                    try readArray(dataset: Self.join(group, "shape"), as: Int64.self).elements.map { Int($0) })
         }
         throw invalid("it declares neither encoding-type (AnnData), h5sparse_format, nor a shape dataset (10x)")
     }

@@ -20,33 +20,16 @@ public final class SparseRowSource<Element: HDF5Scalar>: @unchecked Sendable {
         func invalid(_ reason: String) -> HDF5StoreError {
             .invalidSparseGroup(path: file.path, group: info.path, reason: reason)
         }
+        guard info.rowsAreCompressed else {
+            throw invalid("its indptr runs over the matrix's columns; read it through ColumnCompressedSource")
+        }
         guard info.columns <= Int(Int32.max) else { throw invalid("its \(info.columns) columns exceed 32-bit indices") }
         let pointers = try file.readArray(dataset: HDF5File.join(info.path, "indptr"), as: Int64.self).elements
-        guard pointers.first == 0, pointers.last == Int64(info.nonZeros) else {
-            throw invalid("indptr runs from \(pointers.first ?? 0) to \(pointers.last ?? 0), not from 0 to its \(info.nonZeros) values")
-        }
-        if let row = pointers.indices.dropLast().first(where: { pointers[$0] > pointers[$0 + 1] }) {
-            throw invalid("indptr decreases after row \(row)")
-        }
         self.file = file
         self.info = info
-        offsets = pointers.map { Int($0) }
-        data = try Self.openForBlocks(file: file, name: HDF5File.join(info.path, "data"))
-        indices = try Self.openForBlocks(file: file, name: HDF5File.join(info.path, "indices"))
-    }
-
-    /// Opens a 1-D array read a block at a time. Unfiltered chunks get no chunk cache: HDF5
-    /// then reads them straight into the block's buffer, where a chunk that fits the default
-    /// cache would be read into the cache and copied. Filtered chunks keep the default cache.
-    /// HDF5 fixes the cache when a dataset is first opened, so the probe closes before.
-    private static func openForBlocks(file: HDF5File, name: String) throws -> NumericDataset {
-        let filtered = try {
-            let probe = try NumericDataset(file: file, name: name)
-            return try !DatasetInfo(path: probe.path, dataset: probe.handle).filters.isEmpty
-        }()
-        guard !filtered else { return try NumericDataset(file: file, name: name) }
-        let access = try ChunkCache.accessList(.disabled)
-        return try NumericDataset(file: file, name: name, accessList: access.id)
+        offsets = try checkedOffsets(pointers, nonZeros: info.nonZeros, axis: "row", invalid: invalid)
+        data = try NumericDataset.openForBlocks(file: file, name: HDF5File.join(info.path, "data"))
+        indices = try NumericDataset.openForBlocks(file: file, name: HDF5File.join(info.path, "indices"))
     }
 
     /// Values stored in rows `range`.

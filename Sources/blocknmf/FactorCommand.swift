@@ -233,7 +233,8 @@ struct FactorCommand: ParsableCommand {
         let printer = ProgressPrinter()
         do {
             let summary = try Factorization.run(request, onProgress: quiet ? nil : { printer.report($0) },
-                                                onCheckpoint: quiet ? nil : { printer.report($0) })
+                                                onCheckpoint: quiet ? nil : { printer.report($0) },
+                                                onRowOrder: quiet ? nil : { printer.report($0) })
             if json {
                 print(try jsonText(summary))
                 return
@@ -247,12 +248,24 @@ struct FactorCommand: ParsableCommand {
                 \(report.iterations) iterations, \(report.converged ? "converged" : "not converged (max-iter reached)"), \
                 \(formatted(report.elapsedSeconds, digits: 3)) s, \(summary.plan.mode.rawValue) \
                 (\(summary.readsInPlace ? "mapped, " : "")\(summary.plan.blockRows)-row blocks, \(summary.threads) threads, W in \(summary.wStorage)), \
+                \(summary.plan.rowOrder.map { "\(describe($0)), " } ?? "")\
                 peak memory \(MemoryBudget.format(summary.peakResidentBytes)) -> \(summary.output)\
                 \(summary.componentsImage.map { ", components drawn in \($0)" } ?? "")
                 """)
         } catch {
             throw CommandFailure(error)
         }
+    }
+}
+
+/// How a column-compressed V was put in row order, as the summary line says it.
+func describe(_ order: RowOrder) -> String {
+    switch order.place {
+    case .memory:
+        "compressed by columns, put in row order in memory in \(formatted(order.seconds, digits: 3)) s"
+    case .scratch:
+        "compressed by columns, copied by rows in \(formatted(order.seconds, digits: 3)) s "
+            + "(\(MemoryBudget.format(order.copyBytes)) in the scratch directory, removed)"
     }
 }
 

@@ -32,19 +32,21 @@ struct InfoCommand: ParsableCommand {
             for entry in entries {
                 if let sparse = entry.sparse {
                     let stored = sparse.storedShape.map(String.init).joined(separator: "×")
-                    let reading = sparse.orientation == "CSR" ? "rows as stored" : "read as its transpose: samples are its columns"
-                    print("  \(entry.path)  sparse \(sparse.orientation) \(stored) \(entry.type) (\(reading)): "
-                        + "\(entry.shape.map(String.init).joined(separator: "×")), \(sparse.nonZeros) non-zeros, "
+                    let reading = sparse.convention == "10x" ? "features × barcodes, read transposed" : "as declared"
+                    print("  \(entry.path)  sparse \(sparse.orientation) \(stored) \(entry.type) (\(sparse.convention), "
+                        + "\(reading)): \(entry.shape.map(String.init).joined(separator: "×")), \(sparse.nonZeros) non-zeros, "
                         + "density \(formatted(sparse.density, digits: 3)), tiles of \(sparse.rowsPerTile) rows, "
                         + "\(MemoryBudget.format(entry.storedBytes)) in the file")
-                    printPlan(entry)
-                    continue
+                } else {
+                    let shape = entry.shape.map(String.init).joined(separator: "×")
+                    let chunks = entry.chunkShape.map { "chunks " + $0.map(String.init).joined(separator: "×") } ?? "contiguous"
+                    let filters = entry.filters.isEmpty ? "" : ", " + entry.filters.joined(separator: ", ")
+                    print("  \(entry.path)  \(shape) \(entry.type), \(chunks)\(filters), "
+                        + "\(MemoryBudget.format(entry.storedBytes)) in the file (\(MemoryBudget.format(entry.dataBytes)) of data)")
                 }
-                let shape = entry.shape.map(String.init).joined(separator: "×")
-                let chunks = entry.chunkShape.map { "chunks " + $0.map(String.init).joined(separator: "×") } ?? "contiguous"
-                let filters = entry.filters.isEmpty ? "" : ", " + entry.filters.joined(separator: ", ")
-                print("  \(entry.path)  \(shape) \(entry.type), \(chunks)\(filters), "
-                    + "\(MemoryBudget.format(entry.storedBytes)) in the file (\(MemoryBudget.format(entry.dataBytes)) of data)")
+                if let axes = entry.axes {
+                    print("    rows: \(entry.shape[0]) \(axes.rows); columns: \(entry.shape[1]) \(axes.columns)")
+                }
                 printPlan(entry)
             }
         } catch {
@@ -54,9 +56,15 @@ struct InfoCommand: ParsableCommand {
 
     private func printPlan(_ entry: DatasetEntry) {
         if let plan = entry.plan, let precision = entry.planPrecision {
-            let how = plan.mode == .resident ? "read once and kept in memory"
+            var how = plan.mode == .resident ? "read once and kept in memory"
                 : plan.valuesPerBlock.map { "streamed in blocks of at most \($0) values (about \(plan.blockRows) rows)" }
                 ?? "streamed in \(plan.blockRows)-row blocks"
+            if let sparse = entry.sparse, !sparse.rowsAreCompressed {
+                how = sparse.rowOrderDiskBytes.map {
+                    "compressed by columns: first copied by rows into the scratch directory (one read of the group, "
+                        + "up to \(MemoryBudget.format($0)) of disk, removed at the end), then \(how)"
+                } ?? "compressed by columns: put in row order in memory as it is read, then kept"
+            }
             print("    factor: \(precision), \(how)")
         } else if let problem = entry.planProblem {
             print("    factor: \(problem)")

@@ -36,6 +36,17 @@ final class ProgressPrinter: @unchecked Sendable {
         printToStandardError(line)
     }
 
+    private let clock = ContinuousClock()
+    private var rowOrderPrinted: ContinuousClock.Instant?
+
+    /// Putting a column-compressed V in row order, about once a second and when done.
+    func report(_ progress: RowOrderProgress) {
+        let now = clock.now
+        if progress.fraction < 1, let last = rowOrderPrinted, now - last < .seconds(interval) { return }
+        rowOrderPrinted = now
+        printToStandardError("V is compressed by columns: putting it in row order, \(Int(progress.fraction * 100))% done")
+    }
+
     func report(_ event: CheckpointEvent) {
         switch event {
         case let .resumed(iteration, rowsDone, rows, maxIterations, directory, skipped):

@@ -123,7 +123,7 @@ final class BlockSourceTests: XCTestCase {
         XCTAssertThrowsStoreError(error, try DenseRowBlockSource<Float>(file: try HDF5File.openReadOnly(double)))
         XCTAssertEqual(
             error.description,
-            "no dataset named and \(double) does not hold exactly one 2-D numeric dataset (it holds 2); "
-                + "2-D numeric datasets present: /A, /grp/B")
+            "no --dataset named and \(double) does not hold exactly one matrix (it holds 2); "
+                + "matrices present: /A, /grp/B")
     }
 }

@@ -31,7 +31,7 @@ final class ErrorTests: XCTestCase {
         XCTAssertThrowsStoreError(expected, try DenseRowBlockSource<Float>(file: file, dataset: "X"))
         XCTAssertThrowsStoreError(expected, try file.readMatrix(dataset: "/X", as: Double.self))
         XCTAssertEqual(
-            expected.description, "dataset '/X' not found in \(path); 2-D numeric datasets present: /A, /grp/B")
+            expected.description, "dataset '/X' not found in \(path); matrices present: /A, /grp/B")
         // A group is not a dataset either.
         XCTAssertThrowsStoreError(
             .datasetNotFound(path: path, dataset: "/grp", available: ["/A", "/grp/B"]),

@@ -1,0 +1,289 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A sparse group whose `indptr` runs over the columns of the matrix read (AnnData's and
+/// h5sparse's CSC: observations × variables compressed by variables), rewritten by rows.
+///
+/// A block of rows of such a matrix is spread over every column, so it is read once, in
+/// column order, and each value is sent to its row. Rows are cut into buckets: ranges of rows
+/// whose values the budget can sort at once. Read in column order, a bucket receives its
+/// values by increasing column, and a counting sort by row, which keeps that order, gives
+/// each row its values by increasing column: the arrays of the CSR of the same matrix, so a
+/// fit reads the same rows, bit for bit, as from a CSR file. With one bucket the work is done
+/// in memory (`transposed`); with more, the values go to a spill file a bucket's region at a
+/// time and each bucket is then sorted into the copy (`writeRowCompressedCopy`).
+///
+/// Thread safety: as `DenseRowBlockSource`, one thread at a time.
+public final class ColumnCompressedSource<Element: HDF5Scalar>: @unchecked Sendable {
+    public let file: HDF5File
+    public let info: SparseGroupInfo
+    /// Where each column's values start, and where the last ends (`indptr`, in memory).
+    private let columnOffsets: [Int]
+    private let data: NumericDataset
+    private let indices: NumericDataset
+
+    public var rows: Int { info.rows }
+    public var columns: Int { info.columns }
+    public var nonZeros: Int { info.nonZeros }
+
+    public init(file: HDF5File, group: String) throws {
+        let info = try file.sparseGroup(group)
+        func invalid(_ reason: String) -> HDF5StoreError {
+            .invalidSparseGroup(path: file.path, group: info.path, reason: reason)
+        }
+        guard !info.rowsAreCompressed else {
+            throw invalid("its indptr runs over the matrix's rows; read it through SparseRowSource")
+        }
+        guard info.rows <= Int(Int32.max), info.columns <= Int(Int32.max) else {
+            throw invalid("its shape \(info.rows)×\(info.columns) exceeds 32-bit indices")
+        }
+        let pointers = try file.readArray(dataset: HDF5File.join(info.path, "indptr"), as: Int64.self).elements
+        self.file = file
+        self.info = info
+        columnOffsets = try checkedOffsets(pointers, nonZeros: info.nonZeros, axis: "column", invalid: invalid)
+        data = try NumericDataset.openForBlocks(file: file, name: HDF5File.join(info.path, "data"))
+        indices = try NumericDataset.openForBlocks(file: file, name: HDF5File.join(info.path, "indices"))
+    }
+
+    /// The values a bucket holds at most under `budgetBytes`: half the budget holds them
+    /// while they are sorted (each spilled record read back, and its column and value in
+    /// the sorted arrays); the other half, the pieces read and the buffers of the spill.
+    public static func bucketCapacity(budgetBytes: Int) -> Int {
+        let bytesPerValue = MemoryLayout<SpillRecord<Element>>.stride + MemoryLayout<Int32>.stride
+            + MemoryLayout<Element>.stride
+        return max(1, budgetBytes / 2 / bytesPerValue)
+    }
+
+    /// Disk a row-compressed copy of `nonZeros` values in `rows` rows needs at most while it
+    /// is made under `budgetBytes`: the copy (values, 32-bit columns, row offsets) and, when
+    /// the values take more than one bucket, the spill file they are sorted from.
+    public static func copyDiskBytes(rows: Int, nonZeros: Int, budgetBytes: Int) -> Int {
+        let copy = nonZeros * (MemoryLayout<Element>.stride + MemoryLayout<Int32>.stride)
+            + (rows + 1) * MemoryLayout<Int64>.stride
+        let spill = nonZeros > bucketCapacity(budgetBytes: budgetBytes) ? nonZeros * MemoryLayout<SpillRecord<Element>>.stride : 0
+        return copy + spill
+    }
+
+    /// The matrix's row-compressed arrays, made in memory: the rows' offsets, and their
+    /// columns (increasing within a row) and values. Needs about twice the group's values
+    /// in memory. `progress` receives the values handled since its last call (2 per value).
+    public func transposed(pieceValues: Int = 1 << 22, progress: (Int) throws -> Void = { _ in })
+        throws -> (offsets: [Int], columns: [Int32], values: [Element])
+    {
+        let offsets = try rowOffsets(pieceValues: pieceValues, progress: progress)
+        let sorted = try sortedInMemory(offsets: offsets, pieceValues: pieceValues, progress: progress)
+        return (offsets, sorted.columns, sorted.values)
+    }
+
+    /// Writes the matrix compressed by rows into `copy`, a new, empty file — group `/X`,
+    /// AnnData's CSR encoding, `data` in `Element`, 32-bit `indices` — using about
+    /// `budgetBytes` of memory. When one bucket does not hold every value, they are spilled
+    /// to a file without a name in `spillDirectory`; its sorted regions are given back to the
+    /// file system bucket by bucket. `progress` receives the values handled since its last
+    /// call (2 per value with one bucket, 3 with more). Returns the buckets.
+    @discardableResult
+    public func writeRowCompressedCopy(into copy: HDF5File, spillDirectory: String, budgetBytes: Int,
+                                       pieceValues: Int = 1 << 22,
+                                       progress: (Int) throws -> Void = { _ in }) throws -> Int {
+        let offsets = try rowOffsets(pieceValues: pieceValues, progress: progress)
+        let buckets = Self.buckets(rowOffsets: offsets, capacity: Self.bucketCapacity(budgetBytes: budgetBytes))
+        let group = "/X"
+        try copy.createGroup(group)
+        try copy.setAttribute("encoding-type", .string("csr_matrix"), on: group)
+        try copy.setAttribute("encoding-version", .string("0.1.0"), on: group)
+        try copy.setAttribute("shape", integers: [rows, columns], on: group)
+        let rowPointers = try RowBlockWriter<Int64>(file: copy, vector: "\(group)/indptr", count: rows + 1)
+        try rowPointers.write(rows: 0..<(rows + 1), elements: offsets.map { Int64($0) })
+        try rowPointers.close()
+        let columnWriter = try RowBlockWriter<Int32>(file: copy, vector: "\(group)/indices", count: nonZeros)
+        let valueWriter = try RowBlockWriter<Element>(file: copy, vector: "\(group)/data", count: nonZeros)
+        if buckets.count == 1 {
+            let sorted = try sortedInMemory(offsets: offsets, pieceValues: pieceValues, progress: progress)
+            try columnWriter.write(rows: 0..<nonZeros, elements: sorted.columns)
+            try valueWriter.write(rows: 0..<nonZeros, elements: sorted.values)
+        } else {
+            let spill = try ScratchRowFile<SpillRecord<Element>>(unnamedIn: spillDirectory, rows: nonZeros, columns: 1)
+            try spillByBucket(spill, buckets: buckets, offsets: offsets, bufferBytes: budgetBytes / 4,
+                              pieceValues: pieceValues, progress: progress)
+            for bucket in buckets {
+                let stored = offsets[bucket.lowerBound]..<offsets[bucket.upperBound]
+                let (columnIndices, values) = Self.sortByRow(try spill.read(rows: stored), rows: bucket,
+                                                             offsets: offsets)
+                try columnWriter.write(rows: stored, elements: columnIndices)
+                try valueWriter.write(rows: stored, elements: values)
+                spill.release(rows: stored)
+                try progress(stored.count)
+            }
+        }
+        try columnWriter.close()
+        try valueWriter.close()
+        try copy.flush()
+        return buckets.count
+    }
+
+    /// Where each row's values start in the row-compressed arrays, from the rows' counts of
+    /// values read from `indices`, each checked to lie in the matrix.
+    private func rowOffsets(pieceValues: Int, progress: (Int) throws -> Void) throws -> [Int] {
+        var offsets = [Int](repeating: 0, count: rows + 1)
+        for start in stride(from: 0, to: nonZeros, by: pieceValues) {
+            let range = start..<min(start + pieceValues, nonZeros)
+            let rowIndices = try checkedRows(range)
+            offsets.withUnsafeMutableBufferPointer { counts in
+                for row in rowIndices { counts[Int(row) + 1] += 1 }
+            }
+            try progress(range.count)
+        }
+        for row in 0..<rows { offsets[row + 1] += offsets[row] }
+        return offsets
+    }
+
+    /// The row indices of values `range`, checked: one unsigned maximum (vectorized) rules
+    /// out both negative and too-large rows; only a piece that has one searches for it.
+    private func checkedRows(_ range: Range<Int>) throws -> [Int32] {
+        let rowIndices = try indices.read(range, as: Int32.self)
+        let limit = UInt32(rows)
+        let largest = rowIndices.withUnsafeBufferPointer { indices in
+            indices.reduce(UInt32(0)) { Swift.max($0, UInt32(bitPattern: $1)) }
+        }
+        if largest >= limit, let position = rowIndices.firstIndex(where: { UInt32(bitPattern: $0) >= limit }) {
+            throw HDF5StoreError.invalidSparseGroup(
+                path: file.path, group: info.path,
+                reason: "column \(column(of: range.lowerBound + position)) has a value in row \(rowIndices[position]), "
+                    + "outside 0..<\(rows)")
+        }
+        return rowIndices
+    }
+
+    /// The column holding value `position`: the last whose values start at or before it.
+    private func column(of position: Int) -> Int {
+        var (low, high) = (0, columns)  // columnOffsets[low] ≤ position < columnOffsets[high]
+        while high - low > 1 {
+            let middle = (low + high) / 2
+            if columnOffsets[middle] <= position { low = middle } else { high = middle }
+        }
+        return low
+    }
+
+    /// Calls `body` with each piece of at most `pieceValues` values, in column order: the
+    /// column of each value, its row and the value.
+    private func forEachPiece(pieceValues: Int,
+                              _ body: (_ columnIndices: [Int32], _ rowIndices: [Int32], _ values: [Element]) throws -> Void)
+        throws
+    {
+        var column = 0
+        for start in stride(from: 0, to: nonZeros, by: pieceValues) {
+            let range = start..<min(start + pieceValues, nonZeros)
+            let rowIndices = try checkedRows(range)
+            let values = try data.read(range, as: Element.self)
+            let columnIndices = [Int32](unsafeUninitializedCapacity: range.count) { buffer, initialized in
+                for position in range {
+                    while columnOffsets[column + 1] <= position { column += 1 }
+                    buffer[position - start] = Int32(column)
+                }
+                initialized = range.count
+            }
+            try body(columnIndices, rowIndices, values)
+        }
+    }
+
+    /// Every value placed at its row's next free position: one bucket, in memory.
+    private func sortedInMemory(offsets: [Int], pieceValues: Int, progress: (Int) throws -> Void) throws
+        -> (columns: [Int32], values: [Element])
+    {
+        var next = offsets
+        var sortedColumns = [Int32](repeating: 0, count: nonZeros)
+        var sortedValues = [Element](repeating: 0, count: nonZeros)
+        try forEachPiece(pieceValues: pieceValues) { columnIndices, rowIndices, values in
+            sortedColumns.withUnsafeMutableBufferPointer { sortedColumns in
+                sortedValues.withUnsafeMutableBufferPointer { sortedValues in
+                    next.withUnsafeMutableBufferPointer { next in
+                        for index in rowIndices.indices {
+                            let row = Int(rowIndices[index])
+                            sortedColumns[next[row]] = columnIndices[index]
+                            sortedValues[next[row]] = values[index]
+                            next[row] += 1
+                        }
+                    }
+                }
+            }
+            try progress(values.count)
+        }
+        return (sortedColumns, sortedValues)
+    }
+
+    /// Every value appended, with its row and column, to its bucket's region of the spill
+    /// file (the bucket's positions in the row-compressed arrays), through one buffer per
+    /// bucket sharing `bufferBytes`.
+    private func spillByBucket(_ spill: ScratchRowFile<SpillRecord<Element>>, buckets: [Range<Int>], offsets: [Int],
+                               bufferBytes: Int, pieceValues: Int, progress: (Int) throws -> Void) throws {
+        let bucketStarts = buckets.map(\.lowerBound)
+        let bufferRecords = max(1 << 12, bufferBytes / buckets.count / MemoryLayout<SpillRecord<Element>>.stride)
+        var buffers = [[SpillRecord<Element>]](repeating: [], count: buckets.count)
+        var next = buckets.map { offsets[$0.lowerBound] }
+        func flush(_ bucket: Int) throws {
+            try spill.write(rows: next[bucket], elements: buffers[bucket])
+            next[bucket] += buffers[bucket].count
+            buffers[bucket].removeAll(keepingCapacity: true)
+        }
+        try forEachPiece(pieceValues: pieceValues) { columnIndices, rowIndices, values in
+            for index in rowIndices.indices {
+                let row = Int(rowIndices[index])
+                let bucket = Self.lastIndex(in: bucketStarts, atOrBefore: row)
+                if buffers[bucket].isEmpty { buffers[bucket].reserveCapacity(bufferRecords) }
+                buffers[bucket].append(SpillRecord(row: UInt32(row), column: columnIndices[index], value: values[index]))
+                if buffers[bucket].count == bufferRecords { try flush(bucket) }
+            }
+            try progress(values.count)
+        }
+        for bucket in buffers.indices where !buffers[bucket].isEmpty { try flush(bucket) }
+    }
+
+    /// A bucket's records, in column order, put in row order by a stable counting sort.
+    private static func sortByRow(_ records: [SpillRecord<Element>], rows: Range<Int>, offsets: [Int])
+        -> (columns: [Int32], values: [Element])
+    {
+        let first = offsets[rows.lowerBound]
+        var next = offsets[rows].map { $0 - first }
+        var sortedColumns = [Int32](repeating: 0, count: records.count)
+        var sortedValues = [Element](repeating: 0, count: records.count)
+        for record in records {
+            let row = Int(record.row) - rows.lowerBound
+            sortedColumns[next[row]] = record.column
+            sortedValues[next[row]] = record.value
+            next[row] += 1
+        }
+        return (sortedColumns, sortedValues)
+    }
+
+    /// Ranges of rows holding at most `capacity` values each (a row with more is a bucket of
+    /// its own).
+    public static func buckets(rowOffsets offsets: [Int], capacity: Int) -> [Range<Int>] {
+        let rows = offsets.count - 1
+        var buckets: [Range<Int>] = []
+        var start = 0
+        for row in 0..<rows where row > start && offsets[row + 1] - offsets[start] > capacity {
+            buckets.append(start..<row)
+            start = row
+        }
+        buckets.append(start..<rows)
+        return buckets
+    }
+
+    /// The index of the last element of the increasing `starts` that is at most `value`.
+    private static func lastIndex(in starts: [Int], atOrBefore value: Int) -> Int {
+        var (low, high) = (0, starts.count)  // starts[low] ≤ value < starts[high]
+        while high - low > 1 {
+            let middle = (low + high) / 2
+            if starts[middle] <= value { low = middle } else { high = middle }
+        }
+        return low
+    }
+}
+
+/// A value on its way to its row: what the spill file holds.
+struct SpillRecord<Value: BitwiseCopyable>: BitwiseCopyable {
+    var row: UInt32
+    var column: Int32
+    var value: Value
+}
