@@ -68,6 +68,8 @@ public final class ColumnCompressedSource<Element: HDF5Scalar>: @unchecked Senda
     /// The matrix's row-compressed arrays, made in memory: the rows' offsets, and their
     /// columns (increasing within a row) and values. Needs about twice the group's values
     /// in memory. `progress` receives the values handled since its last call (2 per value).
+    @_specialize(exported: true, where Element == Float)
+    @_specialize(exported: true, where Element == Double)
     public func transposed(pieceValues: Int = 1 << 22, progress: (Int) throws -> Void = { _ in })
         throws -> (offsets: [Int], columns: [Int32], values: [Element])
     {
@@ -83,6 +85,8 @@ public final class ColumnCompressedSource<Element: HDF5Scalar>: @unchecked Senda
     /// file system bucket by bucket. `progress` receives the values handled since its last
     /// call (2 per value with one bucket, 3 with more). Returns the buckets.
     @discardableResult
+    @_specialize(exported: true, where Element == Float)
+    @_specialize(exported: true, where Element == Double)
     public func writeRowCompressedCopy(into copy: HDF5File, spillDirectory: String, budgetBytes: Int,
                                        pieceValues: Int = 1 << 22,
                                        progress: (Int) throws -> Void = { _ in }) throws -> Int {
@@ -217,26 +221,15 @@ public final class ColumnCompressedSource<Element: HDF5Scalar>: @unchecked Senda
     /// bucket sharing `bufferBytes`.
     private func spillByBucket(_ spill: ScratchRowFile<SpillRecord<Element>>, buckets: [Range<Int>], offsets: [Int],
                                bufferBytes: Int, pieceValues: Int, progress: (Int) throws -> Void) throws {
-        let bucketStarts = buckets.map(\.lowerBound)
-        let bufferRecords = max(1 << 12, bufferBytes / buckets.count / MemoryLayout<SpillRecord<Element>>.stride)
-        var buffers = [[SpillRecord<Element>]](repeating: [], count: buckets.count)
-        var next = buckets.map { offsets[$0.lowerBound] }
-        func flush(_ bucket: Int) throws {
-            try spill.write(rows: next[bucket], elements: buffers[bucket])
-            next[bucket] += buffers[bucket].count
-            buffers[bucket].removeAll(keepingCapacity: true)
-        }
+        var spilling = SpillBuffers(spill: spill, buckets: buckets, offsets: offsets, bufferBytes: bufferBytes)
         try forEachPiece(pieceValues: pieceValues) { columnIndices, rowIndices, values in
             for index in rowIndices.indices {
-                let row = Int(rowIndices[index])
-                let bucket = Self.lastIndex(in: bucketStarts, atOrBefore: row)
-                if buffers[bucket].isEmpty { buffers[bucket].reserveCapacity(bufferRecords) }
-                buffers[bucket].append(SpillRecord(row: UInt32(row), column: columnIndices[index], value: values[index]))
-                if buffers[bucket].count == bufferRecords { try flush(bucket) }
+                try spilling.append(SpillRecord(row: UInt32(rowIndices[index]), column: columnIndices[index],
+                                                value: values[index]))
             }
             try progress(values.count)
         }
-        for bucket in buffers.indices where !buffers[bucket].isEmpty { try flush(bucket) }
+        try spilling.flushAll()
     }
 
     /// A bucket's records, in column order, put in row order by a stable counting sort.
@@ -247,11 +240,18 @@ public final class ColumnCompressedSource<Element: HDF5Scalar>: @unchecked Senda
         var next = offsets[rows].map { $0 - first }
         var sortedColumns = [Int32](repeating: 0, count: records.count)
         var sortedValues = [Element](repeating: 0, count: records.count)
-        for record in records {
-            let row = Int(record.row) - rows.lowerBound
-            sortedColumns[next[row]] = record.column
-            sortedValues[next[row]] = record.value
-            next[row] += 1
+        // Unchecked: every row is in the bucket and every position below its next row's start.
+        sortedColumns.withUnsafeMutableBufferPointer { sortedColumns in
+            sortedValues.withUnsafeMutableBufferPointer { sortedValues in
+                next.withUnsafeMutableBufferPointer { next in
+                    for record in records {
+                        let row = Int(record.row) - rows.lowerBound
+                        sortedColumns[next[row]] = record.column
+                        sortedValues[next[row]] = record.value
+                        next[row] += 1
+                    }
+                }
+            }
         }
         return (sortedColumns, sortedValues)
     }
@@ -269,16 +269,6 @@ public final class ColumnCompressedSource<Element: HDF5Scalar>: @unchecked Senda
         buckets.append(start..<rows)
         return buckets
     }
-
-    /// The index of the last element of the increasing `starts` that is at most `value`.
-    private static func lastIndex(in starts: [Int], atOrBefore value: Int) -> Int {
-        var (low, high) = (0, starts.count)  // starts[low] ≤ value < starts[high]
-        while high - low > 1 {
-            let middle = (low + high) / 2
-            if starts[middle] <= value { low = middle } else { high = middle }
-        }
-        return low
-    }
 }
 
 /// A value on its way to its row: what the spill file holds.
@@ -286,4 +276,50 @@ struct SpillRecord<Value: BitwiseCopyable>: BitwiseCopyable {
     var row: UInt32
     var column: Int32
     var value: Value
+}
+
+/// The buffers a pass over the columns fills, one per bucket of rows, each written to its
+/// bucket's next free positions of the spill file when full.
+private struct SpillBuffers<Value: BitwiseCopyable> {
+    let spill: ScratchRowFile<SpillRecord<Value>>
+    let bucketStarts: [Int]
+    let capacity: Int
+    var buffers: [[SpillRecord<Value>]]
+    /// Where each bucket's next records go.
+    var next: [Int]
+
+    init(spill: ScratchRowFile<SpillRecord<Value>>, buckets: [Range<Int>], offsets: [Int], bufferBytes: Int) {
+        self.spill = spill
+        bucketStarts = buckets.map(\.lowerBound)
+        capacity = max(1 << 12, bufferBytes / buckets.count / MemoryLayout<SpillRecord<Value>>.stride)
+        buffers = [[SpillRecord<Value>]](repeating: [], count: buckets.count)
+        next = buckets.map { offsets[$0.lowerBound] }
+    }
+
+    mutating func append(_ record: SpillRecord<Value>) throws {
+        let bucket = self.bucket(of: Int(record.row))
+        if buffers[bucket].isEmpty { buffers[bucket].reserveCapacity(capacity) }
+        buffers[bucket].append(record)
+        if buffers[bucket].count == capacity { try flush(bucket) }
+    }
+
+    mutating func flushAll() throws {
+        for bucket in buffers.indices where !buffers[bucket].isEmpty { try flush(bucket) }
+    }
+
+    private mutating func flush(_ bucket: Int) throws {
+        try spill.write(rows: next[bucket], elements: buffers[bucket])
+        next[bucket] += buffers[bucket].count
+        buffers[bucket].removeAll(keepingCapacity: true)
+    }
+
+    /// The last bucket starting at or before `row`.
+    private func bucket(of row: Int) -> Int {
+        var (low, high) = (0, bucketStarts.count)  // bucketStarts[low] ≤ row < bucketStarts[high]
+        while high - low > 1 {
+            let middle = (low + high) / 2
+            if bucketStarts[middle] <= row { low = middle } else { high = middle }
+        }
+        return low
+    }
 }
