@@ -35,21 +35,25 @@ struct InfoCommand: ParsableCommand {
                     let reading = sparse.orientation == "CSR" ? "rows as stored" : "read as its transpose: samples are its columns"
                     print("  \(entry.path)  sparse \(sparse.orientation) \(stored) \(entry.type) (\(reading)): "
                         + "\(entry.shape.map(String.init).joined(separator: "×")), \(sparse.nonZeros) non-zeros, "
-                        + "density \(formatted(sparse.density, digits: 3)), tiles of \(sparse.rowsPerTile) rows, "
-                        + "\(MemoryBudget.format(entry.storedBytes)) in the file")
+                        + "density \(formatted(sparse.density, digits: 3)), tiles of \(sparse.rowsPerTile) rows"
+                        + "\(filterList(entry)), \(MemoryBudget.format(entry.storedBytes)) in the file")
                     printPlan(entry)
                     continue
                 }
                 let shape = entry.shape.map(String.init).joined(separator: "×")
                 let chunks = entry.chunkShape.map { "chunks " + $0.map(String.init).joined(separator: "×") } ?? "contiguous"
-                let filters = entry.filters.isEmpty ? "" : ", " + entry.filters.joined(separator: ", ")
-                print("  \(entry.path)  \(shape) \(entry.type), \(chunks)\(filters), "
+                print("  \(entry.path)  \(shape) \(entry.type), \(chunks)\(filterList(entry)), "
                     + "\(MemoryBudget.format(entry.storedBytes)) in the file (\(MemoryBudget.format(entry.dataBytes)) of data)")
                 printPlan(entry)
             }
         } catch {
             throw CommandFailure(error)
         }
+    }
+
+    /// ", shuffle, deflate(4)", each filter HDF5 cannot load marked as such.
+    private func filterList(_ entry: DatasetEntry) -> String {
+        entry.filters.map { ", " + $0 + (entry.unavailableFilters.contains($0) ? " (not available)" : "") }.joined()
     }
 
     private func printPlan(_ entry: DatasetEntry) {
