@@ -14,6 +14,8 @@ public struct StreamPlan: Sendable, Equatable, Codable {
     /// For sparse input streamed: the values a block holds at most (blocks are cut by
     /// values, a whole tile at a time; a tile with more is a block of its own).
     public var valuesPerBlock: Int? = nil
+    /// `--block-rows` as given, when it set the blocks: `blockRows` is it in whole tiles.
+    public var requestedBlockRows: Int? = nil
     /// Buffers of `blockRows` rows alive at once: one being read, one read ahead,
     /// one being cut into tiles, one whose last tiles are still computing.
     public static let buffers = 4
@@ -90,7 +92,8 @@ public struct StreamPlan: Sendable, Equatable, Codable {
         guard blockRows >= 1 else {
             throw NMFError.invalidParameter(name: "block-rows", value: "\(blockRows)", requirement: "must be at least 1")
         }
-        return StreamPlan(mode: .streamed, blockRows: min(max(tile, (blockRows / tile) * tile), roundUp(rows, to: tile)))
+        return StreamPlan(mode: .streamed, blockRows: min(max(tile, (blockRows / tile) * tile), roundUp(rows, to: tile)),
+                          requestedBlockRows: blockRows)
     }
 
     private static func roundUp(_ value: Int, to multiple: Int) -> Int {
