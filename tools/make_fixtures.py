@@ -32,6 +32,13 @@ to HDF5 files that the Swift test suites read back:
                              encoding, obs and var as compound datasets
     numpy_random.h5          numpy.random.RandomState streams (MT19937 raw
                              draws, random_sample, standard_normal, normal)
+    compressed_FILTER.h5ad   one count matrix written by anndata as dense X and as the
+                             CSR layer layers/counts, uncompressed (none) or compressed
+                             with lzf (h5py's filter 32000), or with hdf5plugin's blosc
+                             (32001), lz4 (32004), bitshuffle (32008) and zstd (32015)
+    filter_unknown.h5        /X with filter 511 in its pipeline (an id HDF5 reserves for
+                             testing, which no plugin provides), marked optional so h5py
+                             can write it without the filter
 
 Every group in the sklearn_* files is one test case; the inputs (``X`` and any
 initial factors) are stored next to the expected outputs, so a test never has
@@ -48,6 +55,7 @@ library versions reproduces the same numbers.
 Dependencies:
 
     pip install scikit-learn h5py        (numpy comes with scikit-learn)
+    pip install anndata hdf5plugin       (the .h5ad files and the compressed ones)
 
 or ``pip install -r tools/requirements.txt``.
 
@@ -661,6 +669,69 @@ def make_sparse(path, anndata_path):
 
 
 # --------------------------------------------------------------------------
+# Files G: compressed AnnData files
+
+
+# The filters of compressed_FILTER.h5ad: h5py's own lzf, and hdf5plugin's filters by name.
+COMPRESSION_FILTERS = ("lzf", "blosc", "lz4", "bitshuffle", "zstd")
+
+
+def compression_options(name):
+    """create_dataset's keywords for a filter (h5py marks each one optional, as h5py does)."""
+    if name == "none":
+        return {}
+    if name == "lzf":
+        return dict(compression="lzf")
+    import hdf5plugin
+    factory = {"blosc": hdf5plugin.Blosc, "lz4": hdf5plugin.LZ4,
+               "bitshuffle": hdf5plugin.Bitshuffle, "zstd": hdf5plugin.Zstd}[name]
+    return dict(factory())
+
+
+def make_compressed(out):
+    """One count matrix (200 × 30, float32, planted rank 3), written by anndata with each
+    filter: dense X in chunks of 64 rows, and the same matrix as the CSR layer layers/counts
+    (data, indices and indptr each compressed). "none" is the uncompressed reference."""
+    try:
+        import anndata
+        import hdf5plugin  # noqa: F401  (registers the filters with h5py)
+    except ImportError:
+        print("anndata or hdf5plugin is not installed (pip install anndata hdf5plugin): "
+              "compressed_*.h5ad not written")
+        return
+    import h5py
+    X = sparse_counts((200, 30), seed=700).astype(np.float32)
+    for name in ("none",) + COMPRESSION_FILTERS:
+        path = os.path.join(out, "compressed_%s.h5ad" % name)
+        frame = anndata.AnnData(obs=dict(cell=np.arange(X.shape[0])), var=dict(gene=np.arange(X.shape[1])))
+        frame.obs_names = ["cell%d" % i for i in range(X.shape[0])]
+        frame.var_names = ["gene%d" % j for j in range(X.shape[1])]
+        frame.write_h5ad(path)
+        options = compression_options(name)
+        with h5py.File(path, "a") as f:
+            dense = dict(options, chunks=(64, X.shape[1])) if options else {}
+            anndata.io.write_elem(f, "X", X.toarray(), dataset_kwargs=dense)
+            anndata.io.write_elem(f["layers"], "counts", X, dataset_kwargs=options)
+        back = anndata.read_h5ad(path)
+        assert (back.X == X.toarray()).all() and (back.layers["counts"] != X).nnz == 0, path
+        print("wrote %s (%d bytes)" % (path, os.path.getsize(path)))
+
+
+def make_unknown_filter(path):
+    """/X (the compressed files' matrix, dense) with filter 511 in its pipeline. No plugin
+    provides it, so h5py (the filter being optional) stores the chunks unfiltered."""
+    import h5py
+    X = sparse_counts((200, 30), seed=700).astype(np.float32).toarray()
+    with h5py.File(path, "w") as f:
+        creation = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+        creation.set_chunk((64, X.shape[1]))
+        creation.set_filter(511, h5py.h5z.FLAG_OPTIONAL, ())
+        dataset = h5py.h5d.create(f.id, b"X", h5py.h5t.IEEE_F32LE, h5py.h5s.create_simple(X.shape),
+                                  dcpl=creation)
+        dataset.write(h5py.h5s.ALL, h5py.h5s.ALL, X)
+
+
+# --------------------------------------------------------------------------
 # File D: numpy's legacy RandomState stream
 
 
@@ -716,6 +787,7 @@ def main():
         ("sklearn_beta.h5", make_beta),
         ("numpy_random.h5", make_numpy_random),
         ("sklearn_sparse.h5", lambda path: make_sparse(path, os.path.join(args.out, "anndata_counts.h5ad"))),
+        ("filter_unknown.h5", make_unknown_filter),
     )
     for filename, writer in writers:
         if args.only and filename != args.only:
@@ -723,6 +795,8 @@ def main():
         path = os.path.join(args.out, filename)
         writer(path)
         print("wrote %s (%d bytes)" % (path, os.path.getsize(path)))
+    if not args.only or args.only.startswith("compressed_"):
+        make_compressed(args.out)
 
 
 if __name__ == "__main__":

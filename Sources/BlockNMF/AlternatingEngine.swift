@@ -97,7 +97,7 @@ struct AlternatingEngine<Data: RowBlockProvider> {
                 iteration: iteration, maxIterations: maxIterations, reconstructionError: error,
                 errorIteration: iteration, previousError: previousError,
                 dataNorm: summary.squaredNorm.squareRoot(), loss: loss, iterationSeconds: 0, elapsedSeconds: 0,
-                isLast: state.converged || iteration == maxIterations)
+                isLast: state.converged || iteration == maxIterations, stoppingTest: state.stopping.lastTest)
             if try finishIteration(iteration, progress: progress, passStart: passStart, resumedMidway: resumedMidway,
                                    state: &state, clock: clock, secondsBefore: secondsBefore,
                                    checkpoints: checkpoints) { break }

@@ -77,7 +77,8 @@ public struct GenerationRequest: Sendable {
 public enum MatrixLayout: String, Sendable, Codable, CaseIterable {
     /// A 2-D dataset /X.
     case dense
-    /// AnnData's CSR group /X (`encoding-type` csr_matrix, `shape` attribute): rows are samples.
+    /// An AnnData file (`AnnDataLayout`): the CSR group /X (`encoding-type` csr_matrix, `shape`
+    /// attribute; rows are samples), /obs, /var, and W* and H* in /uns.
     case anndata
     /// 10x Genomics' /matrix: CSC of the transpose (features × barcodes, a `shape` dataset),
     /// so its columns are V's rows.
@@ -115,6 +116,8 @@ public struct GenerationSummary: Sendable, Codable {
 ///     /X        m×n   V = W*·H* + noise, in the stored type (or a sparse group: `MatrixLayout`)
 ///     /W_true   m×k   W*, in the working precision (float32 for float32 data, else float64)
 ///     /H_true   k×n   H*, likewise
+///
+/// (in an AnnData file, `AnnDataLayout`, W_true and H_true are in /uns, beside /obs and /var)
 ///
 /// and root attributes `rows`, `cols`, `rank`, `noise`, `seed`, `type`, `generator`, and
 /// `scale` for integer types.
@@ -187,14 +190,16 @@ public enum DataGenerator {
 
         var factorStream = LegacyRandomState(seed: request.seed)
         let h = Matrix<T>(rows: rank, columns: columns) { _, _ in T(factorStream.nextUniform()) }
+        // AnnData files keep W* and H* in `uns`: anndata reads every member of the root as a field.
+        let factors = request.layout == .anndata ? AnnDataLayout.factorGroup : ""
         let hWriter = try RowBlockWriter<T>(
-            file: file, dataset: "/H_true", rows: rank, columns: columns,
+            file: file, dataset: "\(factors)/H_true", rows: rank, columns: columns,
             deflateLevel: filters.deflateLevel, shuffle: filters.shuffle)
         try hWriter.write(rows: 0..<rank, elements: h.elements)
         try hWriter.close()
 
         let wWriter = try RowBlockWriter<T>(
-            file: file, dataset: "/W_true", rows: rows, columns: rank,
+            file: file, dataset: "\(factors)/W_true", rows: rows, columns: rank,
             deflateLevel: filters.deflateLevel, shuffle: filters.shuffle)
         let sparse = request.density < 1
         var keeps = sparse ? KeptValues(seed: request.seed &+ 2, density: request.density) : nil
@@ -202,6 +207,7 @@ public enum DataGenerator {
             : try SparseValueSink<T>(request: request, file: file,
                                      nonZeros: keeps.map { $0.count(rows: rows, columns: columns) } ?? rows * columns)
         let sink = sparseSink == nil ? try ValueSink<T>(request: request, file: file, chunkRows: chunkRows(for: request)) : nil
+        let rowNames = request.layout == .anndata ? try AnnDataLayout.rowNames(file: file, rows: rows) : nil
         var noiseStream = LegacyRandomState(seed: request.seed &+ 1)
         let noise = request.noise
         let blockRows = blockRows(for: request)
@@ -247,12 +253,14 @@ public enum DataGenerator {
                     saturated += try sink!.write(block, values.elements)
                 }
             }
+            try rowNames?.write(block, AnnDataLayout.names(block))
             onProgress?(GenerationProgress(rowsWritten: block.upperBound, rows: rows,
                                            elapsedSeconds: stopwatch.elapsedSeconds))
         }
         try wWriter.close()
         try sink?.close()
         try sparseSink?.close()
+        if let rowNames { try AnnDataLayout.finish(file: file, columns: columns, rowNames: rowNames) }
 
         var attributes: [(String, AttributeValue)] = [
             ("rows", .integer(rows)), ("cols", .integer(columns)), ("rank", .integer(rank)),

@@ -7,7 +7,10 @@ public struct DatasetEntry: Sendable, Codable {
     public let shape: [Int]
     public let type: String
     public let chunkShape: [Int]?
+    /// The filter pipeline; for a sparse group, its datasets' filters (each listed once).
     public let filters: [String]
+    /// Filters of `filters` that HDF5 cannot load here: `factor` cannot read the data.
+    public var unavailableFilters: [String] = []
     /// Bytes in the file (after compression).
     public let storedBytes: Int
     /// Bytes of the data uncompressed, as stored.
@@ -50,7 +53,7 @@ public enum DatasetInventory {
         let file = try HDF5File.openReadOnly(path)
         let datasets = try file.datasets()
         let sparse = try file.sparseGroupPaths().map { group in
-            let info = try file.sparseGroup(group)
+            let info = try file.sparseGroup(group, readable: false)
             var entry = sparseEntry(info, datasets: datasets, path: path, memory: memory, precision: precision)
             entry.axes = try file.axes(of: info.path, sparse: info)
             return entry
@@ -61,21 +64,32 @@ public enum DatasetInventory {
             if info.rank == 2, info.elementType.isNumeric {
                 let float32 = computesInFloat32(info.elementType, precision)
                 planPrecision = float32 ? "float32" : "float64"
-                do {
-                    plan = try StreamPlan.make(
-                        rows: info.shape[0], columns: info.shape[1], elementBytes: float32 ? 4 : 8,
-                        storedBytes: max(1, info.elementType.bits / 8), chunkRows: info.chunkShape?[0],
-                        chunksCached: !info.filters.isEmpty, budget: memory, source: "\(path):\(info.path)")
-                } catch {
-                    problem = "\(error)"
+                if let missing = info.unavailableFilter {
+                    problem = unreadable(info.path, missing)
+                } else {
+                    do {
+                        plan = try StreamPlan.make(
+                            rows: info.shape[0], columns: info.shape[1], elementBytes: float32 ? 4 : 8,
+                            storedBytes: max(1, info.elementType.bits / 8), chunkRows: info.chunkShape?[0],
+                            chunksCached: !info.filters.isEmpty, budget: memory, source: "\(path):\(info.path)")
+                    } catch {
+                        problem = "\(error)"
+                    }
                 }
             }
-            return DatasetEntry(path: info.path, shape: info.shape, type: info.elementType.name,
-                                chunkShape: info.chunkShape, filters: info.filters, storedBytes: info.storageBytes,
-                                dataBytes: count * max(1, info.elementType.bits / 8), plan: plan,
-                                planPrecision: planPrecision, planProblem: problem,
-                                axes: planPrecision == nil ? nil : try file.axes(of: info.path))
+            var entry = DatasetEntry(path: info.path, shape: info.shape, type: info.elementType.name,
+                                     chunkShape: info.chunkShape, filters: info.filters, storedBytes: info.storageBytes,
+                                     dataBytes: count * max(1, info.elementType.bits / 8), plan: plan,
+                                     planPrecision: planPrecision, planProblem: problem,
+                                     axes: planPrecision == nil ? nil : try file.axes(of: info.path))
+            entry.unavailableFilters = info.pipeline.filter { !$0.isAvailable }.map(\.description)
+            return entry
         }
+    }
+
+    /// The plan line of data stored with a filter HDF5 cannot load.
+    private static func unreadable(_ dataset: String, _ filter: DatasetFilter) -> String {
+        "cannot read it: \(dataset) is stored with \(filter.phrase), which HDF5 cannot load: \(filter.remedy)"
     }
 
     private static func computesInFloat32(_ type: ElementType, _ precision: Precision) -> Bool {
@@ -85,22 +99,30 @@ public enum DatasetInventory {
     private static func sparseEntry(_ group: SparseGroupInfo, datasets: [DatasetInfo], path: String,
                                     memory: MemoryBudget, precision: Precision) -> DatasetEntry {
         let members = datasets.filter { $0.path.hasPrefix(group.path + "/") && $0.rank == 1 }
+        let read = members.filter { ["data", "indices", "indptr"].map { group.path + "/" + $0 }.contains($0.path) }
         let float32 = computesInFloat32(group.valueType, precision)
         var plan: StreamPlan?, problem: String?
-        do {
-            plan = try StreamPlan.sparse(rows: group.rows, columns: group.columns, nonZeros: group.nonZeros,
-                                         elementBytes: float32 ? 4 : 8, budget: memory, source: "\(path):\(group.path)")
-        } catch {
-            problem = "\(error)"
+        if let unreadable = read.lazy.compactMap({ member in member.unavailableFilter.map { (member.path, $0) } }).first {
+            problem = Self.unreadable(unreadable.0, unreadable.1)
+        } else {
+            do {
+                plan = try StreamPlan.sparse(rows: group.rows, columns: group.columns, nonZeros: group.nonZeros,
+                                             elementBytes: float32 ? 4 : 8, budget: memory,
+                                             source: "\(path):\(group.path)")
+            } catch {
+                problem = "\(error)"
+            }
         }
         let copyDiskBytes = group.rowsAreCompressed || plan?.mode != .streamed ? nil
             : float32 ? ColumnCompressedSource<Float>.copyDiskBytes(rows: group.rows, nonZeros: group.nonZeros,
                                                                     budgetBytes: memory.bytes)
             : ColumnCompressedSource<Double>.copyDiskBytes(rows: group.rows, nonZeros: group.nonZeros,
                                                            budgetBytes: memory.bytes)
-        return DatasetEntry(
+        var filters: [DatasetFilter] = []
+        for filter in read.flatMap(\.pipeline) where !filters.contains(filter) { filters.append(filter) }
+        var entry = DatasetEntry(
             path: group.path, shape: [group.rows, group.columns], type: group.valueType.name, chunkShape: nil,
-            filters: [], storedBytes: members.reduce(0) { $0 + $1.storageBytes },
+            filters: filters.map(\.description), storedBytes: members.reduce(0) { $0 + $1.storageBytes },
             dataBytes: members.reduce(0) { $0 + $1.shape.reduce(1, *) * max(1, $1.elementType.bits / 8) },
             plan: plan, planPrecision: float32 ? "float32" : "float64", planProblem: problem,
             sparse: SparseLayout(orientation: group.orientation.rawValue, convention: group.convention.rawValue,
@@ -108,5 +130,7 @@ public enum DatasetInventory {
                                  rowOrderDiskBytes: copyDiskBytes, nonZeros: group.nonZeros, density: group.density,
                                  rowsPerTile: TileSchedule.sparseRowsPerTile(rows: group.rows, columns: group.columns,
                                                                              nonZeros: group.nonZeros)))
+        entry.unavailableFilters = filters.filter { !$0.isAvailable }.map(\.description)
+        return entry
     }
 }

@@ -54,7 +54,7 @@ extension AlternatingEngine {
                     let progress = IterationProgress(
                         iteration: evaluated, maxIterations: maxIterations, reconstructionError: error,
                         errorIteration: evaluated, previousError: previous, dataNorm: summary.squaredNorm.squareRoot(), loss: loss,
-                        iterationSeconds: 0, elapsedSeconds: 0, isLast: true)
+                        iterationSeconds: 0, elapsedSeconds: 0, isLast: true, stoppingTest: state.stopping.lastTest)
                     // Iterate `evaluated` ends now, with the undone pass's time.
                     state.iterationEndSeconds.removeLast()
                     _ = try finishIteration(evaluated, progress: progress, passStart: passStart,
@@ -76,7 +76,7 @@ extension AlternatingEngine {
                 iteration: iteration, maxIterations: maxIterations, reconstructionError: known.value,
                 errorIteration: known.iteration, previousError: before,
                 dataNorm: summary.squaredNorm.squareRoot(), loss: loss, iterationSeconds: 0, elapsedSeconds: 0,
-                isLast: iteration == maxIterations)
+                isLast: iteration == maxIterations, stoppingTest: state.stopping.lastTest)
             if try finishIteration(iteration, progress: progress, passStart: passStart, resumedMidway: resumedMidway,
                                    state: &state, clock: clock, secondsBefore: secondsBefore,
                                    checkpoints: checkpoints) { break }

@@ -86,6 +86,8 @@ public struct IterationProgress: Sendable {
     public internal(set) var elapsedSeconds: Double
     /// Whether the fit stops after this iteration (converged or out of iterations).
     public let isLast: Bool
+    /// What the stopping rule last compared with the tolerance.
+    public internal(set) var stoppingTest: StoppingTest? = nil
 
     /// ‖V − W·H‖_F / ‖V‖_F (Frobenius only).
     public var relativeError: Double? {

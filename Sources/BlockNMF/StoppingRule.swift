@@ -9,6 +9,8 @@ struct StoppingRule: Sendable {
     let tolerance: Double
     private var initialViolation: Double?
     private var previousError: Double?
+    /// What the rule last compared with the tolerance (none yet after a resume).
+    private(set) var lastTest: StoppingTest?
 
     init(solver: Solver, tolerance: Double) {
         self.solver = solver
@@ -21,15 +23,35 @@ struct StoppingRule: Sendable {
         case .cd, .hals:
             let reference = initialViolation ?? violation
             initialViolation = reference
-            if reference == 0 { return true }
-            return violation / reference <= tolerance
+            let ratio = reference == 0 ? 0 : violation / reference
+            lastTest = StoppingTest(quantity: .violationRatio, value: ratio, iteration: iteration, tolerance: tolerance)
+            return reference == 0 || ratio <= tolerance
         case .mu:
-            guard tolerance > 0, iteration % 10 == 0 else { return false }
+            guard iteration % 10 == 0 else { return false }
             let previous = previousError ?? initialError
             previousError = error
-            return (previous - error) / initialError < tolerance
+            let decrease = (previous - error) / initialError
+            lastTest = StoppingTest(quantity: .errorDecrease, value: decrease, iteration: iteration, tolerance: tolerance)
+            return tolerance > 0 && decrease < tolerance
         }
     }
+}
+
+/// The quantity a solver's stopping rule compares with `--tol`, where it last did.
+public struct StoppingTest: Sendable, Equatable {
+    public enum Quantity: String, Sendable {
+        /// `cd`, `hals`: the projected-gradient violation over the first iteration's; stops at ≤ tol.
+        case violationRatio
+        /// `mu`: the error's decrease since the previous check (10 iterations before) over
+        /// the initial error; stops at < tol.
+        case errorDecrease
+    }
+
+    public let quantity: Quantity
+    public let value: Double
+    /// The iteration it was measured at (every one for `cd` and `hals`, every 10th for `mu`).
+    public let iteration: Int
+    public let tolerance: Double
 }
 
 extension StoppingRule {

@@ -16,6 +16,8 @@ public struct StreamPlan: Sendable, Equatable, Codable {
     public var valuesPerBlock: Int? = nil
     /// For a column-compressed sparse matrix: how it was put in row order first.
     public var rowOrder: RowOrder? = nil
+    /// `--block-rows` as given, when it set the blocks: `blockRows` is it in whole tiles.
+    public var requestedBlockRows: Int? = nil
     /// Buffers of `blockRows` rows alive at once: one being read, one read ahead,
     /// one being cut into tiles, one whose last tiles are still computing.
     public static let buffers = 4
@@ -92,7 +94,8 @@ public struct StreamPlan: Sendable, Equatable, Codable {
         guard blockRows >= 1 else {
             throw NMFError.invalidParameter(name: "block-rows", value: "\(blockRows)", requirement: "must be at least 1")
         }
-        return StreamPlan(mode: .streamed, blockRows: min(max(tile, (blockRows / tile) * tile), roundUp(rows, to: tile)))
+        return StreamPlan(mode: .streamed, blockRows: min(max(tile, (blockRows / tile) * tile), roundUp(rows, to: tile)),
+                          requestedBlockRows: blockRows)
     }
 
     private static func roundUp(_ value: Int, to multiple: Int) -> Int {

@@ -8,12 +8,16 @@ public struct DatasetInfo: Sendable, Equatable {
     public let elementType: ElementType
     /// Chunk extents when the dataset is chunked; nil when contiguous or compact.
     public let chunkShape: [Int]?
-    /// The filter pipeline in order, e.g. ["shuffle", "deflate(4)"].
-    public let filters: [String]
+    /// The filter pipeline in order.
+    public let pipeline: [DatasetFilter]
     /// Bytes the data occupies in the file (after compression).
     public let storageBytes: Int
 
     public var rank: Int { shape.count }
+    /// The filter pipeline in order, e.g. ["shuffle", "deflate(4)"].
+    public var filters: [String] { pipeline.map(\.description) }
+    /// The first filter of the pipeline HDF5 cannot apply: the data cannot be read.
+    public var unavailableFilter: DatasetFilter? { pipeline.first { !$0.isAvailable } }
 }
 
 extension DatasetInfo {
@@ -23,7 +27,7 @@ extension DatasetInfo {
         elementType = try DatasetLayout.elementType(of: dataset)
         let creation = try PropertyListHandle("H5Dget_create_plist \(path)") { H5Dget_create_plist(dataset.id) }
         chunkShape = try DatasetLayout.chunkShape(creation: creation, rank: shape.count)
-        filters = try DatasetLayout.filters(creation: creation)
+        pipeline = try DatasetLayout.filters(creation: creation)
         storageBytes = Int(H5Dget_storage_size(dataset.id))
     }
 }
@@ -51,30 +55,21 @@ enum DatasetLayout {
         return extents.map { Int($0) }
     }
 
-    static func filters(creation: borrowing PropertyListHandle) throws -> [String] {
+    static func filters(creation: borrowing PropertyListHandle) throws -> [DatasetFilter] {
         let count = try hdf5("H5Pget_nfilters") { H5Pget_nfilters(creation.id) }
         return try (0..<count).map { index in
             var flags: UInt32 = 0
             var parameterCount = 8
             var parameters = [UInt32](repeating: 0, count: parameterCount)
-            var name = [CChar](repeating: 0, count: 64)
+            var name = [CChar](repeating: 0, count: 256)
             var configuration: UInt32 = 0
             let filter = try hdf5("H5Pget_filter2") {
                 H5Pget_filter2(
                     creation.id, UInt32(index), &flags, &parameterCount, &parameters,
                     name.count, &name, &configuration)
             }
-            switch filter {
-            case H5Z_FILTER_DEFLATE: return "deflate(\(parameters[0]))"
-            case H5Z_FILTER_SHUFFLE: return "shuffle"
-            case H5Z_FILTER_FLETCHER32: return "fletcher32"
-            case H5Z_FILTER_SZIP: return "szip"
-            case H5Z_FILTER_NBIT: return "nbit"
-            case H5Z_FILTER_SCALEOFFSET: return "scaleoffset"
-            default:
-                let given = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                return given.isEmpty ? "filter(\(filter))" : "\(given)(\(filter))"
-            }
+            let stored = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            return DatasetFilter(id: Int(filter), storedName: stored, parameters: Array(parameters.prefix(parameterCount)))
         }
     }
 }

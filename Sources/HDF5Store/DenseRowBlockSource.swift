@@ -133,7 +133,7 @@ public final class DenseRowBlockSource<Element: HDF5Scalar>: RowBlockSource, @un
         return Layout(
             path: probe.path, rows: probe.shape[0], columns: probe.shape[1], storedType: probe.storedType,
             chunkShape: try DatasetLayout.chunkShape(creation: creation, rank: 2),
-            filters: try DatasetLayout.filters(creation: creation))
+            filters: try DatasetLayout.filters(creation: creation).map(\.description))
     }
 
     private static func onlyMatrix(in file: HDF5File) throws -> String {

@@ -19,11 +19,25 @@ func hdf5<Result: BinaryInteger>(_ operation: @autoclosure () -> String, _ call:
     return result
 }
 
+/// Runs a call whose negative result is an answer rather than a failure (a query that
+/// may fail, e.g. whether a filter can be loaded): nil then, and HDF5's error stack cleared.
+func hdf5Query<Result: BinaryInteger>(_ call: () -> Result) -> Result? {
+    _ = libraryPrepared
+    let result = call()
+    guard result >= 0 else {
+        H5Eclear2(chdf5_e_default())
+        return nil
+    }
+    return result
+}
+
 /// Runs once, before the first call: HDF5 otherwise prints every error stack to stderr,
-/// which would duplicate (and interleave with) the errors this module reports.
+/// which would duplicate (and interleave with) the errors this module reports; and the
+/// plugin search path gets Debian's plugin directory (`FilterPlugins`).
 private let libraryPrepared: Void = {
     H5open()
     H5Eset_auto2(chdf5_e_default(), nil, nil)
+    FilterPlugins.prepare()
 }()
 
 /// Reads the current error stack as one line (outermost call first) and clears it.

@@ -24,6 +24,8 @@ public enum HDF5StoreError: Error, CustomStringConvertible, Equatable, Sendable 
     /// A sparse group whose datasets or attributes do not describe one matrix.
     case invalidSparseGroup(path: String, group: String, reason: String)
     case unsupportedAttributeType(path: String, object: String, name: String, typeDescription: String)
+    /// The dataset's filter pipeline holds a filter HDF5 cannot load: its chunks cannot be read.
+    case filterUnavailable(path: String, dataset: String, filter: DatasetFilter)
     /// A call into the HDF5 library failed; `stack` is HDF5's error stack on one line.
     case library(operation: String, stack: String)
 
@@ -71,6 +73,8 @@ public enum HDF5StoreError: Error, CustomStringConvertible, Equatable, Sendable 
         case let .unsupportedAttributeType(path, object, name, typeDescription):
             return "attribute '\(name)' on '\(object)' in \(path) holds \(typeDescription); "
                 + "a scalar string, integer or floating-point value is needed"
+        case let .filterUnavailable(path, dataset, filter):
+            return "\(path):\(dataset) is stored with \(filter.phrase), which HDF5 cannot load: \(filter.remedy)"
         case let .library(operation, stack):
             return "HDF5 call \(operation) failed: \(stack)"
         }

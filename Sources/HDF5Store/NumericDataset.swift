@@ -11,8 +11,11 @@ struct NumericDataset: ~Copyable {
     let storedType: ElementType
 
     /// Opens `name` in `file`, checking in this order that it exists (else listing the
-    /// matrix-like datasets that do), has `requiredRank` if one is given, and holds numbers.
-    init(file: HDF5File, name: String, requiredRank: Int? = nil, accessList: hid_t = chdf5_p_default()) throws {
+    /// matrix-like datasets that do), has `requiredRank` if one is given, holds numbers, and,
+    /// when it is to be read (`readable`), that HDF5 can apply every filter of its pipeline:
+    /// a missing filter plugin is then named before any read fails on it.
+    init(file: HDF5File, name: String, requiredRank: Int? = nil, readable: Bool = true,
+         accessList: hid_t = chdf5_p_default()) throws {
         let datasetPath = HDF5File.absolute(name)
         guard try file.objectKind(at: datasetPath) == .dataset else {
             throw HDF5StoreError.datasetNotFound(
@@ -28,6 +31,12 @@ struct NumericDataset: ~Copyable {
         guard storedType.isNumeric else {
             throw HDF5StoreError.nonNumericType(
                 path: file.path, dataset: datasetPath, typeDescription: storedType.name)
+        }
+        if readable {
+            let creation = try PropertyListHandle("H5Dget_create_plist \(datasetPath)") { H5Dget_create_plist(handle.id) }
+            if let missing = try DatasetLayout.filters(creation: creation).first(where: { !$0.isAvailable }) {
+                throw HDF5StoreError.filterUnavailable(path: file.path, dataset: datasetPath, filter: missing)
+            }
         }
         self.shape = shape
         self.handle = handle

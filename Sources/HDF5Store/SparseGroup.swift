@@ -66,8 +66,9 @@ extension HDF5File {
         return members.filter { $0.value.isSuperset(of: ["data", "indices", "indptr"]) }.keys.sorted()
     }
 
-    /// Checks that `group` holds a sparse matrix and describes it.
-    public func sparseGroup(_ group: String) throws -> SparseGroupInfo {
+    /// Checks that `group` holds a sparse matrix and describes it; when it is to be read
+    /// (`readable`), also that HDF5 can apply the filters of its datasets.
+    public func sparseGroup(_ group: String, readable: Bool = true) throws -> SparseGroupInfo {
         let groupPath = Self.absolute(group)
         func invalid(_ reason: String) -> HDF5StoreError {
             .invalidSparseGroup(path: path, group: groupPath, reason: reason)
@@ -78,9 +79,9 @@ extension HDF5File {
         }
         let (orientation, convention, shape) = try sparseLayout(groupPath, invalid: invalid)
         guard shape.count == 2, shape.allSatisfy({ $0 >= 0 }) else { throw invalid("its shape is \(shape)") }
-        let data = try NumericDataset(file: self, name: Self.join(groupPath, "data"))
-        let indices = try NumericDataset(file: self, name: Self.join(groupPath, "indices"))
-        let pointers = try NumericDataset(file: self, name: Self.join(groupPath, "indptr"))
+        let data = try NumericDataset(file: self, name: Self.join(groupPath, "data"), readable: readable)
+        let indices = try NumericDataset(file: self, name: Self.join(groupPath, "indices"), readable: readable)
+        let pointers = try NumericDataset(file: self, name: Self.join(groupPath, "indptr"), readable: readable)
         guard data.shape.count == 1, indices.shape == data.shape, pointers.shape.count == 1 else {
             throw invalid("data \(data.shape), indices \(indices.shape) and indptr \(pointers.shape) must be 1-D, data and indices of one length")
         }

@@ -9,7 +9,7 @@ import HDF5Store
 /// |---|---|
 /// | 64 | bad command line (also argument parsing errors), memory budget too small, --image-shape that is not n pixels |
 /// | 65 | bad data: negative, NaN or infinite values, wrong shape or type, rank too large; a model file without its parameters, or data that does not fit it |
-/// | 66 | input missing: no such file, not HDF5, no such dataset |
+/// | 66 | input missing or unreadable: no such file, not HDF5, no such dataset, a filter HDF5 cannot load |
 /// | 70 | internal failure (HDF5 or LAPACK reported an error) |
 /// | 73 | cannot create the output (or it is the input or the model) |
 /// | 75 | stopped at --time-limit with a checkpoint, or the checkpoint directory is in use: run again |
@@ -29,7 +29,8 @@ struct CommandFailure: Error, CustomStringConvertible {
         switch error {
         case let error as HDF5StoreError:
             switch error {
-            case .fileNotFound, .cannotOpen, .notHDF5, .datasetNotFound, .ambiguousDataset, .objectNotFound:
+            case .fileNotFound, .cannotOpen, .notHDF5, .datasetNotFound, .ambiguousDataset, .objectNotFound,
+                 .filterUnavailable:
                 return 66
             case .cannotCreate:
                 return 73

@@ -17,7 +17,7 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Where to write the demo's files (created if missing).")
     var directory: String = "blocknmf-demo"
 
-    @Option(help: "Seed of the initialization.")
+    @Option(parsing: .unconditional, help: "Seed of the initialization.")
     var seed: UInt32 = 0
 
     @Flag(help: "Print nothing on stderr while factoring.")
@@ -35,14 +35,14 @@ struct DemoCommand: ParsableCommand {
                 swimmer: \(Swimmer.imageCount) images of \(Swimmer.side)×\(Swimmer.side), \
                 rank \(configuration.components), \(configuration.solver.rawValue), \
                 init \(fit.report.initialization), seed \(seed)
-                relative error \(formatted(fit.relativeError ?? .nan)) after \(fit.report.iterations) iterations \
+                relative error \(formatted(fit.relativeError ?? .nan)) after \(counted(fit.report.iterations, "iteration")) \
                 (\(formatted(fit.report.elapsedSeconds, digits: 2)) s)
                 recovered \(summary.recoveredParts) of \(Swimmer.partCount) parts \
                 (correlation ≥ \(SwimmerDemo.recoveryThreshold))
                 data: \(summary.dataPath)
                 factors: \(fit.output)
                 parts image: \(fit.componentsImage ?? "") \
-                (\(configuration.components) tiles of \(SwimmerDemo.imageShape.height)×\(SwimmerDemo.imageShape.width))
+                (\(counted(configuration.components, "tile")) of \(SwimmerDemo.imageShape.height)×\(SwimmerDemo.imageShape.width))
                 """)
         } catch {
             throw CommandFailure(error)

@@ -67,7 +67,7 @@ struct FactorCommand: ParsableCommand {
     @Option(help: "The dataset holding V (default: the file's only 2-D numeric dataset).")
     var dataset: String?
 
-    @Option(name: [.customShort("k"), .long], help: "The number of components k (n_components).")
+    @Option(name: [.customShort("k"), .long], parsing: .unconditional, help: "The number of components k (n_components).")
     var rank: Int
 
     @Option(name: [.customShort("o"), .long], help: "The result file to write.")
@@ -79,13 +79,13 @@ struct FactorCommand: ParsableCommand {
         """)
     var solver: Solver = .hals
 
-    @Option(help: ArgumentHelp("""
+    @Option(parsing: .unconditional, help: ArgumentHelp("""
         The divergence minimized (beta_loss): frobenius, kullback-leibler, itakura-saito, or a number β. \
         Other than frobenius needs --solver mu.
         """, valueName: "loss"))
     var loss: BetaLoss = .frobenius
 
-    @Option(name: .customLong("inner-sweeps"), help: "Sweeps per factor update for --solver hals.")
+    @Option(name: .customLong("inner-sweeps"), parsing: .unconditional, help: "Sweeps per factor update for --solver hals.")
     var innerSweeps: Int = NMFConfiguration.defaultInnerSweeps
 
     @Option(name: .customLong("init"), help: """
@@ -100,37 +100,37 @@ struct FactorCommand: ParsableCommand {
     @Option(name: .customLong("init-h"), help: "Initial H for --init custom, as FILE.h5:/DATASET (k×n).")
     var initialH: DatasetReference?
 
-    @Option(name: .customLong("max-iter"), help: "Maximum number of iterations.")
+    @Option(name: .customLong("max-iter"), parsing: .unconditional, help: "Maximum number of iterations.")
     var maxIterations: Int = 200
 
-    @Option(name: .customLong("tol"), help: "Tolerance of the stopping rule (0: run all iterations).")
+    @Option(name: .customLong("tol"), parsing: .unconditional, help: "Tolerance of the stopping rule (0: run all iterations).")
     var tolerance: Double = 1e-4
 
-    @Option(name: .customLong("alpha-w"), help: "Regularization strength on W (alpha_W).")
+    @Option(name: .customLong("alpha-w"), parsing: .unconditional, help: "Regularization strength on W (alpha_W).")
     var alphaW: Double = 0
 
-    @Option(name: .customLong("alpha-h"), help: "Regularization strength on H, or 'same' as --alpha-w.")
+    @Option(name: .customLong("alpha-h"), parsing: .unconditional, help: "Regularization strength on H, or 'same' as --alpha-w.")
     var alphaH: AlphaH = .same
 
-    @Option(name: .customLong("l1-ratio"), help: "Share of L1 in the regularization, in [0, 1].")
+    @Option(name: .customLong("l1-ratio"), parsing: .unconditional, help: "Share of L1 in the regularization, in [0, 1].")
     var l1Ratio: Double = 0
 
-    @Option(help: "Seed of the random initializations (random_state).")
+    @Option(parsing: .unconditional, help: "Seed of the random initializations (random_state).")
     var seed: UInt32 = 0
 
     @Option(help: "float32, float64, or auto (float32 data stays float32, anything else becomes float64).")
     var precision: Precision = .auto
 
-    @Option(help: "Worker threads (results do not depend on it; default: one per core).")
+    @Option(parsing: .unconditional, help: "Worker threads (results do not depend on it; default: one per core).")
     var threads: Int = Factorization.defaultThreads
 
-    @Option(help: """
+    @Option(parsing: .unconditional, help: """
         Memory for V's buffers, e.g. 2GiB or 500MB (default: a quarter of RAM); W and H come on top. \
         V is kept in memory when it takes at most half of it, and streamed from the file otherwise.
         """)
     var memory: MemoryBudget = .default
 
-    @Option(name: .customLong("block-rows"), help: "Rows per read, instead of the memory budget's choice (forces streaming).")
+    @Option(name: .customLong("block-rows"), parsing: .unconditional, help: "Rows per read, instead of the memory budget's choice (forces streaming).")
     var blockRows: Int?
 
     @Option(name: .customLong("w-storage"), help: """
@@ -149,7 +149,7 @@ struct FactorCommand: ParsableCommand {
         """, valueName: "DIR"))
     var checkpoint: String?
 
-    @Option(name: .customLong("checkpoint-every"), help: ArgumentHelp(
+    @Option(name: .customLong("checkpoint-every"), parsing: .unconditional, help: ArgumentHelp(
         "A checkpoint every N iterations (25) or every so much time (10m, 1h); default 5m.",
         valueName: "N|DURATION"))
     var checkpointEvery: CheckpointInterval = CheckpointOptions.defaultInterval
@@ -162,7 +162,7 @@ struct FactorCommand: ParsableCommand {
         """)
     var keepCheckpoint = false
 
-    @Option(name: .customLong("time-limit"), help: ArgumentHelp("""
+    @Option(name: .customLong("time-limit"), parsing: .unconditional, help: ArgumentHelp("""
         Stop with a checkpoint once the run has taken this long (3h50m, 90m, 1-00:00:00), exiting \
         with status 75; set it a few minutes below the job's limit.
         """, valueName: "DURATION"))
@@ -245,9 +245,10 @@ struct FactorCommand: ParsableCommand {
                 rank \(rank), \(solver.rawValue), init \(report.initialization), \(summary.precision): \
                 \(summary.relativeError.map { "relative error \(formatted($0)), " } ?? "loss \(configuration.loss), ")\
                 reconstruction error \(formatted(report.reconstructionError)), \
-                \(report.iterations) iterations, \(report.converged ? "converged" : "not converged (max-iter reached)"), \
+                \(counted(report.iterations, "iteration")), \(report.converged ? "converged" : "not converged (max-iter reached)"), \
                 \(formatted(report.elapsedSeconds, digits: 3)) s, \(summary.plan.mode.rawValue) \
-                (\(summary.readsInPlace ? "mapped, " : "")\(summary.plan.blockRows)-row blocks, \(summary.threads) threads, W in \(summary.wStorage)), \
+                (\(summary.readsInPlace ? "mapped, " : "")\(blocksDescription(summary.plan, rows: summary.rows)), \
+                \(counted(summary.threads, "thread")), W in \(summary.wStorage)), \
                 \(summary.plan.rowOrder.map { "\(describe($0)), " } ?? "")\
                 peak memory \(MemoryBudget.format(summary.peakResidentBytes)) -> \(summary.output)\
                 \(summary.componentsImage.map { ", components drawn in \($0)" } ?? "")

@@ -21,22 +21,22 @@ struct GenerateCommand: ParsableCommand {
     @Argument(help: "The HDF5 file to write.")
     var output: String
 
-    @Option(help: "m: the number of rows (samples).")
+    @Option(parsing: .unconditional, help: "m: the number of rows (samples).")
     var rows: Int
 
-    @Option(help: "n: the number of columns (features).")
+    @Option(parsing: .unconditional, help: "n: the number of columns (features).")
     var cols: Int
 
-    @Option(name: [.customShort("k"), .long], help: "k: the rank of W*·H*.")
+    @Option(name: [.customShort("k"), .long], parsing: .unconditional, help: "k: the rank of W*·H*.")
     var rank: Int
 
-    @Option(help: "s: each value gets s·u added, u uniform on [0, 1); 0 stores W*·H* exactly.")
+    @Option(parsing: .unconditional, help: "s: each value gets s·u added, u uniform on [0, 1); 0 stores W*·H* exactly.")
     var noise: Double = 0
 
-    @Option(help: "Seed of the random streams.")
+    @Option(parsing: .unconditional, help: "Seed of the random streams.")
     var seed: UInt32 = 0
 
-    @Option(name: .customLong("chunk-rows"), help: "Rows per HDF5 chunk of /X (default: about 1 MiB per chunk).")
+    @Option(name: .customLong("chunk-rows"), parsing: .unconditional, help: "Rows per HDF5 chunk of /X (default: about 1 MiB per chunk).")
     var chunkRows: Int?
 
     @Option(help: "none, or gzip:LEVEL (LEVEL 0...9, with byte shuffle).")
@@ -45,10 +45,10 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .customLong("type"), help: "Element type of /X.")
     var storedType: StoredType = .float32
 
-    @Option(help: "Integer types store round(v·scale), halves away from zero, saturated at the type's maximum (default 1).")
+    @Option(parsing: .unconditional, help: "Integer types store round(v·scale), halves away from zero, saturated at the type's maximum (default 1).")
     var scale: Double?
 
-    @Option(help: "d: the share of values kept (the others are 0), in (0, 1].")
+    @Option(parsing: .unconditional, help: "d: the share of values kept (the others are 0), in (0, 1].")
     var density: Double = 1
 
     @Option(help: ArgumentHelp("""
@@ -57,7 +57,7 @@ struct GenerateCommand: ParsableCommand {
         """, valueName: "layout"))
     var layout: MatrixLayout = .dense
 
-    @Option(help: "Memory for one block of V, e.g. 64MiB, 512K, 1G.")
+    @Option(parsing: .unconditional, help: "Memory for one block of V, e.g. 64MiB, 512K, 1G.")
     var memory = "64MiB"
 
     @Flag(help: "No progress bar on stderr.")
@@ -104,7 +104,7 @@ struct GenerateCommand: ParsableCommand {
             + "\(formatted(Double(summary.bytesOnDisk) / 1e6, digits: 4)) MB on disk, "
             + "\(formatted(seconds, digits: 3)) s, \(formatted(seconds > 0 ? megabytes / seconds : 0, digits: 4)) MB/s"
         if summary.saturatedValues > 0 {
-            line += ", \(summary.saturatedValues) values above the \(summary.storedType.rawValue) maximum stored as it"
+            line += ", \(counted(summary.saturatedValues, "value")) above the \(summary.storedType.rawValue) maximum stored as it"
         }
         return line
     }

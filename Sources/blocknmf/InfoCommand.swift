@@ -10,7 +10,7 @@ struct InfoCommand: ParsableCommand {
     @Argument(help: "An HDF5 file.")
     var file: String
 
-    @Option(help: "The memory budget factor would use (default: a quarter of RAM).")
+    @Option(parsing: .unconditional, help: "The memory budget factor would use (default: a quarter of RAM).")
     var memory: MemoryBudget = .default
 
     @Option(help: "The precision factor would compute in.")
@@ -27,21 +27,21 @@ struct InfoCommand: ParsableCommand {
                 return
             }
             let groups = entries.filter { $0.sparse != nil }.count, datasets = entries.count - groups
-            let sparse = groups == 0 ? "" : ", \(groups) sparse group\(groups == 1 ? "" : "s")"
-            print("\(file): \(datasets) dataset\(datasets == 1 ? "" : "s")\(sparse); factor's memory budget \(memory)")
+            let sparse = groups == 0 ? "" : ", \(counted(groups, "sparse group"))"
+            print("\(file): \(counted(datasets, "dataset"))\(sparse); factor's memory budget \(memory)")
             for entry in entries {
                 if let sparse = entry.sparse {
                     let stored = sparse.storedShape.map(String.init).joined(separator: "×")
                     let reading = sparse.convention == "10x" ? "features × barcodes, read transposed" : "as declared"
                     print("  \(entry.path)  sparse \(sparse.orientation) \(stored) \(entry.type) (\(sparse.convention), "
-                        + "\(reading)): \(entry.shape.map(String.init).joined(separator: "×")), \(sparse.nonZeros) non-zeros, "
-                        + "density \(formatted(sparse.density, digits: 3)), tiles of \(sparse.rowsPerTile) rows, "
+                        + "\(reading)): \(entry.shape.map(String.init).joined(separator: "×")), "
+                        + "\(counted(sparse.nonZeros, "non-zero")), density \(formatted(sparse.density, digits: 3)), "
+                        + "tiles of \(counted(sparse.rowsPerTile, "row"))\(filterList(entry)), "
                         + "\(MemoryBudget.format(entry.storedBytes)) in the file")
                 } else {
                     let shape = entry.shape.map(String.init).joined(separator: "×")
                     let chunks = entry.chunkShape.map { "chunks " + $0.map(String.init).joined(separator: "×") } ?? "contiguous"
-                    let filters = entry.filters.isEmpty ? "" : ", " + entry.filters.joined(separator: ", ")
-                    print("  \(entry.path)  \(shape) \(entry.type), \(chunks)\(filters), "
+                    print("  \(entry.path)  \(shape) \(entry.type), \(chunks)\(filterList(entry)), "
                         + "\(MemoryBudget.format(entry.storedBytes)) in the file (\(MemoryBudget.format(entry.dataBytes)) of data)")
                 }
                 if let axes = entry.axes {
@@ -54,10 +54,15 @@ struct InfoCommand: ParsableCommand {
         }
     }
 
+    /// ", shuffle, deflate(4)", each filter HDF5 cannot load marked as such.
+    private func filterList(_ entry: DatasetEntry) -> String {
+        entry.filters.map { ", " + $0 + (entry.unavailableFilters.contains($0) ? " (not available)" : "") }.joined()
+    }
+
     private func printPlan(_ entry: DatasetEntry) {
         if let plan = entry.plan, let precision = entry.planPrecision {
             var how = plan.mode == .resident ? "read once and kept in memory"
-                : plan.valuesPerBlock.map { "streamed in blocks of at most \($0) values (about \(plan.blockRows) rows)" }
+                : plan.valuesPerBlock.map { "streamed in blocks of at most \(counted($0, "value")) (about \(counted(plan.blockRows, "row")))" }
                 ?? "streamed in \(plan.blockRows)-row blocks"
             if let sparse = entry.sparse, !sparse.rowsAreCompressed {
                 how = sparse.rowOrderDiskBytes.map {

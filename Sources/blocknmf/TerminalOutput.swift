@@ -5,14 +5,31 @@ func printToStandardError(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
 }
 
+/// "1 thread", "2 threads": a count with its noun in the number it takes.
+func counted(_ count: Int, _ noun: String, plural: String? = nil) -> String {
+    "\(count) \(count == 1 ? noun : plural ?? noun + "s")"
+}
+
+/// The blocks a plan reads, and `--block-rows` as given when the plan made it whole tiles
+/// (or no more than V's `rows`).
+func blocksDescription(_ plan: StreamPlan, rows: Int) -> String {
+    let blocks = "\(plan.blockRows)-row blocks"
+    guard let asked = plan.requestedBlockRows, asked != plan.blockRows else { return blocks }
+    if asked > plan.blockRows && plan.blockRows >= rows {
+        return "\(blocks): --block-rows \(asked) cut to V's \(counted(rows, "row")) in whole tiles"
+    }
+    return "\(blocks): --block-rows \(asked) in whole tiles"
+}
+
 /// A number with `digits` significant digits, as C's `%g` gives it.
 func formatted(_ value: Double, digits: Int = 6) -> String {
     String(format: "%.\(digits)g", value)
 }
 
 /// Progress on stderr: the first iteration, then at most one line a second, and
-/// the last. Each line: iteration, relative error, relative change, seconds per
-/// iteration, read throughput, and the time left if every iteration runs.
+/// the last. Each line: iteration, relative error, the quantity the stopping rule
+/// compares with --tol, seconds per iteration, read throughput, and the time left if
+/// every iteration runs.
 final class ProgressPrinter: @unchecked Sendable {
     private var lastPrinted = -Double.infinity
     private let interval: Double
@@ -27,7 +44,7 @@ final class ProgressPrinter: @unchecked Sendable {
         let error = step.relativeError.map { "error \(formatted($0, digits: 5))" }
             ?? "\(step.loss) error \(formatted(step.reconstructionError, digits: 6)) at iteration \(step.errorIteration)"
         var line = "iteration \(step.iteration)/\(step.maxIterations)  \(error)"
-            + "  change \(formatted(step.relativeChange, digits: 3))"
+            + "  \(stoppingText(step))"
             + "  \(formatted(step.iterationSeconds, digits: 3)) s/it"
         if progress.readSeconds > 0 {
             line += "  read \(formatted(Double(progress.bytesRead) / progress.readSeconds / 1e9, digits: 3)) GB/s"
@@ -45,6 +62,19 @@ final class ProgressPrinter: @unchecked Sendable {
         if progress.fraction < 1, let last = rowOrderPrinted, now - last < .seconds(interval) { return }
         rowOrderPrinted = now
         printToStandardError("V is compressed by columns: putting it in row order, \(Int(progress.fraction * 100))% done")
+    }
+
+    /// `violation/initial 0.0213 (tol 0.0001)` for cd and hals, checked every iteration;
+    /// `decrease/initial 0.00412 at 40 (tol 0.0001)` for mu, checked every 10 iterations.
+    private func stoppingText(_ step: IterationProgress) -> String {
+        guard let test = step.stoppingTest else { return "decrease/initial - (checked every 10 iterations)" }
+        let tolerance = "(tol \(formatted(test.tolerance, digits: 3)))"
+        switch test.quantity {
+        case .violationRatio:
+            return "violation/initial \(formatted(test.value, digits: 3)) \(tolerance)"
+        case .errorDecrease:
+            return "decrease/initial \(formatted(test.value, digits: 3)) at \(test.iteration) \(tolerance)"
+        }
     }
 
     func report(_ event: CheckpointEvent) {

@@ -29,16 +29,16 @@ struct TransformCommand: ParsableCommand {
     @Option(help: "float32, float64, or auto (float32 data stays float32, anything else becomes float64).")
     var precision: Precision = .auto
 
-    @Option(help: "Worker threads (results do not depend on it; default: one per core).")
+    @Option(parsing: .unconditional, help: "Worker threads (results do not depend on it; default: one per core).")
     var threads: Int = Factorization.defaultThreads
 
-    @Option(help: """
+    @Option(parsing: .unconditional, help: """
         Memory for the data's buffers, e.g. 2GiB or 500MB (default: a quarter of RAM); W and H come on \
         top. The data is kept in memory when it takes at most half of it, and streamed otherwise.
         """)
     var memory: MemoryBudget = .default
 
-    @Option(name: .customLong("block-rows"), help: "Rows per read, instead of the memory budget's choice (forces streaming).")
+    @Option(name: .customLong("block-rows"), parsing: .unconditional, help: "Rows per read, instead of the memory budget's choice (forces streaming).")
     var blockRows: Int?
 
     @Flag(help: "Print nothing on stderr while solving.")
@@ -64,9 +64,9 @@ struct TransformCommand: ParsableCommand {
                 \(summary.configuration.solver.rawValue)), \(summary.precision): \
                 \(summary.relativeError.map { "relative error \(formatted($0)), " } ?? "loss \(summary.configuration.loss), ")\
                 reconstruction error \(formatted(report.reconstructionError)), \
-                \(report.iterations) iterations, \(report.converged ? "converged" : "not converged (max-iter reached)"), \
+                \(counted(report.iterations, "iteration")), \(report.converged ? "converged" : "not converged (max-iter reached)"), \
                 \(formatted(report.elapsedSeconds, digits: 3)) s, \(summary.plan.mode.rawValue) \
-                (\(summary.plan.blockRows)-row blocks, \(summary.threads) threads), \
+                (\(blocksDescription(summary.plan, rows: summary.rows)), \(counted(summary.threads, "thread"))), \
                 peak memory \(MemoryBudget.format(summary.peakResidentBytes)) -> \(summary.output)
                 """)
         } catch {

@@ -108,7 +108,7 @@ final class DataGeneratorTests: XCTestCase {
             let stored = layout == .dense ? try matrix(output, "/X", as: Double.self)
                 : try sparseMatrix(file, group)
             XCTAssertTrue(stored == expected, "\(layout) blocks of \(blockRows ?? 0)")
-            XCTAssertEqual(try matrix(output, "/W_true", as: Double.self), w)
+            XCTAssertEqual(try matrix(output, layout == .anndata ? "/uns/W_true" : "/W_true", as: Double.self), w)
         }
     }
 

@@ -29,6 +29,44 @@ final class GenerateCommandTests: XCTestCase {
         XCTAssertEqual(scratch.contents, ["planted.h5"], "no temporary file left behind")
     }
 
+    /// `--layout anndata` writes a file the anndata package opens: X the CSR of the matrix the
+    /// dense layout stores, W* and H* in uns, rows and columns named by their numbers.
+    func testAnnDataLayoutOpensWithAnnData() throws {
+        for layout in ["dense", "anndata"] {
+            let made = try BlocknmfExecutable.run(["generate", scratch.file("\(layout).h5"), "--rows", "700", "--cols", "12",
+                                                   "--rank", "3", "--noise", "0.1", "--density", "0.3", "--seed", "5",
+                                                   "--memory", "16K", "--layout", layout, "--quiet"])
+            XCTAssertEqual(made.status, 0, made.standardError)
+        }
+        let check = """
+            import sys, warnings
+            import anndata, h5py, numpy
+            warnings.simplefilter("error")  # an element anndata reads only by its old rules warns
+            a = anndata.read_h5ad(sys.argv[1])
+            with h5py.File(sys.argv[2], "r") as dense:
+                assert a.shape == (700, 12), a.shape
+                assert (a.X.toarray() == dense["X"][()]).all()
+                assert (a.uns["W_true"] == dense["W_true"][()]).all() and (a.uns["H_true"] == dense["H_true"][()]).all()
+            assert list(a.obs_names[:3]) == ["0", "1", "2"] and a.obs_names[-1] == "699" and a.var_names[-1] == "11"
+            print(type(a.X).__name__, a.X.nnz)
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", check, scratch.file("anndata.h5"), scratch.file("dense.h5")]
+        let output = Pipe(), error = Pipe()
+        (process.standardOutput, process.standardError) = (output, error)
+        try process.run()
+        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let complaint = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, complaint)
+        XCTAssertTrue(printed.hasPrefix("csr_matrix "), printed + complaint)
+
+        let fit = try BlocknmfExecutable.run(["factor", scratch.file("anndata.h5"), "--dataset", "/X", "--rank", "3",
+                                              "-o", scratch.file("fit.h5"), "--quiet"])
+        XCTAssertEqual(fit.status, 0, fit.standardError)
+    }
+
     func testShowsProgressOnStandardErrorUnlessQuiet() throws {
         let result = try BlocknmfExecutable.run(["generate", scratch.file("progress.h5"), "--rows", "1000",
                                                  "--cols", "10", "--rank", "2"])
