@@ -273,7 +273,7 @@ public enum Factorization {
                     h = h0
                 } else {
                     w = try session?.makeBuffers(rows: m, components: k, initial: nil)
-                        ?? FactorRows(scratch: try ScratchRowFile<T>(path: scratchPath(for: request), rows: m, columns: k))
+                        ?? FactorRows(scratch: try scratchFile(for: request, rows: m, columns: k))
                     h = try initializeOutOfCore(w, method: method, configuration: configuration, summary: summary,
                                                 request: request, customH: customH, wBytes: wBytes)
                 }
@@ -356,14 +356,15 @@ public enum Factorization {
         }
     }
 
-    /// A hidden file in the scratch directory (the output's by default), unique to this run.
-    private static func scratchPath(for request: FactorizationRequest) -> String {
+    /// A hidden file in the scratch directory (the output's by default), unique to this run and
+    /// unlinked at once.
+    private static func scratchFile<T: NMFScalar>(for request: FactorizationRequest, rows: Int, columns: Int) throws
+        -> ScratchRowFile<T>
+    {
         let output = request.output
-        let slash = output.lastIndex(of: "/")
-        let directory = request.scratchDirectory.map { $0.hasSuffix("/") ? $0 : $0 + "/" }
-            ?? slash.map { String(output[...$0]) } ?? ""
-        let name = slash.map { String(output[output.index(after: $0)...]) } ?? output
-        return "\(directory).\(name).W-scratch-\(getpid())"
+        let name = output.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? output
+        let directory = request.scratchDirectory ?? FileSystem.parentDirectory(of: output)
+        return try ScratchRowFile<T>.temporary(in: directory, prefix: ".\(name).W-scratch-", rows: rows, columns: columns)
     }
 
     static func progress(_ onProgress: ((FactorizationProgress) -> Void)?,
