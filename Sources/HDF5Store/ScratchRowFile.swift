@@ -70,24 +70,6 @@ public final class ScratchRowFile<Element: BitwiseCopyable>: @unchecked Sendable
         self.temporaryLocation = temporaryLocation
     }
 
-    /// Creates (or truncates) `path` with room for `rows × columns` elements, kept.
-    public convenience init(path: String, rows: Int, columns: Int, keep: Bool) throws {
-        precondition(keep, "a working file is made by `temporary`")
-        let descriptor = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            throw HDF5StoreError.cannotCreate(path: path, reason: String(cString: strerror(errno)))
-        }
-        try self.init(descriptor: descriptor, path: path, rows: rows, columns: columns, temporaryLocation: nil)
-    }
-
-    /// Opens a kept file, which must hold exactly `rows × columns` elements.
-    public convenience init(opening path: String, rows: Int, columns: Int) throws {
-        let slash = path.lastIndex(of: "/")
-        let directory = try OpenDirectory(path: slash.map { String(path[..<$0]) } ?? ".")
-        try self.init(opening: slash.map { String(path[path.index(after: $0)...]) } ?? path, in: directory, rows: rows,
-                      columns: columns)
-    }
-
     /// Opens the kept file `name` in `directory`, which must be trusted (see
     /// `OpenDirectory.openTrusted`) and hold exactly `rows × columns` elements.
     public init(opening name: String, in directory: OpenDirectory, rows: Int, columns: Int) throws {

@@ -2,14 +2,18 @@ import Foundation
 import HDF5Store
 import XCTest
 
-/// Outputs and scratch files in directories other users can write (docs/reliability.md,
-/// "Shared directories: the threat model"): links planted at names a run uses are neither
-/// followed nor removed, and files under construction are private.
+/// Outputs, scratch files and checkpoints in directories other users can write
+/// (docs/reliability.md, "Shared directories: the threat model"): links planted at names a
+/// run uses are neither followed nor removed, files under construction are private, and a
+/// checkpoint that is not this user's alone is refused. Run as root, "another user" is uid
+/// 65534.
 final class SharedDirectoryTests: XCTestCase {
     private var scratch: ScratchDirectory!
     private var input: String { scratch.file("v.h5") }
     private var victim: String { scratch.file("victim") }
     private let victimContent = "a file of the user's that no run may change\n"
+    private static let otherUser: uid_t = 65534
+    private static let trustRule = "a checkpoint is used only when this user owns it and no one else can write to it"
 
     override func setUpWithError() throws {
         scratch = try ScratchDirectory()
@@ -171,5 +175,153 @@ final class SharedDirectoryTests: XCTestCase {
             }
         }
         assertVictimUntouched()
+    }
+
+    // MARK: Checkpoints
+
+    /// A fresh checkpoint directory is mode 0700 and its files 0600, whatever the umask.
+    func testCheckpointDirectoryAndFilesAreMadePrivate() throws {
+        let checkpoint = scratch.file("fit.ckpt")
+        let run = try withUmask(0) {
+            try factor(output: scratch.file("out.h5"), ["--checkpoint", checkpoint, "--checkpoint-every", "3",
+                                                        "--keep-checkpoint"])
+        }
+        XCTAssertEqual(run.status, 0, run.standardError)
+        XCTAssertEqual(try mode(checkpoint), 0o700)
+        let files = try FileManager.default.contentsOfDirectory(atPath: checkpoint).sorted()
+        XCTAssertEqual(files.filter { !$0.hasPrefix("state-") }, ["W.0", "W.1", "lock"])
+        XCTAssertEqual(files.filter { $0.hasPrefix("state-") }.count, 2, "\(files)")
+        for file in files { XCTAssertEqual(try mode("\(checkpoint)/\(file)"), 0o600, file) }
+    }
+
+    /// A kept checkpoint at iteration 4, then each way it can come to be out of this user's
+    /// sole control: the run resuming from it exits with 77 and one line naming what is
+    /// wrong, writes nothing and changes nothing; with the change undone, it resumes.
+    func testCheckpointsNotThisUsersAloneAreRefused() throws {
+        let checkpoint = scratch.file("fit.ckpt"), output = scratch.file("out.h5")
+        let first = try factor(output: output, ["--checkpoint", checkpoint, "--checkpoint-every", "2",
+                                                "--keep-checkpoint", "--max-iter", "4"])
+        XCTAssertEqual(first.status, 0, first.standardError)
+        try FileManager.default.removeItem(atPath: output)
+        let newest = try FileManager.default.contentsOfDirectory(atPath: checkpoint)
+            .filter { $0.hasPrefix("state-") }.sorted().last ?? "none"
+        let copy = scratch.file("copy-of-state")
+        try FileManager.default.copyItem(atPath: "\(checkpoint)/\(newest)", toPath: copy)
+        let user = geteuid()
+        func chownTo(_ owner: uid_t, _ name: String) -> () -> Void {
+            { XCTAssertEqual(lchown(name.isEmpty ? checkpoint : "\(checkpoint)/\(name)", owner, gid_t(owner)), 0) }
+        }
+        func chmodTo(_ mode: mode_t, _ name: String) -> () -> Void {
+            { XCTAssertEqual(chmod(name.isEmpty ? checkpoint : "\(checkpoint)/\(name)", mode), 0) }
+        }
+        /// Puts a link to `target` where `name` was, and back.
+        func linkInstead(_ name: String, to target: String) -> (() -> Void, () -> Void) {
+            let path = "\(checkpoint)/\(name)", aside = scratch.file("aside")
+            return ({
+                XCTAssertEqual(rename(path, aside), 0)
+                XCTAssertEqual(symlink(target, path), 0)
+            }, {
+                XCTAssertEqual(unlink(path), 0)
+                XCTAssertEqual(rename(aside, path), 0)
+            })
+        }
+        let stateLink = linkInstead(newest, to: copy)
+        let bufferLink = linkInstead("W.0", to: victim)
+        let lockLink = linkInstead("lock", to: victim)
+        let cases: [(String, () -> Void, () -> Void, String)] = [
+            ("directory of another user", chownTo(Self.otherUser, ""), chownTo(user, ""),
+             "it is owned by uid 65534, not by this user (uid \(user))"),
+            ("directory writable by its group", chmodTo(0o770, ""), chmodTo(0o700, ""),
+             "it is writable by its group (mode 770)"),
+            ("directory writable by others", chmodTo(0o703, ""), chmodTo(0o700, ""),
+             "it is writable by other users (mode 703)"),
+            ("state file of another user", chownTo(Self.otherUser, newest), chownTo(user, newest),
+             "\(checkpoint)/\(newest) is owned by uid 65534, not by this user (uid \(user))"),
+            ("state file writable by its group", chmodTo(0o660, newest), chmodTo(0o600, newest),
+             "\(checkpoint)/\(newest) is writable by its group (mode 660)"),
+            ("buffer of another user", chownTo(Self.otherUser, "W.1"), chownTo(user, "W.1"),
+             "\(checkpoint)/W.1 is owned by uid 65534, not by this user (uid \(user))"),
+            ("lock of another user", chownTo(Self.otherUser, "lock"), chownTo(user, "lock"),
+             "\(checkpoint)/lock is owned by uid 65534, not by this user (uid \(user))"),
+            // A copy with valid checksums, reached through a link.
+            ("state file that is a link", stateLink.0, stateLink.1, "\(checkpoint)/\(newest) is a symbolic link"),
+            ("buffer that is a link", bufferLink.0, bufferLink.1, "\(checkpoint)/W.0 is a symbolic link"),
+            ("lock that is a link", lockLink.0, lockLink.1, "\(checkpoint)/lock is a symbolic link"),
+        ]
+        let resume = ["--checkpoint", checkpoint, "--checkpoint-every", "2", "--keep-checkpoint", "--max-iter", "6"]
+        func snapshot() throws -> [String: Data] {
+            var files: [String: Data] = [:]
+            for name in try FileManager.default.contentsOfDirectory(atPath: checkpoint) {
+                files[name] = try? Data(contentsOf: URL(fileURLWithPath: "\(checkpoint)/\(name)"))
+            }
+            return files
+        }
+        for (name, tamper, undo, reason) in cases {
+            let before = try snapshot()
+            tamper()
+            let outside = Set(scratch.contents)
+            let refused = try factor(output: output, resume)
+            XCTAssertEqual(failure(refused, status: 77),
+                           "blocknmf: error: refusing checkpoint directory \(checkpoint): \(reason); \(Self.trustRule)",
+                           name)
+            XCTAssertEqual(Set(scratch.contents), outside, "\(name): no output, nothing else written")
+            undo()
+            XCTAssertEqual(try snapshot(), before, "\(name): the checkpoint changed")
+            assertVictimUntouched()
+        }
+        let resumed = try BlocknmfExecutable.run(["factor", input, "--dataset", "/X", "--rank", "3", "--output", output,
+                                                  "--tol", "0"] + resume)
+        XCTAssertEqual(resumed.status, 0, resumed.standardError)
+        XCTAssertTrue(resumed.standardError.contains("resuming at iteration 4 of 6"), resumed.standardError)
+    }
+
+    /// A link planted where the checkpoint directory is to be made: refused, and the
+    /// directory it points to (the user's own) gets nothing. A directory of another user:
+    /// refused, nothing made in it. A file: not a directory, left as it is.
+    func testACheckpointDirectoryThatIsALinkOrAnotherUsersIsRefused() throws {
+        let target = scratch.file("own-directory")
+        try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: false)
+        XCTAssertEqual(chmod(target, 0o700), 0)
+        let link = scratch.file("fit.ckpt")
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        let linked = try factor(output: scratch.file("out.h5"), ["--checkpoint", link])
+        XCTAssertEqual(failure(linked, status: 77),
+                       "blocknmf: error: refusing checkpoint directory \(link): it is a symbolic link; \(Self.trustRule)")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: target), [])
+
+        let foreign = scratch.file("foreign.ckpt")
+        try FileManager.default.createDirectory(atPath: foreign, withIntermediateDirectories: false)
+        XCTAssertEqual(chown(foreign, Self.otherUser, gid_t(Self.otherUser)), 0)
+        let refused = try factor(output: scratch.file("out.h5"), ["--checkpoint", foreign])
+        XCTAssertEqual(failure(refused, status: 77), "blocknmf: error: refusing checkpoint directory \(foreign): "
+                       + "it is owned by uid 65534, not by this user (uid \(geteuid())); \(Self.trustRule)")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: foreign), [])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.file("out.h5")))
+
+        let notADirectory = try factor(output: scratch.file("out.h5"), ["--checkpoint", victim])
+        XCTAssertEqual(failure(notADirectory, status: 73),
+                       "blocknmf: error: cannot create \(victim): it exists and is not a directory")
+        assertVictimUntouched()
+    }
+
+    /// Links planted at the buffers' and a state file's names in a checkpoint directory that
+    /// holds no checkpoint yet: refused too, the links left as they are, never written through.
+    func testLinksAtCheckpointFileNamesAreRefusedEvenWithoutACheckpoint() throws {
+        let checkpoint = scratch.file("fit.ckpt")
+        try FileManager.default.createDirectory(atPath: checkpoint, withIntermediateDirectories: false)
+        XCTAssertEqual(chmod(checkpoint, 0o700), 0)
+        let names = ["W.0", "W.1", "state-00000001.partial-AAAAAAAAAAAA"]
+        for name in names {
+            try FileManager.default.createSymbolicLink(atPath: "\(checkpoint)/\(name)", withDestinationPath: victim)
+        }
+        for extra in [[], ["--restart"]] {
+            let run = try factor(output: scratch.file("out.h5"), ["--checkpoint", checkpoint] + extra)
+            XCTAssertEqual(failure(run, status: 77), "blocknmf: error: refusing checkpoint directory \(checkpoint): "
+                           + "\(checkpoint)/W.0 is a symbolic link; \(Self.trustRule)", "\(extra)")
+            assertVictimUntouched()
+            XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: checkpoint)), Set(names + ["lock"]))
+            for name in names { XCTAssertEqual(try type("\(checkpoint)/\(name)"), .typeSymbolicLink, name) }
+            XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.file("out.h5")))
+        }
     }
 }

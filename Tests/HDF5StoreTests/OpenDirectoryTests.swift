@@ -118,9 +118,12 @@ final class OpenDirectoryTests: XCTestCase {
             assertUntrusted(problem) { close(try directory.openTrusted(name, flags: O_RDONLY)) }
             assertUntrusted(problem) { try directory.checkTrusted(name) }
         }
+        XCTAssertEqual(try DurableFile.read("mine", in: directory), Array("content".utf8))
+        assertUntrusted("is a symbolic link") { _ = try DurableFile.read("link", in: directory) }
         assertUntrusted("is owned by uid 65534, not by this user (uid \(user))") {
             _ = try ScratchRowFile<UInt8>(opening: "foreign", in: directory, rows: 7, columns: 1)
         }
+        assertUntrusted("is writable by its group (mode 620)") { _ = try FileLock(name: "group", in: directory) }
     }
 
     func testAPrivateDirectoryIsMadeMode0700AndAnExistingOneMustBeTrusted() throws {
@@ -212,13 +215,18 @@ final class OpenDirectoryTests: XCTestCase {
         XCTAssertEqual(try mode(scratch.file("moved/file.h5")), 0o600, "HDF5 opened the file made beforehand")
     }
 
-    func testRenameReplacesALinkAtTheNameWithoutFollowingIt() throws {
+    func testRenameAndReplaceReplaceALinkAtTheNameWithoutFollowingIt() throws {
         let directory = try OpenDirectory(path: scratch.path)
         try FileManager.default.createSymbolicLink(atPath: scratch.file("result"), withDestinationPath: victim)
+        try FileManager.default.createSymbolicLink(atPath: scratch.file("state"), withDestinationPath: victim)
         close(try directory.createFile("new"))
         try directory.rename("new", to: directory, as: "result")
-        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: scratch.file("result"))[.type] as? FileAttributeType,
-                       .typeRegular)
+        try DurableFile.replace("state", in: directory, with: Array("state".utf8))
+        XCTAssertEqual(try DurableFile.read("state", in: directory), Array("state".utf8))
+        for name in ["result", "state"] {
+            XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: scratch.file(name))[.type] as? FileAttributeType,
+                           .typeRegular)
+        }
         assertVictimUntouched()
     }
 }
