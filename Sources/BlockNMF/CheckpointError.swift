@@ -8,6 +8,9 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     case damaged(directory: String, problems: [String])
     /// The checkpoint is already past the iteration limit asked for now.
     case beyondIterationLimit(directory: String, iteration: Int, maxIterations: Int)
+    /// The directory, or a file in it, is a link, another user's or writable by others:
+    /// its content could have been made to steer the result.
+    case untrusted(directory: String, reason: String)
 
     /// A setting whose value in the checkpoint differs from this run's.
     public struct Difference: Sendable, Equatable, CustomStringConvertible {
@@ -29,6 +32,8 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
             return "checkpoint in \(directory) is damaged (\(problems.joined(separator: "; "))); rerun with --restart to start over"
         case let .beyondIterationLimit(directory, iteration, maxIterations):
             return "checkpoint in \(directory) is at iteration \(iteration), beyond --max-iter \(maxIterations); raise --max-iter or rerun with --restart"
+        case let .untrusted(directory, reason):
+            return "refusing checkpoint directory \(directory): \(reason); a checkpoint is used only when this user owns it and no one else can write to it"
         }
     }
 }

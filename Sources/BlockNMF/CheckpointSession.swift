@@ -69,14 +69,13 @@ final class CheckpointSession<T: NMFScalar> {
     /// holds no checkpoint. A checkpoint of other input or configuration is refused.
     func resume(rows m: Int, columns n: Int, components k: Int, maxIterations: Int,
                 wInMemory: Bool) throws -> Resumed? {
-        let states = directory.statePaths()
+        let states = directory.stateNames()
         guard !states.isEmpty else { return nil }
         var problems: [String] = []
-        for (_, path) in states {
-            let name = String(path.split(separator: "/").last ?? "")
+        for (_, name) in states {
             let record: CheckpointRecord
             do {
-                switch CheckpointRecord.decode(try DurableFile.read(path)) {
+                switch CheckpointRecord.decode(try DurableFile.read(name, in: directory.files)) {
                 case .success(let decoded): record = decoded
                 case .failure(let problem):
                     problems.append("\(name): \(problem)")
@@ -123,7 +122,9 @@ final class CheckpointSession<T: NMFScalar> {
                           inMemory: Bool) throws -> WBufferPair<T>? {
         guard [saved.doneBuffer, saved.pendingBuffer].allSatisfy({ $0 == 0 || $0 == 1 }),
               (0...m).contains(saved.rowsDone) else { return nil }
-        let files = try (0..<2).map { try ScratchRowFile<T>(opening: directory.bufferPath($0), rows: m, columns: k) }
+        let files = try (0..<2).map {
+            try ScratchRowFile<T>(opening: CheckpointDirectory.bufferName($0), in: directory.files, rows: m, columns: k)
+        }
         return try WBufferPair(
             restoring: .init(rowsDone: saved.rowsDone, doneBuffer: saved.doneBuffer,
                              pendingBuffer: saved.pendingBuffer, checksum: checksum),
@@ -135,7 +136,7 @@ final class CheckpointSession<T: NMFScalar> {
     func makeBuffers(rows m: Int, components k: Int, initial: Matrix<T>?) throws -> FactorRows<T> {
         directory.removeCheckpoint()
         let files = try (0..<2).map {
-            try ScratchRowFile<T>(path: directory.bufferPath($0), rows: m, columns: k, keep: true)
+            try ScratchRowFile<T>(creating: CheckpointDirectory.bufferName($0), in: directory.files, rows: m, columns: k)
         }
         let pair = try WBufferPair(files: files, cache: initial)
         buffers = pair

@@ -64,7 +64,7 @@ final class FactorRows<T: NMFScalar>: @unchecked Sendable {
             if keepingPrevious { previous = storage }
         case .scratch(let file):
             if keepingPrevious {
-                let next = try spareScratch ?? ScratchRowFile<T>(path: file.path + "-next", rows: rows, columns: columns)
+                let next = try spareScratch ?? file.temporarySibling()
                 spareScratch = nil
                 previous = storage
                 storage = .scratch(next)

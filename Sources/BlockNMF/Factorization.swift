@@ -274,7 +274,7 @@ public enum Factorization {
                     h = h0
                 } else {
                     w = try session?.makeBuffers(rows: m, components: k, initial: nil)
-                        ?? FactorRows(scratch: try ScratchRowFile<T>(path: scratchPath(for: request), rows: m, columns: k))
+                        ?? FactorRows(scratch: try scratchFile(for: request, rows: m, columns: k))
                     h = try initializeOutOfCore(w, method: method, configuration: configuration, summary: summary,
                                                 request: request, customH: customH, wBytes: wBytes)
                 }
@@ -357,11 +357,14 @@ public enum Factorization {
         }
     }
 
-    /// A hidden file in the scratch directory, unique to this run.
-    private static func scratchPath(for request: FactorizationRequest) -> String {
+    /// A hidden file in the scratch directory, unique to this run and unlinked at once.
+    private static func scratchFile<T: NMFScalar>(for request: FactorizationRequest, rows: Int, columns: Int) throws
+        -> ScratchRowFile<T>
+    {
         let output = request.output
-        let name = output.lastIndex(of: "/").map { String(output[output.index(after: $0)...]) } ?? output
-        return "\(scratchDirectory(for: request))/.\(name).W-scratch-\(getpid())"
+        let name = output.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? output
+        return try ScratchRowFile<T>.temporary(in: scratchDirectory(for: request), prefix: ".\(name).W-scratch-",
+                                               rows: rows, columns: columns)
     }
 
     /// `--scratch-dir`, or the output's directory.
@@ -369,7 +372,7 @@ public enum Factorization {
         if let directory = request.scratchDirectory {
             return directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         }
-        return FileLocation.directory(of: request.output)
+        return FileSystem.parentDirectory(of: request.output)
     }
 
     static func progress(_ onProgress: ((FactorizationProgress) -> Void)?,

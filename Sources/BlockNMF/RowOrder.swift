@@ -1,10 +1,5 @@
-import Foundation
 import HDF5Store
 import NMFKernels
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// How a column-compressed sparse matrix (AnnData's or h5sparse's CSC) was put in row order
 /// before the fit: the engine reads V a block of rows at a time, and such a matrix spreads
@@ -62,21 +57,22 @@ extension RowOrder {
     }
 
     /// A row-compressed copy of `source`'s matrix in the scratch directory, made under
-    /// `budgetBytes` of memory. The copy is created in a private directory and its name and
-    /// the directory removed at once, before anything is written: however the run ends, the
-    /// system reclaims it, and no other user can reach it.
+    /// `budgetBytes` of memory. HDF5 creates the copy by name, in a private directory reached
+    /// through its descriptor; the name and the directory are removed at once, before anything
+    /// is written: however the run ends, the system reclaims the copy, and no other user can
+    /// reach it.
     static func copy<T: NMFScalar & HDF5Scalar>(_ source: ColumnCompressedSource<T>, budgetBytes: Int,
                                                 settings: RowOrderSettings) throws -> (SparseRowSource<T>, RowOrder) {
         let clock = Stopwatch()
-        let directory = try makePrivateDirectory(in: settings.directory)
-        let path = "\(directory)/rows.h5"
+        let scratch = try OpenDirectory(path: settings.directory)
+        let (privateName, privateDirectory) = try scratch.makePrivateSubdirectory(prefix: ".blocknmf-rows-")
         let copy: HDF5File
         do {
             defer {
-                unlink(path)
-                rmdir(directory)
+                _ = privateDirectory.remove("rows.h5")
+                _ = scratch.removeDirectory(privateName)
             }
-            copy = try HDF5File.create(path)
+            copy = try HDF5File.create(privateDirectory.member("rows.h5"), at: privateDirectory.pathThroughDescriptor("rows.h5"))
         }
         let passes = source.nonZeros > ColumnCompressedSource<T>.bucketCapacity(budgetBytes: budgetBytes) ? 3 : 2
         let buckets = try source.writeRowCompressedCopy(
@@ -85,18 +81,6 @@ extension RowOrder {
         let rows = try SparseRowSource<T>(file: copy, group: "/X")
         return (rows, RowOrder(place: .scratch, seconds: clock.elapsedSeconds, copyBytes: try copy.size(),
                                buckets: buckets))
-    }
-
-    /// A new directory only this user can enter, with an unpredictable name: nothing in a
-    /// shared scratch directory is then opened by a name another user could have chosen.
-    private static func makePrivateDirectory(in parent: String) throws -> String {
-        let parent = parent.isEmpty ? "." : parent
-        var template = Array("\(parent)/.blocknmf-rows-XXXXXX".utf8CString)
-        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw HDF5StoreError.cannotCreate(path: parent, reason: "cannot create a scratch directory for the row-ordered "
-                                              + "copy: \(String(cString: strerror(errno)))")
-        }
-        return String(cString: made)
     }
 }
 

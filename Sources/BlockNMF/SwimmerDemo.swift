@@ -31,11 +31,11 @@ public enum SwimmerDemo {
                            onProgress: ((FactorizationProgress) -> Void)? = nil) throws -> Summary {
         let dataPath = "\(directory)/swimmer.h5"
         let images = Swimmer.images(as: Double.self)
-        let data = try HDF5File.create(dataPath)
-        try data.write(dataset: "/X", shape: [images.rows, images.columns], elements: images.elements)
+        let data = try PendingOutput(path: dataPath)
+        try data.file.write(dataset: "/X", shape: [images.rows, images.columns], elements: images.elements)
         let parts = Swimmer.parts(as: Double.self)
-        try data.write(dataset: "/true_parts", shape: [parts.rows, parts.columns], elements: parts.elements)
-        try data.close()
+        try data.file.write(dataset: "/true_parts", shape: [parts.rows, parts.columns], elements: parts.elements)
+        try data.commit()
 
         let request = FactorizationRequest(
             input: dataPath, dataset: "/X", output: "\(directory)/swimmer-nmf.h5", configuration: configuration,

@@ -115,7 +115,7 @@ public enum Transformation {
         let output = try PendingOutput(path: request.output)
         defer { output.discard() }
         return try input.read(precision: request.precision, memory: request.memory, blockRows: request.blockRows,
-                              rowOrder: RowOrderSettings(directory: FileLocation.directory(of: request.output)),
+                              rowOrder: RowOrderSettings(directory: FileSystem.parentDirectory(of: request.output)),
                               Run(request: request, input: input, model: model, output: output, onProgress: onProgress))
     }
 

@@ -47,9 +47,6 @@ static inline hid_t chdf5_e_default(void) { return H5E_DEFAULT; }
 static inline unsigned chdf5_o_info_basic(void) { return H5O_INFO_BASIC; }
 static inline unsigned chdf5_o_info_num_attrs(void) { return H5O_INFO_NUM_ATTRS; }
 
-/* Linux's O_TMPFILE (an unnamed file in a directory), also only under _GNU_SOURCE. */
-static inline int chdf5_o_tmpfile(void) { return 020000000 | 0200000; /* __O_TMPFILE | O_DIRECTORY */ }
-
 /*
  * Linux's fallocate(2) is declared only under _GNU_SOURCE, which Swift's Glibc module is
  * not built with. Punching a hole frees a file's storage under a range (KEEP_SIZE: the

@@ -81,7 +81,7 @@ public final class ColumnCompressedSource<Element: HDF5Scalar>: @unchecked Senda
     /// Writes the matrix compressed by rows into `copy`, a new, empty file — group `/X`,
     /// AnnData's CSR encoding, `data` in `Element`, 32-bit `indices` — using about
     /// `budgetBytes` of memory. When one bucket does not hold every value, they are spilled
-    /// to a file without a name in `spillDirectory`; its sorted regions are given back to the
+    /// to a working file in `spillDirectory`, unlinked at once; its sorted regions are given back to the
     /// file system bucket by bucket. `progress` receives the values handled since its last
     /// call (2 per value with one bucket, 3 with more). Returns the buckets.
     @discardableResult
@@ -107,7 +107,8 @@ public final class ColumnCompressedSource<Element: HDF5Scalar>: @unchecked Senda
             try columnWriter.write(rows: 0..<nonZeros, elements: sorted.columns)
             try valueWriter.write(rows: 0..<nonZeros, elements: sorted.values)
         } else {
-            let spill = try ScratchRowFile<SpillRecord<Element>>(unnamedIn: spillDirectory, rows: nonZeros, columns: 1)
+            let spill = try ScratchRowFile<SpillRecord<Element>>.temporary(in: spillDirectory, prefix: ".blocknmf-spill-",
+                                                                           rows: nonZeros, columns: 1)
             try spillByBucket(spill, buckets: buckets, offsets: offsets, bufferBytes: budgetBytes / 4,
                               pieceValues: pieceValues, progress: progress)
             for bucket in buckets {

@@ -5,35 +5,42 @@ import Glibc
 /// Small files replaced whole and durably: a reader sees the old content or the new,
 /// never a mixture, even if the process or the machine stops half-way.
 public enum DurableFile {
-    /// Writes `bytes` to a temporary name beside `path`, flushes it to the device,
-    /// renames it over `path` and flushes the directory entry.
+    /// Writes `bytes` to a new file under an unpredictable name in `directory`, flushes it
+    /// to the device, renames it over `name` and flushes the directory entry.
     /// `halfWritten` runs when half the bytes are written (a hook for crash tests).
-    public static func replace(_ path: String, with bytes: [UInt8], halfWritten: () -> Void = {}) throws {
-        let temporary = path + ".partial"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw failure("create", temporary) }
+    public static func replace(_ name: String, in directory: OpenDirectory, with bytes: [UInt8],
+                               halfWritten: () -> Void = {}) throws {
+        let (temporary, descriptor) = try directory.createUniqueFile(prefix: name + temporarySuffix)
+        let temporaryPath = directory.member(temporary)
         var closed = false
         defer { if !closed { close(descriptor) } }
-        let half = bytes.count / 2
-        try bytes.withUnsafeBytes { buffer in
-            try writeAll(descriptor, buffer[0..<half], path: temporary)
-            halfWritten()
-            try writeAll(descriptor, buffer[half...], path: temporary)
+        do {
+            let half = bytes.count / 2
+            try bytes.withUnsafeBytes { buffer in
+                try writeAll(descriptor, buffer[0..<half], path: temporaryPath)
+                halfWritten()
+                try writeAll(descriptor, buffer[half...], path: temporaryPath)
+            }
+            guard fsync(descriptor) == 0 else { throw failure("fsync", temporaryPath) }
+            closed = true
+            guard close(descriptor) == 0 else { throw failure("close", temporaryPath) }
+            try directory.rename(temporary, to: directory, as: name)
+        } catch {
+            directory.remove(temporary)
+            throw error
         }
-        guard fsync(descriptor) == 0 else { throw failure("fsync", temporary) }
-        closed = true
-        guard close(descriptor) == 0 else { throw failure("close", temporary) }
-        guard rename(temporary, path) == 0 else { throw failure("rename", temporary) }
-        try synchronizeDirectory(of: path)
+        try directory.synchronize()
     }
 
-    /// The whole content of `path`.
-    public static func read(_ path: String) throws -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            if errno == ENOENT { throw HDF5StoreError.fileNotFound(path: path) }
-            throw HDF5StoreError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
-        }
+    /// What follows a file's name in the name of its replacement under construction; such
+    /// files are left only by a run that stopped half-way.
+    public static let temporarySuffix = ".partial-"
+
+    /// The whole content of `name` in `directory`, which must be trusted (see
+    /// `OpenDirectory.openTrusted`).
+    public static func read(_ name: String, in directory: OpenDirectory) throws -> [UInt8] {
+        let path = directory.member(name)
+        let descriptor = try directory.openTrusted(name, flags: O_RDONLY)
         defer { close(descriptor) }
         var content: [UInt8] = []
         var piece = [UInt8](repeating: 0, count: 1 << 16)
@@ -44,15 +51,6 @@ public enum DurableFile {
             if count == 0 { return content }
             content.append(contentsOf: piece[0..<count])
         }
-    }
-
-    /// Flushes the directory holding `path`, so a rename in it survives a power cut.
-    public static func synchronizeDirectory(of path: String) throws {
-        let directory = path.lastIndex(of: "/").map { String(path[...$0]) } ?? "."
-        let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw failure("open", directory) }
-        defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else { throw failure("fsync", directory) }
     }
 
     private static func writeAll(_ descriptor: Int32, _ bytes: Slice<UnsafeRawBufferPointer>, path: String) throws {
@@ -76,12 +74,10 @@ public enum DurableFile {
 public final class FileLock: @unchecked Sendable {
     private let descriptor: Int32
 
-    /// nil when another process holds the lock.
-    public init?(path: String) throws {
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            throw HDF5StoreError.cannotCreate(path: path, reason: String(cString: strerror(errno)))
-        }
+    /// The lock on `name` in `directory`, created new or, when it exists, opened only if it
+    /// is trusted (see `OpenDirectory.openTrusted`); nil when another process holds it.
+    public init?(name: String, in directory: OpenDirectory) throws {
+        let descriptor = try directory.createFileIfAbsent(name) ?? directory.openTrusted(name, flags: O_RDWR)
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             close(descriptor)
             return nil

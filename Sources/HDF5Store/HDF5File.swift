@@ -49,9 +49,16 @@ public final class HDF5File: @unchecked Sendable {
         if let obstacle = FileSystem.creationObstacle(for: path) {
             throw HDF5StoreError.cannotCreate(path: path, reason: obstacle)
         }
+        return try create(path, at: path)
+    }
+
+    /// Creates the file known as `path` (in messages) at `location`, replacing any file
+    /// there: HDF5 opens files only by name, so a caller that made the file itself (see
+    /// `OpenDirectory.createFile`) gives HDF5 a name that reaches it.
+    public static func create(_ path: String, at location: String) throws -> HDF5File {
         do {
             let handle = try FileHandle("H5Fcreate \(path)") {
-                H5Fcreate(path, chdf5_acc_trunc(), chdf5_p_default(), chdf5_p_default())
+                H5Fcreate(location, chdf5_acc_trunc(), chdf5_p_default(), chdf5_p_default())
             }
             return HDF5File(path: path, isWritable: true, handle: handle)
         } catch let HDF5StoreError.library(_, stack) {

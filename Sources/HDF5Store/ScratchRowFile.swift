@@ -10,67 +10,72 @@ import Glibc
 /// The file holds the elements in row-major order in this machine's layout. A
 /// working file of one process is unlinked as soon as it is open, so nothing is left
 /// behind however the process ends; a checkpoint's buffer is kept under its name.
+/// Either is created new (never through a link, never over an existing file), mode 0600.
 public final class ScratchRowFile<Element: BitwiseCopyable>: @unchecked Sendable {
     public let path: String
     public let rows: Int
     public let columns: Int
     private let descriptor: Int32
+    /// Where a working file was made, for `temporarySibling`.
+    private let temporaryLocation: (directory: String, prefix: String)?
 
-    /// Creates (or truncates) `path` with room for `rows × columns` elements; with
-    /// `keep` false the name is removed at once and the data lives as long as this object.
-    public init(path: String, rows: Int, columns: Int, keep: Bool = false) throws {
-        let descriptor = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            throw HDF5StoreError.cannotCreate(path: path, reason: String(cString: strerror(errno)))
+    /// A working file with room for `rows × columns` elements, made in `directory` under
+    /// `prefix` and an unpredictable suffix and unlinked at once: the data lives as long as
+    /// this object.
+    public static func temporary(in directory: String, prefix: String, rows: Int, columns: Int) throws
+        -> ScratchRowFile<Element>
+    {
+        let opened: OpenDirectory
+        do {
+            opened = try OpenDirectory(path: directory)
+        } catch HDF5StoreError.cannotOpen(_, let reason) {
+            throw HDF5StoreError.cannotCreate(path: "\(directory)/\(prefix)…", reason: reason)
         }
+        let (name, descriptor) = try opened.createUniqueFile(prefix: prefix)
+        opened.remove(name)
+        return try ScratchRowFile(descriptor: descriptor, path: opened.member(name), rows: rows, columns: columns,
+                                  temporaryLocation: (directory, prefix))
+    }
+
+    /// Another working file like this one (same directory, same prefix).
+    public func temporarySibling() throws -> ScratchRowFile<Element> {
+        guard let temporaryLocation else { preconditionFailure("a sibling of a working file only") }
+        return try Self.temporary(in: temporaryLocation.directory, prefix: temporaryLocation.prefix, rows: rows,
+                                  columns: columns)
+    }
+
+    /// Creates the kept file `name` in `directory` (it must not exist) with room for
+    /// `rows × columns` elements.
+    public convenience init(creating name: String, in directory: OpenDirectory, rows: Int, columns: Int) throws {
+        let descriptor = try directory.createFile(name)
+        do {
+            try self.init(descriptor: descriptor, path: directory.member(name), rows: rows, columns: columns,
+                          temporaryLocation: nil)
+        } catch {
+            directory.remove(name)
+            throw error
+        }
+    }
+
+    private init(descriptor: Int32, path: String, rows: Int, columns: Int,
+                 temporaryLocation: (directory: String, prefix: String)?) throws {
         guard ftruncate(descriptor, off_t(rows * columns * MemoryLayout<Element>.stride)) == 0 else {
             let reason = String(cString: strerror(errno))
             close(descriptor)
-            unlink(path)
             throw HDF5StoreError.cannotCreate(path: path, reason: reason)
         }
-        if !keep { unlink(path) }
         self.path = path
         self.rows = rows
         self.columns = columns
         self.descriptor = descriptor
+        self.temporaryLocation = temporaryLocation
     }
 
-    /// Creates a file with no name in `directory` (Linux's O_TMPFILE; where the file system
-    /// cannot, a name no other user can predict or plant, removed at once), with room for
-    /// `rows × columns` elements: nothing can be left behind, even after SIGKILL.
-    public init(unnamedIn directory: String, rows: Int, columns: Int) throws {
-        var descriptor = open(directory, chdf5_o_tmpfile() | O_RDWR | O_CLOEXEC, 0o600)
-        var name = "\(directory)/(unnamed)"
-        if descriptor < 0 {
-            var template = Array("\(directory)/.blocknmf-scratch-XXXXXX".utf8CString)
-            descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-            guard descriptor >= 0 else {
-                throw HDF5StoreError.cannotCreate(path: name, reason: String(cString: strerror(errno)))
-            }
-            _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
-            name = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-            unlink(name)
-        }
-        guard ftruncate(descriptor, off_t(rows * columns * MemoryLayout<Element>.stride)) == 0 else {
-            let reason = String(cString: strerror(errno))
-            close(descriptor)
-            throw HDF5StoreError.cannotCreate(path: name, reason: reason)
-        }
-        path = name
-        self.rows = rows
-        self.columns = columns
-        self.descriptor = descriptor
-    }
-
-    /// Opens a kept file, which must hold exactly `rows × columns` elements.
-    public init(opening path: String, rows: Int, columns: Int) throws {
-        let descriptor = open(path, O_RDWR | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            let reason = String(cString: strerror(errno))
-            throw errno == ENOENT ? HDF5StoreError.fileNotFound(path: path)
-                : HDF5StoreError.cannotOpen(path: path, reason: reason)
-        }
+    /// Opens the kept file `name` in `directory`, which must be trusted (see
+    /// `OpenDirectory.openTrusted`) and hold exactly `rows × columns` elements.
+    public init(opening name: String, in directory: OpenDirectory, rows: Int, columns: Int) throws {
+        let path = directory.member(name)
+        let descriptor = try directory.openTrusted(name, flags: O_RDWR)
         var status = stat()
         let expected = rows * columns * MemoryLayout<Element>.stride
         guard fstat(descriptor, &status) == 0, Int(status.st_size) == expected else {
@@ -82,6 +87,7 @@ public final class ScratchRowFile<Element: BitwiseCopyable>: @unchecked Sendable
         self.rows = rows
         self.columns = columns
         self.descriptor = descriptor
+        temporaryLocation = nil
     }
 
     /// Waits until everything written is on the storage device.

@@ -13,6 +13,7 @@ import HDF5Store
 /// | 70 | internal failure (HDF5 or LAPACK reported an error) |
 /// | 73 | cannot create the output (or it is the input or the model) |
 /// | 75 | stopped at --time-limit with a checkpoint, or the checkpoint directory is in use: run again |
+/// | 77 | a checkpoint directory, or a file in it, that is a link, another user's or writable by others: refused |
 /// | 130, 143, 138 | stopped by SIGINT, SIGTERM or SIGUSR1: with --checkpoint, after saving one; without, the output under construction is removed |
 struct CommandFailure: Error, CustomStringConvertible {
     let message: String
@@ -59,6 +60,7 @@ struct CommandFailure: Error, CustomStringConvertible {
             case .inUse: return 75
             case .damaged: return 65
             case .mismatch, .beyondIterationLimit: return 64
+            case .untrusted: return 77
             }
         default:
             return 70
