@@ -128,11 +128,13 @@ final class CompressionFilterTests: XCTestCase {
         let input = fixturePath("compressed_zstd.h5ad")
         let missing = try BlocknmfExecutable.run(["info", input], environment: ["HDF5_PLUGIN_PRELOAD": "::"])
         XCTAssertEqual(missing.status, 0, missing.standardError)
-        /// The line of the entry that starts with `prefix`, and its plan line.
+        /// The line of the entry that starts with `prefix`, and its plan line (after the line
+        /// naming its rows and columns).
         func entry(_ prefix: String, in output: String) -> [String] {
             let lines = output.split(separator: "\n").map(String.init)
-            guard let index = lines.firstIndex(where: { $0.hasPrefix(prefix) }), index + 1 < lines.count else { return [] }
-            return Array(lines[index...(index + 1)])
+            guard let index = lines.firstIndex(where: { $0.hasPrefix(prefix) }),
+                  let plan = lines[(index + 1)...].firstIndex(where: { $0.hasPrefix("    factor:") }) else { return [] }
+            return [lines[index], lines[plan]]
         }
         let dense = entry("  /X  ", in: missing.standardOutput)
         XCTAssertEqual(dense.count, 2, missing.standardOutput)
