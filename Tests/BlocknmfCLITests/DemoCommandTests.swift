@@ -24,5 +24,18 @@ final class DemoCommandTests: XCTestCase {
         try assertComponentGrid(image, drawnFrom: "\(directory)/swimmer-nmf.h5", height: 32, width: 32)
         XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: directory)),
                        ["swimmer.h5", "swimmer-nmf.h5", "swimmer-parts.png"])
+
+        // The kept start is `factor` with its seed, as README says: the same factors bit for bit.
+        let kept = try XCTUnwrap(result.standardOutput.split(separator: "\n")
+            .first { $0.hasPrefix("kept seed ") }?.dropFirst("kept seed ".count).prefix { $0.isNumber })
+        let refit = scratch.file("refit.h5")
+        let factor = try BlocknmfExecutable.run(
+            ["factor", "\(directory)/swimmer.h5", "--dataset", "/X", "--rank", "17", "--solver", "cd",
+             "--init", "nndsvdar", "--tol", "1e-6", "--seed", String(kept), "--output", refit, "--quiet"])
+        XCTAssertEqual(factor.status, 0, factor.standardError)
+        for dataset in ["/W", "/H"] {
+            XCTAssertEqual(try HDF5File.openReadOnly(refit).readMatrix(dataset: dataset, as: Double.self).elements,
+                           try factors.readMatrix(dataset: dataset, as: Double.self).elements, dataset)
+        }
     }
 }
