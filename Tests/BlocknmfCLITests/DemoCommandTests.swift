@@ -38,4 +38,26 @@ final class DemoCommandTests: XCTestCase {
                            try factors.readMatrix(dataset: dataset, as: Double.self).elements, dataset)
         }
     }
+
+    /// OpenBLAS rounds differently with each of its kernel sets, and which one a machine gets
+    /// depends on its processor (and on whether OpenBLAS knows the model: one that it does not
+    /// know may get the oldest). Seed 0 must recover every part with each set this processor
+    /// can run; OPENBLAS_VERBOSE=2 makes OpenBLAS name the set it uses, so the test sees that
+    /// the forced one ran.
+    func testDemoRecoversAllPartsWithEveryOpenBLASKernelSetThisProcessorRuns() throws {
+        let kernelSets = try OpenBLASKernelSets.runnableHere()
+        #if arch(x86_64)
+        XCTAssertFalse(kernelSets.isEmpty, "no x86-64 OpenBLAS kernel set matches /proc/cpuinfo's flags")
+        #endif
+        for kernelSet in kernelSets {
+            let scratch = try ScratchDirectory()
+            let result = try BlocknmfExecutable.run(
+                ["demo", "--directory", scratch.file("demo"), "--quiet"],
+                environment: ["OPENBLAS_CORETYPE": kernelSet, "OPENBLAS_VERBOSE": "2"])
+            XCTAssertEqual(result.status, 0, "\(kernelSet): \(result.standardError)")
+            XCTAssertTrue(result.standardError.contains("Core: \(kernelSet)\n"), "\(kernelSet): \(result.standardError)")
+            XCTAssertTrue(result.standardOutput.contains("recovered 17 of 17 parts"),
+                          "\(kernelSet): \(result.standardOutput)")
+        }
+    }
 }
