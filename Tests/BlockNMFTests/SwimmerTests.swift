@@ -20,15 +20,39 @@ final class SwimmerTests: XCTestCase {
         XCTAssertEqual(Set((0..<256).map { images.rows($0..<($0 + 1)).elements }).count, 256)
     }
 
-    func testTheDemoConfigurationLearnsTheParts() throws {
+    /// What makes one NNDSVD start a matter of rounding: V = A·P (A: which of the 17 parts each
+    /// image holds; P: the disjoint parts) has rank 13, since each limb's four position columns
+    /// of A add up to the torso's column, and 12 equal singular values: a contrast x between one
+    /// limb's positions (Σx = 0) meets no other column of AᵀA, so (AᵀA)x = 64x (each position is
+    /// in 64 images), and with 7 pixels per limb σ² = 64·7.
+    func testTheImagesHaveRankThirteenWithTwelveEqualSingularValues() throws {
         let images = Swimmer.images(as: Double.self)
-        var recovered: [UInt32: Int] = [:]
+        let singularValues = try RandomizedSVD.compute(LinearOperator(images), components: 17, seed: 0).s
+        XCTAssertEqual(singularValues.filter { $0 > 1e-9 * singularValues[0] }.count, 13)
+        let repeated = (64.0 * 7).squareRoot()
+        XCTAssertGreaterThan(singularValues[0], 2 * repeated)
+        for value in singularValues[1..<13] { XCTAssertEqual(value, repeated, accuracy: 1e-9 * repeated) }
+    }
+
+    func testTheDemoLearnsAllPartsForSeedsZeroToTen() throws {
+        let images = Swimmer.images(as: Double.self)
         for seed: UInt32 in 0...10 {
-            let fit = try NMF<Double>(SwimmerDemo.defaultConfiguration(seed: seed)).fit(images)
-            recovered[seed] = Swimmer.bestCorrelations(components: fit.components)
+            let fits = try SwimmerDemo.fitStarts(images, seed: seed)
+            XCTAssertEqual(fits.map(\.configuration), SwimmerDemo.startConfigurations(seed: seed))
+            let kept = fits[SwimmerDemo.keptStart(errors: fits.map(\.report.reconstructionError))]
+            let recovered = Swimmer.bestCorrelations(components: kept.components)
                 .filter { $0 >= SwimmerDemo.recoveryThreshold }.count
+            XCTAssertEqual(recovered, 17, "seed \(seed)")
         }
-        XCTAssertEqual(recovered[0], 17, "default seed")
-        for seed: UInt32 in 1...10 { XCTAssertGreaterThanOrEqual(recovered[seed]!, 15, "seed \(seed)") }
+    }
+
+    func testNoTwoDemoSeedsShareAStart() {
+        let seeds = (UInt32(0)...10).flatMap { SwimmerDemo.startConfigurations(seed: $0).map(\.seed) }
+        XCTAssertEqual(Set(seeds).count, 11 * SwimmerDemo.startCount)
+    }
+
+    func testTheKeptStartHasTheLowestErrorAndIsTheFirstOfEquals() {
+        XCTAssertEqual(SwimmerDemo.keptStart(errors: [0.3, 0.1, 0.2, 0.1]), 1)
+        XCTAssertEqual(SwimmerDemo.keptStart(errors: [1e-7]), 0)
     }
 }
