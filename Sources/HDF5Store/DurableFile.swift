@@ -6,14 +6,18 @@ import Glibc
 /// never a mixture, even if the process or the machine stops half-way.
 public enum DurableFile {
     /// Writes `bytes` to a temporary name beside `path`, flushes it to the device,
-    /// renames it over `path` and flushes the directory entry.
+    /// renames it over `path` and flushes the directory entry. If that fails (a full disk),
+    /// the temporary file is removed and `path` is as it was.
     /// `halfWritten` runs when half the bytes are written (a hook for crash tests).
     public static func replace(_ path: String, with bytes: [UInt8], halfWritten: () -> Void = {}) throws {
         let temporary = path + ".partial"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw failure("create", temporary) }
-        var closed = false
-        defer { if !closed { close(descriptor) } }
+        var closed = false, renamed = false
+        defer {
+            if !closed { close(descriptor) }
+            if !renamed { unlink(temporary) }
+        }
         let half = bytes.count / 2
         try bytes.withUnsafeBytes { buffer in
             try writeAll(descriptor, buffer[0..<half], path: temporary)
@@ -24,6 +28,7 @@ public enum DurableFile {
         closed = true
         guard close(descriptor) == 0 else { throw failure("close", temporary) }
         guard rename(temporary, path) == 0 else { throw failure("rename", temporary) }
+        renamed = true
         try synchronizeDirectory(of: path)
     }
 
@@ -67,7 +72,7 @@ public enum DurableFile {
     }
 
     private static func failure(_ operation: String, _ path: String) -> HDF5StoreError {
-        .library(operation: "\(operation) \(path)", stack: String(cString: strerror(errno)))
+        .system(errno, action: operation == "read" ? "reading" : "writing", path: path)
     }
 }
 
