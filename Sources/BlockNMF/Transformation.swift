@@ -114,8 +114,19 @@ public enum Transformation {
         }
         let output = try PendingOutput(path: request.output)
         defer { output.discard() }
-        return try input.read(precision: request.precision, memory: request.memory, blockRows: request.blockRows,
-                              Run(request: request, input: input, model: model, output: output, onProgress: onProgress))
+        return try namingFullDisk(output) {
+            try input.read(precision: request.precision, memory: request.memory, blockRows: request.blockRows,
+                           Run(request: request, input: input, model: model, output: output, onProgress: onProgress))
+        }
+    }
+
+    /// A full disk met while the output is written under its temporary name, named by its final one.
+    private static func namingFullDisk<Result>(_ output: PendingOutput, _ body: () throws -> Result) throws -> Result {
+        do {
+            return try body()
+        } catch HDF5StoreError.noSpace(let path) where path == output.temporaryPath {
+            throw HDF5StoreError.noSpace(path: output.finalPath)
+        }
     }
 
     private struct Run: MatrixReading {
@@ -167,13 +178,16 @@ public enum Transformation {
         // The products run on this thread; OpenBLAS's own threads would make them depend
         // on the machine.
         BLASThreads.set(1)
-        let blockRows = input.computesInFloat32(request.precision)
-            ? try multiply(input, by: h.converted(to: Float.self), memory: request.memory, into: output.file)
-            : try multiply(input, by: h, memory: request.memory, into: output.file)
         let precision = input.computesInFloat32(request.precision) ? Float.precisionName : Double.precisionName
-        try TransformFile.writeInverseAttributes(input: input, model: request.model, precision: precision,
-                                                 to: output.file)
-        try output.commit()
+        let blockRows = try namingFullDisk(output) {
+            let blockRows = input.computesInFloat32(request.precision)
+                ? try multiply(input, by: h.converted(to: Float.self), memory: request.memory, into: output.file)
+                : try multiply(input, by: h, memory: request.memory, into: output.file)
+            try TransformFile.writeInverseAttributes(input: input, model: request.model, precision: precision,
+                                                     to: output.file)
+            try output.commit()
+            return blockRows
+        }
         return InverseTransformSummary(
             input: request.input, dataset: input.dataset, rows: input.rows, components: h.rows, columns: h.columns,
             precision: precision, model: request.model, output: request.output, blockRows: blockRows,

@@ -48,6 +48,12 @@ struct CommandFailure: Error, CustomStringConvertible {
             if case .factorTooLargeForInitialization = error { return 64 }
             if case .decomposition = error { return 70 }
             return 65
+        case let error as ResourceError:
+            switch error {
+            case .budgetExceedsMachine: return 64
+            case .factorsTooLarge, .rankNeedsMoreMemory: return 65
+            case .noSpace: return 74
+            }
         case is ComponentImageError:
             return 64
         case is ModelError:
