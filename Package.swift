@@ -29,9 +29,13 @@ let package = Package(
         // coordinate-descent sweep), chosen at run time.
         .target(name: "CVectorKernels"),
 
+        // A SIGBUS handler that keeps a read of a mapped file truncated under the process
+        // from killing it (the storage layer's mapped rows register with it).
+        .target(name: "CMappingGuard"),
+
         // Layers, top to bottom: kernels and storage know nothing of each other.
         .target(name: "NMFKernels", dependencies: ["CBLAS", "CVectorKernels"]),
-        .target(name: "HDF5Store", dependencies: ["CHDF5"]),
+        .target(name: "HDF5Store", dependencies: ["CHDF5", "CMappingGuard"]),
         .target(name: "BlockNMF", dependencies: ["NMFKernels", "HDF5Store"]),
         .executableTarget(
             name: "blocknmf",

@@ -38,9 +38,15 @@ final class CheckpointSession<T: NMFScalar> {
     private var lastSave = (iteration: 0, seconds: 0.0)
     private(set) var secondsBefore = 0.0
     private(set) var report: CheckpointReport
+    /// Whether the directory was there before this run (`abandon` leaves it then).
+    private let directoryExisted: Bool
+    /// This run made fresh buffers, and then saved a checkpoint: what `abandon` must keep.
+    private var madeBuffers = false
+    private var saved = false
 
     init(options: CheckpointOptions, identity: [CheckpointRecord.Setting], stopRequest: StopRequest?,
          timeLimit: Double?, clock: Stopwatch, onEvent: ((CheckpointEvent) -> Void)?) throws {
+        directoryExisted = FileManager.default.fileExists(atPath: options.directory)
         directory = try CheckpointDirectory(path: options.directory)
         if options.restart { directory.removeCheckpoint() }
         self.options = options
@@ -138,6 +144,7 @@ final class CheckpointSession<T: NMFScalar> {
         let files = try (0..<2).map {
             try ScratchRowFile<T>(creating: CheckpointDirectory.bufferName($0), in: directory.files, rows: m, columns: k)
         }
+        madeBuffers = true
         let pair = try WBufferPair(files: files, cache: initial)
         buffers = pair
         return FactorRows(buffers: pair)
@@ -179,6 +186,7 @@ final class CheckpointSession<T: NMFScalar> {
         let bytes = try directory.writeState(record)
         CrashPoint.reach(.stateCommitted)
         buffers.commit(snapshot)
+        saved = true
         directory.pruneStates()
         let end = clock.elapsedSeconds
         lastSave = (state.iteration, end)
@@ -186,6 +194,15 @@ final class CheckpointSession<T: NMFScalar> {
         report.savingSeconds += end - start
         report.stateBytes = bytes
         onEvent?(.saved(iteration: state.iteration, rowsDone: rowsDone, seconds: end - start, bytes: bytes))
+    }
+
+    /// After a failure (a full disk, an input changed under the run): a run that made fresh
+    /// buffers and has not saved a checkpoint yet removes them, and the directory if it made
+    /// it, so nothing is left that looks like a checkpoint; otherwise the last checkpoint
+    /// saved stays (a state file that failed to be written has removed itself).
+    func abandon() {
+        guard madeBuffers, !saved else { return }
+        if directoryExisted { directory.removeCheckpoint() } else { directory.removeAll() }
     }
 
     /// After the output is in place: the checkpoint goes, unless it is kept (the loop

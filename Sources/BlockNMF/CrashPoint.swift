@@ -4,9 +4,11 @@ import Glibc
 import Foundation
 
 /// Places where the crash tests kill the process, chosen through the environment
-/// variable `BLOCKNMF_CRASH_AT=point:count[:TERM]`: the process sends itself SIGKILL
+/// variable `BLOCKNMF_CRASH_AT=point:count[:TERM|STOP]`: the process sends itself SIGKILL
 /// (or SIGTERM, for a graceful stop at that point) the `count`-th time it reaches
-/// `point`. Unset, reaching a point costs one check.
+/// `point`. With STOP it suspends itself there (SIGSTOP), so that a test can change its
+/// files (truncate the input, fill the disk) before it continues it with SIGCONT.
+/// Unset, reaching a point costs one check.
 enum CrashPoint: String, CaseIterable {
     /// After a tile's rows of W are written, in mid-pass.
     case midPass = "mid-pass"
@@ -24,7 +26,8 @@ enum CrashPoint: String, CaseIterable {
         let parts = text.split(separator: ":")
         guard (2...3).contains(parts.count), let point = CrashPoint(rawValue: String(parts[0])),
               let count = Int(parts[1]) else { return nil }
-        return (point, count, parts.count == 3 && parts[2] == "TERM" ? SIGTERM : SIGKILL)
+        let signal = parts.count < 3 ? SIGKILL : parts[2] == "TERM" ? SIGTERM : parts[2] == "STOP" ? SIGSTOP : SIGKILL
+        return (point, count, signal)
     }()
 
     private static let counter = Locked(0)

@@ -217,10 +217,44 @@ public enum Factorization {
         let onProgress: ((FactorizationProgress) -> Void)?
         let onCheckpoint: ((CheckpointEvent) -> Void)?
 
+        /// Checks that the machine can carry the fit (memory, free space) before the first
+        /// pass, then fits; a write that meets a full disk names what needed the space.
         func read<Data: RowBlockProvider, Reader: MatrixReader<Data.Element>>(_ data: Data, reader streamed: Reader,
                                           plan: StreamPlan) throws -> FactorizationSummary
             where Data.Element: HDF5Scalar
         {
+            typealias T = Data.Element
+            let configuration = request.configuration
+            let (m, n, k) = (data.rows, data.columns, configuration.components)
+            let method = try configuration.initializationMethod(
+                samples: m, features: n, factorsGiven: request.initialW != nil || request.initialH != nil)
+            // A β-divergence fit that may stop early keeps a copy of W through every 10th pass
+            // (with checkpoints, in the buffer files instead).
+            let wCopies = !configuration.loss.isFrobenius && configuration.tolerance > 0 && request.checkpoint == nil ? 2 : 1
+            let shape = FitFootprint.Shape(rows: m, columns: n, components: k, elementBytes: MemoryLayout<T>.stride,
+                                           rowsPerTile: data.rowsPerTile)
+            let wBytes = try shape.bytes(m, k, shape.elementBytes)
+            let inMemory = request.wStorage == .memory
+                || (request.wStorage == .auto && wCopies * wBytes <= request.memory.bytes / 2)
+            let footprint = try FitFootprint(
+                shape, threads: request.threads, wInMemory: inMemory, wCopies: wCopies, svd: method.needsSVD,
+                denseDivergence: !configuration.loss.isFrobenius, checkpoints: request.checkpoint != nil,
+                maxIterations: configuration.maxIterations, plan: plan, budget: request.memory)
+            try footprint.checkMemory(rank: k, budget: request.memory)
+            let targets = footprint.targets(output: request.output, scratchDirectory: request.scratchDirectory,
+                                         checkpointDirectory: request.checkpoint?.directory)
+            try footprint.checkSpace(targets)
+            do {
+                return try fit(data, reader: streamed, plan: plan, method: method, wCopies: wCopies, inMemory: inMemory)
+            } catch let error as HDF5StoreError {
+                throw FitFootprint.explaining(error, targets: targets, temporaryOutput: output.file.path)
+            }
+        }
+
+        private func fit<Data: RowBlockProvider, Reader: MatrixReader<Data.Element>>(
+            _ data: Data, reader streamed: Reader, plan: StreamPlan, method: InitializationMethod, wCopies: Int,
+            inMemory: Bool
+        ) throws -> FactorizationSummary where Data.Element: HDF5Scalar {
             typealias T = Data.Element
             let customH = try request.initialH.map { try readFactor($0, as: T.self) }
             let configuration = request.configuration
@@ -229,14 +263,7 @@ public enum Factorization {
             BLASThreads.set(1)
             let nmf = NMF<T>(configuration, threads: request.threads)
             let (m, n, k) = (data.rows, data.columns, configuration.components)
-            let method = try configuration.initializationMethod(
-                samples: m, features: n, factorsGiven: request.initialW != nil || customH != nil)
             let wBytes = m * k * MemoryLayout<T>.stride
-            // A β-divergence fit that may stop early keeps a copy of W through every 10th pass
-            // (with checkpoints, in the buffer files instead).
-            let wCopies = !configuration.loss.isFrobenius && configuration.tolerance > 0 && request.checkpoint == nil ? 2 : 1
-            let inMemory = request.wStorage == .memory
-                || (request.wStorage == .auto && wCopies * wBytes <= request.memory.bytes / 2)
             let session = try request.checkpoint.map {
                 try CheckpointSession<T>(
                     options: $0,
@@ -244,6 +271,8 @@ public enum Factorization {
                                                        storedType: storedType, method: method),
                     stopRequest: request.stopRequest, timeLimit: request.timeLimit, clock: clock, onEvent: onCheckpoint)
             }
+            var finished = false
+            defer { if !finished { session?.abandon() } }
             let summary: DataSummary
             let w: FactorRows<T>
             var h: Matrix<T>
@@ -314,6 +343,7 @@ public enum Factorization {
             try output.commit()
             try image?.commit()
             session?.finish()
+            finished = true
             return result
         }
     }

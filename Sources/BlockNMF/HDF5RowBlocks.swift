@@ -58,7 +58,13 @@ public final class HDF5RowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockProvi
                 block = MatrixRows(mapped, rows: range, columns: columns)
             } else {
                 var buffer = pool.take(count: range.count * columns)
-                try source.readRows(range, into: &buffer)
+                do {
+                    try source.readRows(range, into: &buffer)
+                } catch {
+                    // A file cut short under the reader looks damaged to HDF5: say what happened.
+                    try source.file.checkUnchanged()
+                    throw error
+                }
                 block = MatrixRows(Matrix(rows: range.count, columns: columns, elements: buffer))
             }
             statistics.add(bytes: range.count * columns * MemoryLayout<Element>.stride, seconds: clock.elapsedSeconds)
@@ -86,7 +92,17 @@ public final class HDF5RowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockProvi
             }
         }
         statistics.add(bytes: rows * columns * MemoryLayout<Element>.stride, seconds: clock.elapsedSeconds)
+        try checkUnchanged()
         return Matrix(rows: rows, columns: columns, elements: elements)
+    }
+
+    public func checkUnchanged() throws {
+        if let mapped, mapped.hasFaulted {
+            // The file's own status says how; the mapping alone knows only that it was cut short.
+            try source.file.checkUnchanged()
+            throw HDF5StoreError.changedDuringRun(path: source.file.path, detail: "truncated")
+        }
+        try source.file.checkUnchanged()
     }
 
     public func recycle(_ block: MatrixRows<Element>) {

@@ -11,9 +11,10 @@ public struct MemoryBudget: Sendable, Equatable, CustomStringConvertible {
 
     public init(bytes: Int) { self.bytes = bytes }
 
-    /// A quarter of the machine's physical memory.
+    /// A quarter of the machine's memory (`MachineMemory`: physical, or the control group's
+    /// limit when lower).
     public static var `default`: MemoryBudget {
-        MemoryBudget(bytes: physicalMemory / 4)
+        MemoryBudget(bytes: MachineMemory.bytes / 4)
     }
 
     public static var physicalMemory: Int {
@@ -48,6 +49,11 @@ public struct MemoryBudget: Sendable, Equatable, CustomStringConvertible {
     public static func suggestion(atLeast bytes: Int) -> String {
         let mebibytes = (bytes + 1_048_575) / 1_048_576
         return mebibytes % 1024 == 0 ? "\(mebibytes / 1024)GiB" : "\(mebibytes)MiB"
+    }
+
+    /// A whole number of MiB no larger than `bytes` (at least 1 MiB), spelled as `--memory` accepts it.
+    public static func suggestion(atMost bytes: Int) -> String {
+        "\(max(1, bytes / 1_048_576))MiB"
     }
 
     public static func format(_ bytes: Int) -> String {

@@ -23,10 +23,16 @@ public protocol RowBlockProvider<Element> {
                       _ body: (_ firstRow: Int, _ block: MatrixRows<Element>) throws -> Void) throws
     /// Takes back a block the engine has finished with, so its storage can be reused.
     func recycle(_ block: MatrixRows<Element>)
+    /// Throws when the blocks given so far may not be V: its file was truncated or rewritten
+    /// by another program since it was opened (a pass asks after each block and at its end,
+    /// before anything computed from them is used).
+    func checkUnchanged() throws
 }
 
 extension RowBlockProvider {
     public func recycle(_ block: MatrixRows<Element>) {}
+
+    public func checkUnchanged() throws {}
 
     public var rowsPerTile: Int { TileSchedule.rowsPerTile }
 

@@ -57,13 +57,21 @@ extension RowOrder {
     }
 
     /// A row-compressed copy of `source`'s matrix in the scratch directory, made under
-    /// `budgetBytes` of memory. HDF5 creates the copy by name, in a private directory reached
+    /// `budgetBytes` of memory, once the scratch directory's file system is known to have
+    /// room for it. HDF5 creates the copy by name, in a private directory reached
     /// through its descriptor; the name and the directory are removed at once, before anything
     /// is written: however the run ends, the system reclaims the copy, and no other user can
     /// reach it.
     static func copy<T: NMFScalar & HDF5Scalar>(_ source: ColumnCompressedSource<T>, budgetBytes: Int,
                                                 settings: RowOrderSettings) throws -> (SparseRowSource<T>, RowOrder) {
         let clock = Stopwatch()
+        let needed = ColumnCompressedSource<T>.copyDiskBytes(rows: source.rows, nonZeros: source.nonZeros,
+                                                             budgetBytes: budgetBytes)
+        if let free = FreeSpace.available(at: settings.directory), free.bytes < needed {
+            throw ResourceError.noSpace(path: settings.directory,
+                                        needs: [.init(what: "the row-ordered copy of V", bytes: needed)],
+                                        available: free.bytes)
+        }
         let scratch = try OpenDirectory(path: settings.directory)
         let (privateName, privateDirectory) = try scratch.makePrivateSubdirectory(prefix: ".blocknmf-rows-")
         let copy: HDF5File

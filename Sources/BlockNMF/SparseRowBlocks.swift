@@ -88,6 +88,10 @@ public final class SparseRowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockPro
         }, body)
     }
 
+    public func checkUnchanged() throws {
+        if resident == nil { try source?.file.checkUnchanged() }
+    }
+
     public func recycle(_ block: MatrixRows<Element>) {
         if resident == nil { permits.withLock { $0?.release() } }
     }

@@ -82,6 +82,7 @@ struct TilePass<Data: RowBlockProvider> {
 
         do {
             try data.forEachBlock(from: start, recycling: true) { firstRow, block in
+                try data.checkUnchanged()
                 blocksHeld += 1
                 let local = TileSchedule.tiles(in: 0..<block.rows, rowsPerTile: data.rowsPerTile)
                 for (position, tile) in local.enumerated() {
@@ -110,6 +111,8 @@ struct TilePass<Data: RowBlockProvider> {
                 while blocksHeld >= Self.maxBlocksHeld { try combineOldest(window.take(combined)) }
             }
             while combined < submitted { try combineOldest(window.take(combined)) }
+            // The last tiles have read their rows: a file truncated under them shows now.
+            try data.checkUnchanged()
         } catch {
             // Let every submitted tile finish before the pass's inputs go away.
             while combined < submitted { _ = window.take(combined); combined += 1 }

@@ -168,10 +168,10 @@ public enum Transformation {
         // The products run on this thread; OpenBLAS's own threads would make them depend
         // on the machine.
         BLASThreads.set(1)
+        let precision = input.computesInFloat32(request.precision) ? Float.precisionName : Double.precisionName
         let blockRows = input.computesInFloat32(request.precision)
             ? try multiply(input, by: h.converted(to: Float.self), memory: request.memory, into: output.file)
             : try multiply(input, by: h, memory: request.memory, into: output.file)
-        let precision = input.computesInFloat32(request.precision) ? Float.precisionName : Double.precisionName
         try TransformFile.writeInverseAttributes(input: input, model: request.model, precision: precision,
                                                  to: output.file)
         try output.commit()

@@ -101,7 +101,7 @@ public final class DenseRowBlockSource<Element: HDF5Scalar>: RowBlockSource, @un
         }
         let memorySpace = try DataspaceHandle("H5Screate_simple") { H5Screate_simple(2, &count, nil) }
         try buffer.withUnsafeMutableBytes { bytes in
-            _ = try hdf5("H5Dread \(datasetPath) rows \(range.lowerBound)..<\(range.upperBound)") {
+            _ = try hdf5("H5Dread \(datasetPath) rows \(range.lowerBound)..<\(range.upperBound)", file: file.path) {
                 H5Dread(
                     datasetID, Element.nativeTypeID, memorySpace.id, fileSpace.id, chdf5_p_default(),
                     bytes.baseAddress.map { $0 + offset * MemoryLayout<Element>.stride })
@@ -147,6 +147,6 @@ public final class DenseRowBlockSource<Element: HDF5Scalar>: RowBlockSource, @un
     private static func open(file: HDF5File, path: String, cache: ChunkCache?) throws -> DatasetHandle {
         let access = try ChunkCache.accessList(cache)
         let fileID = try file.id
-        return try DatasetHandle("H5Dopen2 \(path)") { H5Dopen2(fileID, path, access.id) }
+        return try DatasetHandle("H5Dopen2 \(path)", file: file.path) { H5Dopen2(fileID, path, access.id) }
     }
 }

@@ -65,7 +65,7 @@ public enum DurableFile {
     }
 
     private static func failure(_ operation: String, _ path: String) -> HDF5StoreError {
-        .library(operation: "\(operation) \(path)", stack: String(cString: strerror(errno)))
+        .system(errno, action: operation == "read" ? "reading" : "writing", path: path)
     }
 }
 

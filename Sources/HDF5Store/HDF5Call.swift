@@ -3,18 +3,22 @@ import CHDF5
 /// The single place that interprets HDF5 return codes.
 ///
 /// HDF5 reports failure as a negative `herr_t`, `hid_t`, `htri_t` or `hssize_t`. Every C
-/// call in this module goes through `hdf5(_:_:)`, which turns a negative result into
-/// `HDF5StoreError.library` carrying HDF5's error stack, then clears the stack so the next
-/// failure reports only its own cause.
+/// call in this module goes through `hdf5(_:file:_:)`, which reads HDF5's error stack,
+/// clears it so the next failure reports only its own cause, and turns it into a typed
+/// error (`HDF5ErrorStack.classified`): a full disk, a file locked by a writer, a truncated
+/// or damaged file, or, for anything else, `HDF5StoreError.library` carrying the stack.
+/// `file` names the file the call works on, for the errors that must name it; HDF5's own
+/// messages name it only for failed reads and writes.
 ///
 /// Thread safety: the serial HDF5 library keeps global state (the error stack among it), so
 /// all calls into this module, on any file, must come from one thread at a time.
 @discardableResult
-func hdf5<Result: BinaryInteger>(_ operation: @autoclosure () -> String, _ call: () -> Result) throws -> Result {
+func hdf5<Result: BinaryInteger>(_ operation: @autoclosure () -> String, file: String? = nil,
+                                 _ call: () -> Result) throws -> Result {
     _ = libraryPrepared
     let result = call()
     if result < 0 {
-        throw HDF5StoreError.library(operation: operation(), stack: takeErrorStack())
+        throw takeErrorStack().classified(operation: operation(), file: file)
     }
     return result
 }
@@ -40,30 +44,28 @@ private let libraryPrepared: Void = {
     FilterPlugins.prepare()
 }()
 
-/// Reads the current error stack as one line (outermost call first) and clears it.
-private func takeErrorStack() -> String {
+/// Reads the current error stack (outermost call first) and clears it.
+private func takeErrorStack() -> HDF5ErrorStack {
     let stack = H5Eget_current_stack()  // takes a copy and clears the current stack
-    guard stack >= 0 else { return "(error stack unavailable)" }
+    guard stack >= 0 else { return HDF5ErrorStack(frames: []) }
     defer { H5Eclose_stack(stack) }
 
-    final class Lines { var entries: [String] = [] }
-    let lines = Lines()
-    let walker: H5E_walk2_t = { index, error, context in
+    final class Frames { var entries: [HDF5ErrorStack.Frame] = [] }
+    let frames = Frames()
+    let walker: H5E_walk2_t = { _, error, context in
         guard let error, let context else { return 0 }
-        let lines = Unmanaged<Lines>.fromOpaque(context).takeUnretainedValue()
-        let function = error.pointee.func_name.map { String(cString: $0) } ?? "?"
-        let detail = error.pointee.desc.map { String(cString: $0) } ?? ""
-        let minor = errorMessage(error.pointee.min_num)
-        var entry = "#\(index) \(function)(): \(detail)"
-        if !minor.isEmpty { entry += " [\(minor)]" }
-        // Error descriptions must stay on one line.
-        lines.entries.append(entry.split(whereSeparator: \.isNewline).joined(separator: " "))
+        let frames = Unmanaged<Frames>.fromOpaque(context).takeUnretainedValue()
+        frames.entries.append(HDF5ErrorStack.Frame(
+            function: error.pointee.func_name.map { String(cString: $0) } ?? "?",
+            description: error.pointee.desc.map { String(cString: $0) } ?? "",
+            major: errorMessage(error.pointee.maj_num),
+            minor: errorMessage(error.pointee.min_num)))
         return 0
     }
-    withExtendedLifetime(lines) {
-        _ = H5Ewalk2(stack, H5E_WALK_DOWNWARD, walker, Unmanaged.passUnretained(lines).toOpaque())
+    withExtendedLifetime(frames) {
+        _ = H5Ewalk2(stack, H5E_WALK_DOWNWARD, walker, Unmanaged.passUnretained(frames).toOpaque())
     }
-    return lines.entries.isEmpty ? "(empty error stack)" : lines.entries.joined(separator: "; ")
+    return HDF5ErrorStack(frames: frames.entries)
 }
 
 private func errorMessage(_ id: hid_t) -> String {

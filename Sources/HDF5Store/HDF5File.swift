@@ -11,11 +11,14 @@ public final class HDF5File: @unchecked Sendable {
     public let path: String
     public let isWritable: Bool
     private var handle: FileHandle?
+    /// For a file opened read-only: what it was when opened, to notice another program changing it.
+    private let watch: FileChangeWatch?
 
-    private init(path: String, isWritable: Bool, handle: consuming FileHandle) {
+    private init(path: String, isWritable: Bool, handle: consuming FileHandle, watch: FileChangeWatch? = nil) {
         self.path = path
         self.isWritable = isWritable
         self.handle = .some(handle)
+        self.watch = watch
     }
 
     /// Opens an existing file without ever modifying it.
@@ -29,18 +32,19 @@ public final class HDF5File: @unchecked Sendable {
         }
         let isHDF5: htri_t
         do {
-            isHDF5 = try hdf5("H5Fis_hdf5 \(path)") { H5Fis_hdf5(path) }
-        } catch {
+            isHDF5 = try hdf5("H5Fis_hdf5 \(path)", file: path) { H5Fis_hdf5(path) }
+        } catch HDF5StoreError.library {
             throw HDF5StoreError.notHDF5(path: path)
         }
         guard isHDF5 > 0 else { throw HDF5StoreError.notHDF5(path: path) }
+        let watch = try FileChangeWatch(path: path)
         do {
-            let handle = try FileHandle("H5Fopen \(path)") {
+            let handle = try FileHandle("H5Fopen \(path)", file: path) {
                 H5Fopen(path, chdf5_acc_rdonly(), chdf5_p_default())
             }
-            return HDF5File(path: path, isWritable: false, handle: handle)
+            return HDF5File(path: path, isWritable: false, handle: handle, watch: watch)
         } catch let HDF5StoreError.library(_, stack) {
-            throw HDF5StoreError.cannotOpen(path: path, reason: stack)
+            throw HDF5StoreError.cannotOpen(path: path, reason: HDF5StoreError.deepestCause(of: stack))
         }
     }
 
@@ -57,12 +61,15 @@ public final class HDF5File: @unchecked Sendable {
     /// `OpenDirectory.createFile`) gives HDF5 a name that reaches it.
     public static func create(_ path: String, at location: String) throws -> HDF5File {
         do {
-            let handle = try FileHandle("H5Fcreate \(path)") {
+            let handle = try FileHandle("H5Fcreate \(path)", file: path) {
                 H5Fcreate(location, chdf5_acc_trunc(), chdf5_p_default(), chdf5_p_default())
             }
             return HDF5File(path: path, isWritable: true, handle: handle)
         } catch let HDF5StoreError.library(_, stack) {
-            throw HDF5StoreError.cannotCreate(path: path, reason: stack)
+            throw HDF5StoreError.cannotCreate(path: path, reason: HDF5StoreError.deepestCause(of: stack))
+        } catch let HDF5StoreError.inputOutput(_, _, reason) {
+            // The system refused the new file (no such directory, permission, read-only).
+            throw HDF5StoreError.cannotCreate(path: path, reason: reason)
         }
     }
 
@@ -77,7 +84,14 @@ public final class HDF5File: @unchecked Sendable {
     /// Writes buffered data to disk.
     public func flush() throws {
         let file = try id
-        try hdf5("H5Fflush \(path)") { H5Fflush(file, H5F_SCOPE_GLOBAL) }
+        try hdf5("H5Fflush \(path)", file: path) { H5Fflush(file, H5F_SCOPE_GLOBAL) }
+    }
+
+    /// Throws `changedDuringRun` when another program has changed the file (its size or
+    /// modification time) since it was opened read-only: HDF5 reads beyond a truncated end
+    /// as zeros, so a reader that streams the file asks this after each pass.
+    public func checkUnchanged() throws {
+        try watch?.check()
     }
 
     /// Closes the file now and reports failure; otherwise it closes when released. Objects
@@ -85,7 +99,7 @@ public final class HDF5File: @unchecked Sendable {
     /// until they are released too.
     public func close() throws {
         guard let handle = handle.take() else { return }
-        try handle.close()
+        try handle.close(file: path)
     }
 
     var id: hid_t {

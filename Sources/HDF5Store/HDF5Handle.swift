@@ -46,15 +46,16 @@ enum AttributeObject: HDF5ObjectKind {
 struct HDF5Handle<Kind: HDF5ObjectKind>: ~Copyable {
     let id: hid_t
 
-    /// Takes ownership of the identifier returned by `open`, which goes through the gate.
-    init(_ operation: @autoclosure () -> String, _ open: () -> hid_t) throws {
-        id = try hdf5(operation(), open)
+    /// Takes ownership of the identifier returned by `open`, which goes through the gate
+    /// (`file`: the file it works on, for errors that name it).
+    init(_ operation: @autoclosure () -> String, file: String? = nil, _ open: () -> hid_t) throws {
+        id = try hdf5(operation(), file: file, open)
     }
 
-    consuming func close() throws {
+    consuming func close(file: String? = nil) throws {
         let id = self.id
         discard self
-        try hdf5(Kind.closeOperation) { Kind.close(id) }
+        try hdf5(Kind.closeOperation, file: file) { Kind.close(id) }
     }
 
     deinit {

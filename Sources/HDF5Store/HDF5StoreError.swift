@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Everything that can go wrong in the storage layer.
 ///
 /// Each description is one line that names the file and, where there is one, the dataset
@@ -26,7 +30,25 @@ public enum HDF5StoreError: Error, CustomStringConvertible, Equatable, Sendable 
     case unsupportedAttributeType(path: String, object: String, name: String, typeDescription: String)
     /// The dataset's filter pipeline holds a filter HDF5 cannot load: its chunks cannot be read.
     case filterUnavailable(path: String, dataset: String, filter: DatasetFilter)
-    /// A call into the HDF5 library failed; `stack` is HDF5's error stack on one line.
+    /// The file system holding `path` is full (or the user's quota is used up).
+    case noSpace(path: String)
+    /// The operating system failed a read or write of `path` (`action`: "reading", "writing"):
+    /// a device error, a read-only file system, a file too large.
+    case inputOutput(path: String, action: String, reason: String)
+    /// Another program holds the file open for writing (HDF5's lock on it is taken), or its
+    /// superblock says a writer opened it and never closed it.
+    case openForWriting(path: String)
+    /// The file is shorter than its superblock says (an interrupted copy or download); sizes
+    /// in bytes, when HDF5 reported them.
+    case truncated(path: String, size: Int?, expectedSize: Int?)
+    /// HDF5 found the file's structure damaged (a bad signature, checksum or version);
+    /// `detail` is HDF5's deepest message.
+    case damaged(path: String, detail: String)
+    /// The file changed while a run was reading it (another program truncated or rewrote it).
+    case changedDuringRun(path: String, detail: String)
+    /// A call into the HDF5 library (or the system) failed for a reason not recognized
+    /// above: a bug. `stack` is HDF5's whole error stack on one line, kept for debugging;
+    /// the description shows only its deepest cause.
     case library(operation: String, stack: String)
 
     public var description: String {
@@ -75,9 +97,38 @@ public enum HDF5StoreError: Error, CustomStringConvertible, Equatable, Sendable 
                 + "a scalar string, integer or floating-point value is needed"
         case let .filterUnavailable(path, dataset, filter):
             return "\(path):\(dataset) is stored with \(filter.phrase), which HDF5 cannot load: \(filter.remedy)"
+        case let .noSpace(path):
+            return "no space left on device writing \(path)"
+        case let .inputOutput(path, action, reason):
+            return "input/output error \(action) \(path): \(reason)"
+        case let .openForWriting(path):
+            return "\(path) is open for writing by another program (or was not closed by it: h5clear -s \(path))"
+        case let .truncated(path, size, expectedSize):
+            let sizes = size.flatMap { size in expectedSize.map { "it holds \(size) bytes of the \($0) its superblock records" } }
+            return "\(path) is truncated (\(sizes ?? "shorter than its superblock records")): an interrupted copy or download?"
+        case let .damaged(path, detail):
+            return "\(path) is damaged: HDF5 reports \(detail)"
+        case let .changedDuringRun(path, detail):
+            return "\(path) changed while it was being read (\(detail)): another program wrote to it"
         case let .library(operation, stack):
-            return "HDF5 call \(operation) failed: \(stack)"
+            return "\(stack.hasPrefix("#0 ") ? "HDF5 call " : "")\(operation) failed: \(Self.deepestCause(of: stack))"
         }
+    }
+
+    /// The error for a failed system call on `path` (`action`: "reading", "writing").
+    public static func system(_ code: Int32, action: String, path: String) -> HDF5StoreError {
+        let reason = String(cString: strerror(code))
+        switch code {
+        case ENOSPC, EDQUOT: return .noSpace(path: path)
+        case EBADF, EINVAL, EFAULT: return .library(operation: "\(action) \(path)", stack: reason)
+        default: return .inputOutput(path: path, action: action, reason: reason)
+        }
+    }
+
+    /// The last frame of a one-line HDF5 stack, without its number (the whole text otherwise).
+    static func deepestCause(of stack: String) -> String {
+        guard stack.hasPrefix("#0 "), let last = stack.split(separator: "; #").last else { return stack }
+        return String(last.drop { $0 != " " }.dropFirst())
     }
 
     private static func listing(_ matrices: [String]) -> String {

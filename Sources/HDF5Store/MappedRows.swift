@@ -1,4 +1,5 @@
 import CHDF5
+import CMappingGuard
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,11 +15,18 @@ import Glibc
 /// The mapping is read-only and shared with the page cache: a block is brought in
 /// (`load`) before use and given back (`release`) after, so resident memory holds the
 /// blocks in use and not the whole file.
+///
+/// Another program may truncate the file under the mapping, and a read of a page beyond the
+/// new end raises SIGBUS. The mapping is registered with `CMappingGuard`, whose handler
+/// then puts zero pages in its place and marks it: reads go on, and `hasFaulted` tells the
+/// owner that what they gave is not the file's content.
 public final class MappedRows<Element: HDF5Scalar>: @unchecked Sendable {
     public let rows: Int
     public let columns: Int
     private let mapping: UnsafeMutableRawPointer
     private let length: Int
+    /// The mapping's slot in the SIGBUS guard.
+    private let guardSlot: Int32
     private let rowsPerPiece: Int
     /// Byte offset in the file (and the mapping) of each piece's first row.
     private let pieceStarts: [Int]
@@ -26,7 +34,8 @@ public final class MappedRows<Element: HDF5Scalar>: @unchecked Sendable {
     private static var pageSize: Int { Int(sysconf(Int32(_SC_PAGESIZE))) }
     private static var populateRead: Int32 { 22 }  // MADV_POPULATE_READ, Linux 5.14 and later
 
-    init(path: String, pieceStarts: [Int], rowsPerPiece: Int, rows: Int, columns: Int) throws {
+    /// nil when the SIGBUS guard has no room for another mapping: the rows are then read, not mapped.
+    init?(path: String, pieceStarts: [Int], rowsPerPiece: Int, rows: Int, columns: Int) throws {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw HDF5StoreError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
@@ -37,6 +46,12 @@ public final class MappedRows<Element: HDF5Scalar>: @unchecked Sendable {
         guard let mapping = mmap(nil, length, PROT_READ, MAP_SHARED, descriptor, 0), mapping != MAP_FAILED else {
             throw HDF5StoreError.cannotOpen(path: path, reason: "mmap: \(String(cString: strerror(errno)))")
         }
+        let slot = mapping_guard_register(mapping, length)
+        guard slot >= 0 else {
+            munmap(mapping, length)
+            return nil
+        }
+        guardSlot = slot
         self.mapping = mapping
         self.length = length
         self.pieceStarts = pieceStarts
@@ -46,7 +61,14 @@ public final class MappedRows<Element: HDF5Scalar>: @unchecked Sendable {
         madvise(mapping, length, MADV_SEQUENTIAL)
     }
 
-    deinit { munmap(mapping, length) }
+    deinit {
+        mapping_guard_unregister(guardSlot)
+        munmap(mapping, length)
+    }
+
+    /// Whether a read met the end of a file truncated under the mapping: since then the
+    /// mapping reads as zeros.
+    public var hasFaulted: Bool { mapping_guard_faulted(guardSlot) != 0 }
 
     /// Calls `body` with elements `range` (row-major, counted from element 0; whole rows).
     public func withElements<R>(_ range: Range<Int>, _ body: (UnsafeBufferPointer<Element>) throws -> R) rethrows -> R {
@@ -145,8 +167,9 @@ extension DenseRowBlockSource {
     /// otherwise. The mapping is checked against HDF5's own read of the first and last rows.
     public func mappedRows() throws -> MappedRows<Element>? {
         guard rows > 0, columns > 0, let layout = try storedPieces() else { return nil }
-        let mapped = try MappedRows<Element>(path: file.path, pieceStarts: layout.starts,
-                                             rowsPerPiece: layout.rowsPerPiece, rows: rows, columns: columns)
+        guard let mapped = try MappedRows<Element>(path: file.path, pieceStarts: layout.starts,
+                                                   rowsPerPiece: layout.rowsPerPiece, rows: rows, columns: columns)
+        else { return nil }
         for row in Set([0, rows - 1]) {
             var expected = [Element](repeating: 0, count: columns)
             try readRows(row..<(row + 1), into: &expected)

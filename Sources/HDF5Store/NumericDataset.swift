@@ -7,6 +7,8 @@ import Glibc
 struct NumericDataset: ~Copyable {
     let handle: DatasetHandle
     let path: String
+    /// The file it is in, for errors that name it.
+    let filePath: String
     let shape: [Int]
     let storedType: ElementType
 
@@ -22,7 +24,9 @@ struct NumericDataset: ~Copyable {
                 path: file.path, dataset: datasetPath, available: try file.matrixDescriptions())
         }
         let fileID = try file.id
-        let handle = try DatasetHandle("H5Dopen2 \(datasetPath)") { H5Dopen2(fileID, datasetPath, accessList) }
+        let handle = try DatasetHandle("H5Dopen2 \(datasetPath)", file: file.path) {
+            H5Dopen2(fileID, datasetPath, accessList)
+        }
         let shape = try DatasetLayout.shape(of: handle)
         if let requiredRank, shape.count != requiredRank {
             throw HDF5StoreError.notTwoDimensional(path: file.path, dataset: datasetPath, rank: shape.count)
@@ -41,6 +45,7 @@ struct NumericDataset: ~Copyable {
         self.shape = shape
         self.handle = handle
         self.path = datasetPath
+        filePath = file.path
         self.storedType = storedType
     }
 
@@ -51,7 +56,7 @@ struct NumericDataset: ~Copyable {
         return try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
             initialized = 0
             let dataset = handle.id
-            try hdf5("H5Dread \(path)") {
+            try hdf5("H5Dread \(path)", file: filePath) {
                 H5Dread(dataset, T.nativeTypeID, chdf5_s_all(), chdf5_s_all(), chdf5_p_default(), buffer.baseAddress)
             }
             initialized = count
@@ -74,7 +79,7 @@ extension NumericDataset {
         return try [T](unsafeUninitializedCapacity: range.count) { buffer, initialized in
             initialized = 0
             Self.adviseHugePages(UnsafeMutableRawBufferPointer(buffer))
-            try hdf5("H5Dread \(path) \(range.lowerBound)..<\(range.upperBound)") {
+            try hdf5("H5Dread \(path) \(range.lowerBound)..<\(range.upperBound)", file: filePath) {
                 H5Dread(dataset, T.nativeTypeID, memorySpace.id, fileSpace.id, chdf5_p_default(), buffer.baseAddress)
             }
             initialized = range.count

@@ -19,14 +19,14 @@ extension HDF5File {
             return 0
         }
         _ = try withExtendedLifetime(found) {
-            try hdf5("H5Ovisit2 \(path)") {
+            try hdf5("H5Ovisit2 \(path)", file: path) {
                 H5Ovisit2(
                     file, H5_INDEX_NAME, H5_ITER_INC, visitor,
                     Unmanaged.passUnretained(found).toOpaque(), chdf5_o_info_basic())
             }
         }
         return try found.paths.map { datasetPath in
-            let dataset = try DatasetHandle("H5Dopen2 \(datasetPath)") {
+            let dataset = try DatasetHandle("H5Dopen2 \(datasetPath)", file: path) {
                 H5Dopen2(file, datasetPath, chdf5_p_default())
             }
             return try DatasetInfo(path: datasetPath, dataset: dataset)
@@ -101,15 +101,15 @@ extension HDF5File {
         for component in objectPath.split(separator: "/") {
             prefix += "/" + component
             let link = prefix
-            let exists = try hdf5("H5Lexists \(link)") { H5Lexists(file, link, chdf5_p_default()) }
+            let exists = try hdf5("H5Lexists \(link)", file: path) { H5Lexists(file, link, chdf5_p_default()) }
             if exists == 0 { return nil }
         }
-        let resolves = try hdf5("H5Oexists_by_name \(objectPath)") {
+        let resolves = try hdf5("H5Oexists_by_name \(objectPath)", file: path) {
             H5Oexists_by_name(file, objectPath, chdf5_p_default())
         }
         if resolves == 0 { return nil }
         var info = H5O_info_t()
-        try hdf5("H5Oget_info_by_name2 \(objectPath)") {
+        try hdf5("H5Oget_info_by_name2 \(objectPath)", file: path) {
             H5Oget_info_by_name2(file, objectPath, &info, chdf5_o_info_basic(), chdf5_p_default())
         }
         switch info.type {

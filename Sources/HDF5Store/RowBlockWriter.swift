@@ -96,7 +96,7 @@ public final class RowBlockWriter<Element: HDF5Storable>: @unchecked Sendable {
         }
         let memorySpace = try DataspaceHandle("H5Screate_simple") { H5Screate_simple(Int32(count.count), &count, nil) }
         try elements.withUnsafeBytes { bytes in
-            _ = try hdf5("H5Dwrite \(path) rows \(range.lowerBound)..<\(range.upperBound)") {
+            _ = try hdf5("H5Dwrite \(path) rows \(range.lowerBound)..<\(range.upperBound)", file: file.path) {
                 H5Dwrite(
                     datasetID, Element.nativeTypeID, memorySpace.id, fileSpace.id, chdf5_p_default(),
                     bytes.baseAddress)
@@ -108,6 +108,6 @@ public final class RowBlockWriter<Element: HDF5Storable>: @unchecked Sendable {
     /// closes when the writer is released. Writing after closing throws `fileClosed`.
     public func close() throws {
         guard let dataset = dataset.take() else { return }
-        try dataset.close()
+        try dataset.close(file: file.path)
     }
 }

@@ -93,7 +93,7 @@ public final class ScratchRowFile<Element: BitwiseCopyable>: @unchecked Sendable
     /// Waits until everything written is on the storage device.
     public func synchronize() throws {
         guard fsync(descriptor) == 0 else {
-            throw HDF5StoreError.library(operation: "fsync \(path)", stack: String(cString: strerror(errno)))
+            throw HDF5StoreError.system(errno, action: "writing", path: path)
         }
     }
 
@@ -170,8 +170,9 @@ public final class ScratchRowFile<Element: BitwiseCopyable>: @unchecked Sendable
             let moved = step(done)
             if moved < 0 && errno == EINTR { continue }
             guard moved > 0 else {
-                let reason = moved == 0 ? "unexpected end of file" : String(cString: strerror(errno))
-                throw HDF5StoreError.library(operation: "\(operation) \(path)", stack: reason)
+                let action = operation == "read" ? "reading" : "writing"
+                if moved < 0 { throw HDF5StoreError.system(errno, action: action, path: path) }
+                throw HDF5StoreError.inputOutput(path: path, action: action, reason: "unexpected end of file")
             }
             done += moved
         }

@@ -24,7 +24,7 @@ extension HDF5File {
         let datasetPath = target.path
         guard !elements.isEmpty else { return }
         try elements.withUnsafeBytes { bytes in
-            _ = try hdf5("H5Dwrite \(datasetPath)") {
+            _ = try hdf5("H5Dwrite \(datasetPath)", file: path) {
                 H5Dwrite(dataset.id, T.nativeTypeID, chdf5_s_all(), chdf5_s_all(), chdf5_p_default(), bytes.baseAddress)
             }
         }
@@ -50,7 +50,7 @@ extension HDF5File {
         try characters.withUnsafeBufferPointer { characterBuffer in
             let pointers: [UnsafePointer<CChar>?] = offsets.map { characterBuffer.baseAddress! + $0 }
             try pointers.withUnsafeBufferPointer { pointerBuffer in
-                _ = try hdf5("H5Dwrite \(datasetPath)") {
+                _ = try hdf5("H5Dwrite \(datasetPath)", file: path) {
                     H5Dwrite(dataset.id, type.id, chdf5_s_all(), chdf5_s_all(), chdf5_p_default(), pointerBuffer.baseAddress)
                 }
             }
@@ -81,6 +81,7 @@ func datasetCreationList(
 /// A dataset about to be created: shape checked, dataspace made, parents to be created.
 struct NewDataset: ~Copyable {
     let fileID: hid_t
+    let filePath: String
     let path: String
     let space: DataspaceHandle
     let linkCreation: PropertyListHandle
@@ -100,6 +101,7 @@ struct NewDataset: ~Copyable {
         let linkCreation = try PropertyListHandle("H5Pcreate") { H5Pcreate(chdf5_p_link_create()) }
         try hdf5("H5Pset_create_intermediate_group") { H5Pset_create_intermediate_group(linkCreation.id, 1) }
         self.fileID = fileID
+        filePath = file.path
         self.path = datasetPath
         self.space = space
         self.linkCreation = linkCreation
@@ -108,7 +110,7 @@ struct NewDataset: ~Copyable {
     func create(type: hid_t, creation: hid_t, access: hid_t = chdf5_p_default()) throws -> DatasetHandle {
         let fileID = fileID, path = path
         let spaceID = space.id, linkCreationID = linkCreation.id
-        return try DatasetHandle("H5Dcreate2 \(path)") {
+        return try DatasetHandle("H5Dcreate2 \(path)", file: filePath) {
             H5Dcreate2(fileID, path, type, spaceID, linkCreationID, creation, access)
         }
     }

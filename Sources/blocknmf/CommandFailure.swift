@@ -7,11 +7,12 @@ import HDF5Store
 ///
 /// | status | meaning |
 /// |---|---|
-/// | 64 | bad command line (also argument parsing errors), memory budget too small, --image-shape that is not n pixels |
-/// | 65 | bad data: negative, NaN or infinite values, wrong shape or type, rank too large; a model file without its parameters, or data that does not fit it |
-/// | 66 | input missing or unreadable: no such file, not HDF5, no such dataset, a filter HDF5 cannot load |
-/// | 70 | internal failure (HDF5 or LAPACK reported an error) |
+/// | 64 | bad command line (also argument parsing errors), memory budget too small or more than the machine has, --image-shape that is not n pixels |
+/// | 65 | bad data: negative, NaN or infinite values, wrong shape or type, a truncated or damaged file, rank too large (for the initialization, or for the machine's memory); a model file without its parameters, or data that does not fit it |
+/// | 66 | input missing or unreadable: no such file, not HDF5, no such dataset, a filter HDF5 cannot load, open for writing by another program |
+/// | 70 | internal failure (HDF5 or LAPACK reported an error not recognized as one of the above) |
 /// | 73 | cannot create the output (or it is the input or the model) |
+/// | 74 | input/output error: no space left on device, a device error, the input changed under the run |
 /// | 75 | stopped at --time-limit with a checkpoint, or the checkpoint directory is in use: run again |
 /// | 77 | a checkpoint directory, or a file in it, that is a link, another user's or writable by others: refused |
 /// | 130, 143, 138 | stopped by SIGINT, SIGTERM or SIGUSR1: with --checkpoint, after saving one; without, the output under construction is removed |
@@ -31,10 +32,13 @@ struct CommandFailure: Error, CustomStringConvertible {
         case let error as HDF5StoreError:
             switch error {
             case .fileNotFound, .cannotOpen, .notHDF5, .datasetNotFound, .ambiguousDataset, .objectNotFound,
-                 .filterUnavailable:
+                 .filterUnavailable,
+                 .openForWriting:
                 return 66
             case .cannotCreate:
                 return 73
+            case .noSpace, .inputOutput, .changedDuringRun:
+                return 74
             case .library, .fileClosed:
                 return 70
             default:
@@ -46,6 +50,12 @@ struct CommandFailure: Error, CustomStringConvertible {
             if case .factorTooLargeForInitialization = error { return 64 }
             if case .decomposition = error { return 70 }
             return 65
+        case let error as ResourceError:
+            switch error {
+            case .budgetExceedsMachine: return 64
+            case .factorsTooLarge, .rankNeedsMoreMemory: return 65
+            case .noSpace: return 74
+            }
         case is ComponentImageError:
             return 64
         case is ModelError:

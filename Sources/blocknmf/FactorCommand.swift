@@ -125,7 +125,7 @@ struct FactorCommand: ParsableCommand {
     var threads: Int = Factorization.defaultThreads
 
     @Option(parsing: .unconditional, help: """
-        Memory for V's buffers, e.g. 2GiB or 500MB (default: a quarter of RAM); W and H come on top. \
+        Memory for V's buffers, e.g. 2GiB or 500MB (default: a quarter of RAM, or of the cgroup's limit when lower); W and H come on top. \
         V is kept in memory when it takes at most half of it, and streamed from the file otherwise.
         """)
     var memory: MemoryBudget = .default

@@ -10,7 +10,7 @@ struct InfoCommand: ParsableCommand {
     @Argument(help: "An HDF5 file.")
     var file: String
 
-    @Option(parsing: .unconditional, help: "The memory budget factor would use (default: a quarter of RAM).")
+    @Option(parsing: .unconditional, help: "The memory budget factor would use (default: a quarter of RAM, or of the cgroup's limit when lower).")
     var memory: MemoryBudget = .default
 
     @Option(help: "The precision factor would compute in.")

@@ -26,7 +26,7 @@ struct InverseTransformCommand: ParsableCommand {
     @Option(help: "float32, float64, or auto (float32 W stays float32, anything else becomes float64).")
     var precision: Precision = .auto
 
-    @Option(parsing: .unconditional, help: "Memory for a block of W's rows and the block of X they make, e.g. 256MiB (default: a quarter of RAM).")
+    @Option(parsing: .unconditional, help: "Memory for a block of W's rows and the block of X they make, e.g. 256MiB (default: a quarter of RAM, or of the cgroup's limit when lower).")
     var memory: MemoryBudget = .default
 
     @Flag(help: "Print a machine-readable summary (JSON) on stdout instead of the text line.")

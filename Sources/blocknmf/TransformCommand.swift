@@ -33,7 +33,7 @@ struct TransformCommand: ParsableCommand {
     var threads: Int = Factorization.defaultThreads
 
     @Option(parsing: .unconditional, help: """
-        Memory for the data's buffers, e.g. 2GiB or 500MB (default: a quarter of RAM); W and H come on \
+        Memory for the data's buffers, e.g. 2GiB or 500MB (default: a quarter of RAM, or of the cgroup's limit when lower); W and H come on \
         top. The data is kept in memory when it takes at most half of it, and streamed otherwise.
         """)
     var memory: MemoryBudget = .default

@@ -119,6 +119,22 @@ final class MatrixLayoutTests: XCTestCase {
         XCTAssertFalse(scratch.contents.contains { $0.hasPrefix(".blocknmf-rows-") }, "\(scratch.contents)")
     }
 
+    /// A scratch directory without room for the row-ordered copy (94.3 KiB under this budget,
+    /// as `info` says) is refused before the copy, in one line, leaving nothing there.
+    func testAScratchDirectoryWithoutRoomForTheCopyIsRefusedFirst() throws {
+        let disk = try SmallFileSystem(size: 64 << 10)
+        let output = scratch.file("out.h5")
+        let run = try BlocknmfExecutable.run(["factor", fixturePath("anndata_layouts.h5ad"), "--output", output,
+                                              "--memory", "64KiB", "--scratch-dir", disk.path] + arguments)
+        XCTAssertEqual(run.status, 74, run.standardError)
+        XCTAssertTrue(run.standardError.hasPrefix(
+            "blocknmf: error: no space left on device writing \(disk.path): the row-ordered copy of V needs about 94.3 KiB, "),
+                      run.standardError)
+        XCTAssertEqual(run.standardError.split(separator: "\n").count, 1, run.standardError)
+        XCTAssertEqual(disk.contents, [])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output))
+    }
+
     /// `info` says what the rows are and how a column-compressed matrix will be read.
     func testInfoNamesTheRowsAndTheRowOrder() throws {
         let info = try BlocknmfExecutable.run(["info", fixturePath("anndata_layouts.h5ad")])

@@ -56,4 +56,59 @@ final class MappedRowsTests: XCTestCase {
             file: try source(directory, chunkRows: 100, stored: Double.self), dataset: "/X")
         XCTAssertNotNil(try double.mappedRows())
     }
+
+    /// Another program truncates the file under the mapping: reads beyond the new end would
+    /// raise SIGBUS; they read zeros instead, and the mapping says it faulted.
+    func testATruncatedFileReadsAsZerosAndIsReported() throws {
+        let directory = try TemporaryDirectory()
+        let file = try source(directory, chunkRows: nil, stored: Float.self)
+        let source = try DenseRowBlockSource<Float>(file: file, dataset: "/X")
+        let mapped = try XCTUnwrap(try source.mappedRows())
+        let all = 0..<(rows * columns)
+        mapped.load(rows: 0..<rows)
+        XCTAssertEqual(mapped.withElements(all) { Array($0) }, values(as: Float.self))
+        XCTAssertFalse(mapped.hasFaulted)
+
+        XCTAssertEqual(truncate(file.path, 0), 0)
+        let afterwards = mapped.withElements(all) { Array($0) }
+        XCTAssertTrue(mapped.hasFaulted)
+        XCTAssertEqual(afterwards, [Float](repeating: 0, count: rows * columns))
+        mapped.load(rows: 0..<rows)
+        mapped.release(rows: 0..<rows)
+        XCTAssertThrowsError(try file.checkUnchanged())
+    }
+
+    /// A SIGBUS outside every registered mapping still ends the process by SIGBUS: here a
+    /// child process reads a truncated mapping that was never registered.
+    func testAFaultOutsideARegisteredMappingStillKillsTheProcess() throws {
+        let directory = try TemporaryDirectory()
+        let file = try source(directory, chunkRows: nil, stored: Float.self)
+        // A registered mapping, so that the handler is installed.
+        let registered = try XCTUnwrap(try DenseRowBlockSource<Float>(file: file, dataset: "/X").mappedRows())
+        let path = directory.file("plain.bin")
+        let descriptor = open(path, O_RDWR | O_CREAT | O_TRUNC, 0o600)
+        XCTAssertGreaterThanOrEqual(descriptor, 0)
+        defer { close(descriptor) }
+        let length = 1 << 16
+        XCTAssertEqual(ftruncate(descriptor, off_t(length)), 0)
+        let unregistered = try XCTUnwrap(mmap(nil, length, PROT_READ, MAP_SHARED, descriptor, 0))
+        XCTAssertNotEqual(unregistered, MAP_FAILED)
+        defer { munmap(unregistered, length) }
+        XCTAssertEqual(ftruncate(descriptor, 0), 0)
+
+        let child = fork()
+        if child == 0 {
+            // Quiet: the runtime's crash report would land in the test log.
+            let null = open("/dev/null", O_WRONLY)
+            dup2(null, STDOUT_FILENO)
+            dup2(null, STDERR_FILENO)
+            let byte = unregistered.load(fromByteOffset: 8192, as: UInt8.self)
+            _exit(Int32(byte) + 100)
+        }
+        XCTAssertGreaterThan(child, 0)
+        var status: Int32 = 0
+        XCTAssertEqual(waitpid(child, &status, 0), child)
+        XCTAssertEqual(status & 0x7f, SIGBUS, "ended by SIGBUS (wait status \(status))")
+        XCTAssertFalse(registered.hasFaulted)
+    }
 }
