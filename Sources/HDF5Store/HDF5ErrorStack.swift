@@ -49,9 +49,11 @@ struct HDF5ErrorStack: Sendable, Equatable {
         return nil
     }
 
-    /// The typed error for this stack: `file` is the file the call worked on, when known.
+    /// The typed error for this stack: `file` is the file the call worked on, when known, as
+    /// the user named it (HDF5's driver may know it by another name: a path through a
+    /// directory's descriptor while it is built).
     func classified(operation: String, file: String?) -> HDF5StoreError {
-        let path = fileName ?? file
+        let path = file ?? fileName
         if let path, isOpenForWriting { return .openForWriting(path: path) }
         if let path, let truncation = frames.first(where: { $0.minor == "File has been truncated" }) {
             return .truncated(path: path,
