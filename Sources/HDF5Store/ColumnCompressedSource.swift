@@ -18,10 +18,8 @@ import Glibc
 public final class ColumnCompressedSource<Element: HDF5Scalar>: @unchecked Sendable {
     public let file: HDF5File
     public let info: SparseGroupInfo
-    /// Where each column's values start, and where the last ends (`indptr`, in memory).
-    private let columnOffsets: [Int]
-    private let data: NumericDataset
-    private let indices: NumericDataset
+    /// `offsets`: where each column's values start, and where the last ends.
+    private let arrays: CompressedArrays
 
     public var rows: Int { info.rows }
     public var columns: Int { info.columns }
@@ -38,12 +36,9 @@ public final class ColumnCompressedSource<Element: HDF5Scalar>: @unchecked Senda
         guard info.rows <= Int(Int32.max), info.columns <= Int(Int32.max) else {
             throw invalid("its shape \(info.rows)×\(info.columns) exceeds 32-bit indices")
         }
-        let pointers = try file.readArray(dataset: HDF5File.join(info.path, "indptr"), as: Int64.self).elements
         self.file = file
         self.info = info
-        columnOffsets = try checkedOffsets(pointers, nonZeros: info.nonZeros, axis: "column", invalid: invalid)
-        data = try NumericDataset.openForBlocks(file: file, name: HDF5File.join(info.path, "data"))
-        indices = try NumericDataset.openForBlocks(file: file, name: HDF5File.join(info.path, "indices"))
+        arrays = try CompressedArrays(file: file, info: info, axis: "column")
     }
 
     /// The values a bucket holds at most under `budgetBytes`: half the budget holds them
@@ -146,7 +141,7 @@ public final class ColumnCompressedSource<Element: HDF5Scalar>: @unchecked Senda
     /// The row indices of values `range`, checked: one unsigned maximum (vectorized) rules
     /// out both negative and too-large rows; only a piece that has one searches for it.
     private func checkedRows(_ range: Range<Int>) throws -> [Int32] {
-        let rowIndices = try indices.read(range, as: Int32.self)
+        let rowIndices = try arrays.indices.read(range, as: Int32.self)
         let limit = UInt32(rows)
         let largest = rowIndices.withUnsafeBufferPointer { indices in
             indices.reduce(UInt32(0)) { Swift.max($0, UInt32(bitPattern: $1)) }
@@ -162,6 +157,7 @@ public final class ColumnCompressedSource<Element: HDF5Scalar>: @unchecked Senda
 
     /// The column holding value `position`: the last whose values start at or before it.
     private func column(of position: Int) -> Int {
+        let columnOffsets = arrays.offsets
         var (low, high) = (0, columns)  // columnOffsets[low] ≤ position < columnOffsets[high]
         while high - low > 1 {
             let middle = (low + high) / 2
@@ -176,11 +172,12 @@ public final class ColumnCompressedSource<Element: HDF5Scalar>: @unchecked Senda
                               _ body: (_ columnIndices: [Int32], _ rowIndices: [Int32], _ values: [Element]) throws -> Void)
         throws
     {
+        let columnOffsets = arrays.offsets
         var column = 0
         for start in stride(from: 0, to: nonZeros, by: pieceValues) {
             let range = start..<min(start + pieceValues, nonZeros)
             let rowIndices = try checkedRows(range)
-            let values = try data.read(range, as: Element.self)
+            let values = try arrays.data.read(range, as: Element.self)
             let columnIndices = [Int32](unsafeUninitializedCapacity: range.count) { buffer, initialized in
                 for position in range {
                     while columnOffsets[column + 1] <= position { column += 1 }

@@ -5,11 +5,10 @@
 public final class SparseRowSource<Element: HDF5Scalar>: @unchecked Sendable {
     public let file: HDF5File
     public let info: SparseGroupInfo
+    private let arrays: CompressedArrays
     /// Where each row's values start, and where the last ends (`indptr`, held in memory:
     /// 8 bytes per row).
-    public let offsets: [Int]
-    private let data: NumericDataset
-    private let indices: NumericDataset
+    public var offsets: [Int] { arrays.offsets }
 
     public var rows: Int { info.rows }
     public var columns: Int { info.columns }
@@ -24,12 +23,9 @@ public final class SparseRowSource<Element: HDF5Scalar>: @unchecked Sendable {
             throw invalid("its indptr runs over the matrix's columns; read it through ColumnCompressedSource")
         }
         guard info.columns <= Int(Int32.max) else { throw invalid("its \(info.columns) columns exceed 32-bit indices") }
-        let pointers = try file.readArray(dataset: HDF5File.join(info.path, "indptr"), as: Int64.self).elements
         self.file = file
         self.info = info
-        offsets = try checkedOffsets(pointers, nonZeros: info.nonZeros, axis: "row", invalid: invalid)
-        data = try NumericDataset.openForBlocks(file: file, name: HDF5File.join(info.path, "data"))
-        indices = try NumericDataset.openForBlocks(file: file, name: HDF5File.join(info.path, "indices"))
+        arrays = try CompressedArrays(file: file, info: info, axis: "row")
     }
 
     /// Values stored in rows `range`.
@@ -43,7 +39,7 @@ public final class SparseRowSource<Element: HDF5Scalar>: @unchecked Sendable {
         }
         let first = offsets[range.lowerBound]
         let stored = first..<offsets[range.upperBound]
-        let columnIndices = try indices.read(stored, as: Int32.self)
+        let columnIndices = try arrays.indices.read(stored, as: Int32.self)
         // One unsigned maximum (vectorized) rules out both negative and too-large columns;
         // only a block that has one searches for it.
         let limit = UInt32(columns)
@@ -57,6 +53,6 @@ public final class SparseRowSource<Element: HDF5Scalar>: @unchecked Sendable {
                 reason: "row \(row) has a value in column \(columnIndices[position]), outside 0..<\(columns)")
         }
         return (offsets[range.lowerBound...range.upperBound].map { $0 - first }, columnIndices,
-                try data.read(stored, as: Element.self))
+                try arrays.data.read(stored, as: Element.self))
     }
 }
