@@ -162,6 +162,27 @@ final class MatrixLayoutTests: XCTestCase {
         }
     }
 
+    /// `generate --layout anndata` keeps W* and H* under `uns` beside X: with no `--dataset`,
+    /// X is the AnnData file's matrix; a file that is not AnnData's still asks which one.
+    func testAnAnnDataFilesXIsTheMatrixWhenNoneIsNamed() throws {
+        for layout in ["anndata", "dense"] {
+            let data = scratch.file("\(layout).h5")
+            let made = try BlocknmfExecutable.run(["generate", data, "--rows", "300", "--cols", "20", "--rank", "3",
+                                                   "--density", "0.5", "--layout", layout, "--quiet"])
+            XCTAssertEqual(made.status, 0, made.standardError)
+            let fit = try BlocknmfExecutable.run(["factor", data, "--rank", "3", "--max-iter", "5", "--quiet",
+                                                  "--output", scratch.file("\(layout).out.h5")])
+            if layout == "anndata" {
+                XCTAssertEqual(fit.status, 0, fit.standardError)
+                XCTAssertTrue(fit.standardOutput.hasPrefix("\(data):/X (300×20, float32)"), fit.standardOutput)
+            } else {
+                XCTAssertEqual(fit.status, 66, fit.standardError)
+                XCTAssertEqual(fit.standardError, "blocknmf: error: no --dataset named and \(data) does not hold exactly "
+                                   + "one matrix (it holds 3); matrices present: /H_true, /W_true, /X\n")
+            }
+        }
+    }
+
     /// A dataset that is not there: the matrices present are listed, sparse groups among them.
     func testMissingDatasetListsSparseGroupsToo() throws {
         let run = try BlocknmfExecutable.run(["factor", fixturePath("anndata_layouts.h5ad"), "--dataset", "/counts",
