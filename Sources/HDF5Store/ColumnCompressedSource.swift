@@ -193,25 +193,12 @@ public final class ColumnCompressedSource<Element: HDF5Scalar>: @unchecked Senda
     private func sortedInMemory(offsets: [Int], pieceValues: Int, progress: (Int) throws -> Void) throws
         -> (columns: [Int32], values: [Element])
     {
-        var next = offsets
-        var sortedColumns = [Int32](repeating: 0, count: nonZeros)
-        var sortedValues = [Element](repeating: 0, count: nonZeros)
+        var placement = RowPlacement(offsets: offsets, rows: 0..<rows, zero: Element(0))
         try forEachPiece(pieceValues: pieceValues) { columnIndices, rowIndices, values in
-            sortedColumns.withUnsafeMutableBufferPointer { sortedColumns in
-                sortedValues.withUnsafeMutableBufferPointer { sortedValues in
-                    next.withUnsafeMutableBufferPointer { next in
-                        for index in rowIndices.indices {
-                            let row = Int(rowIndices[index])
-                            sortedColumns[next[row]] = columnIndices[index]
-                            sortedValues[next[row]] = values[index]
-                            next[row] += 1
-                        }
-                    }
-                }
-            }
+            placement.place(rowIndices: rowIndices, columnIndices: columnIndices, values: values)
             try progress(values.count)
         }
-        return (sortedColumns, sortedValues)
+        return (placement.columns, placement.values)
     }
 
     /// Every value appended, with its row and column, to its bucket's region of the spill
@@ -234,24 +221,9 @@ public final class ColumnCompressedSource<Element: HDF5Scalar>: @unchecked Senda
     private static func sortByRow(_ records: [SpillRecord<Element>], rows: Range<Int>, offsets: [Int])
         -> (columns: [Int32], values: [Element])
     {
-        let first = offsets[rows.lowerBound]
-        var next = offsets[rows].map { $0 - first }
-        var sortedColumns = [Int32](repeating: 0, count: records.count)
-        var sortedValues = [Element](repeating: 0, count: records.count)
-        // Unchecked: every row is in the bucket and every position below its next row's start.
-        sortedColumns.withUnsafeMutableBufferPointer { sortedColumns in
-            sortedValues.withUnsafeMutableBufferPointer { sortedValues in
-                next.withUnsafeMutableBufferPointer { next in
-                    for record in records {
-                        let row = Int(record.row) - rows.lowerBound
-                        sortedColumns[next[row]] = record.column
-                        sortedValues[next[row]] = record.value
-                        next[row] += 1
-                    }
-                }
-            }
-        }
-        return (sortedColumns, sortedValues)
+        var placement = RowPlacement(offsets: offsets, rows: rows, zero: Element(0))
+        placement.place(records)
+        return (placement.columns, placement.values)
     }
 
     /// Ranges of rows holding at most `capacity` values each (a row with more is a bucket of
