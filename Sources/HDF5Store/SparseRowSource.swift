@@ -23,7 +23,6 @@ public final class SparseRowSource<Element: HDF5Scalar>: @unchecked Sendable {
         guard info.rowsAreCompressed else {
             throw invalid("its indptr runs over the matrix's columns; read it through ColumnCompressedSource")
         }
-        guard info.columns <= Int(Int32.max) else { throw invalid("its \(info.columns) columns exceed 32-bit indices") }
         let pointers = try file.readArray(dataset: HDF5File.join(info.path, "indptr"), as: Int64.self).elements
         self.file = file
         self.info = info

@@ -34,6 +34,49 @@ final class DamagedInputTests: XCTestCase {
         ["factor", path, "--rank", "2", "--max-iter", "3", "--quiet", "-o", scratch.file("out.h5")] + extra
     }
 
+    /// Dense matrices whose declared shape was never written: `info` says why factor cannot
+    /// read them (its sizes overflowed), `factor` refuses them (it read fill values for ever).
+    func testShapesNeverWrittenAreRefusedBeforeAnyRead() throws {
+        let chunked = try write("chunked.h5", "f.create_dataset('X', shape=(2**31, 2**31), dtype='f8', chunks=(64, 64))")
+        let contiguous = try write("contiguous.h5", "f.create_dataset('X', shape=(2**20, 2**20), dtype='f4')")
+        let info = try BlocknmfExecutable.run(["info", chunked])
+        XCTAssertEqual(info.status, 0, info.standardError)
+        XCTAssertTrue(info.standardOutput.contains("factor: cannot read it: dataset '/X' in \(chunked) "
+                                                   + "(2147483648×2147483648) was never completely written: 0 of its "
+                                                   + "1125899906842624 chunks hold data"), info.standardOutput)
+        XCTAssertTrue(try failure(factor(chunked), status: 65).contains("never completely written"))
+        XCTAssertTrue(try failure(factor(contiguous), status: 65)
+            .hasSuffix("(1048576×1048576) was never written: it has no storage in the file, and HDF5 would read its fill value"))
+    }
+
+    /// Sparse groups declaring shapes their arrays cannot hold: `info` computed with them and
+    /// trapped on overflow.
+    func testSparseShapesBeyondTheArraysAreNamed() throws {
+        let tenX = try write("tenx.h5", """
+            g = f.create_group('matrix')
+            g['data'] = np.array([1, 2, 3], dtype=np.int32)
+            g['indices'] = np.array([0, 1, 0], dtype=np.int64)
+            g['indptr'] = np.array([0, 1, 3], dtype=np.int64)
+            g['shape'] = np.array([2**63 - 1, 2**63 - 1], dtype=np.int64)
+            """)
+        let h5sparse = try write("h5sparse.h5", """
+            g = f.create_group('X')
+            g.attrs['h5sparse_format'] = 'csr'
+            g.attrs['h5sparse_shape'] = np.array([2, np.iinfo(np.uint64).max], dtype=np.uint64)
+            g['data'] = np.array([1.0, 2.0, 3.0])
+            g['indices'] = np.array([0, 1, 0], dtype=np.int32)
+            g['indptr'] = np.array([0, 1, 3], dtype=np.int64)
+            """)
+        for arguments in [["info", tenX], factor(tenX)] {
+            XCTAssertTrue(try failure(arguments, status: 65)
+                .hasSuffix("indptr holds 3 offsets where 9223372036854775807 columns need 9223372036854775807 + 1"))
+        }
+        for arguments in [["info", h5sparse], factor(h5sparse)] {
+            XCTAssertTrue(try failure(arguments, status: 65)
+                .hasSuffix("its 9223372036854775807 columns exceed what 32-bit indices can address"))
+        }
+    }
+
     /// A chunk that cannot be decompressed, read while V streams: the read happens on the
     /// reader thread, where HDF5 printed its own error report before BlockNMF's line.
     func testReadFailuresOnTheReaderThreadAreOneLine() throws {
