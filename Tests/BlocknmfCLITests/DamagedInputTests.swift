@@ -99,4 +99,19 @@ final class DamagedInputTests: XCTestCase {
         XCTAssertEqual(result.standardError.split(separator: "\n").count, 1, result.standardError)
         XCTAssertTrue(result.standardError.hasPrefix("blocknmf: error: "), result.standardError)
     }
+
+    /// Finite values whose squares overflow: the fit's products became NaN, and the
+    /// divergence loop trapped on a loss history of NaN only.
+    func testValuesTooLargeForTheArithmeticAreRefused() throws {
+        let path = try write("large.h5", """
+            x = np.arange(60 * 12, dtype='f8').reshape(60, 12) % 5 + 1
+            x[7, 3] = 1e300
+            f['X'] = x
+            """)
+        for extra in [[], ["--solver", "mu", "--loss", "kullback-leibler"]] {
+            XCTAssertEqual(try failure(factor(path, extra), status: 65),
+                           "blocknmf: error: \(path):/X has values too large for float64 arithmetic: the fit's sums "
+                           + "overflowed to infinity; scale the data down")
+        }
+    }
 }
