@@ -94,6 +94,14 @@ public enum DatasetInventory {
         "cannot read it: \(dataset) is stored with \(filter.phrase), which HDF5 cannot load: \(filter.remedy)"
     }
 
+    /// Sizes as HDF5 reports them (a damaged file's may reach Int.max) added without trapping.
+    private static func saturatingSum(_ sizes: [Int]) -> Int {
+        sizes.reduce(0) { total, size in
+            let (sum, overflow) = total.addingReportingOverflow(size)
+            return overflow ? Int.max : sum
+        }
+    }
+
     private static func computesInFloat32(_ type: ElementType, _ precision: Precision) -> Bool {
         precision == .float32 || (precision == .auto && type.name == "float32")
     }
@@ -124,11 +132,8 @@ public enum DatasetInventory {
         for filter in read.flatMap(\.pipeline) where !filters.contains(filter) { filters.append(filter) }
         var entry = DatasetEntry(
             path: group.path, shape: [group.rows, group.columns], type: group.valueType.name, chunkShape: nil,
-            filters: filters.map(\.description), storedBytes: members.reduce(0) { $0 + $1.storageBytes },
-            dataBytes: members.reduce(0) { total, member in
-                let (sum, overflow) = total.addingReportingOverflow(member.dataBytes)
-                return overflow ? Int.max : sum
-            },
+            filters: filters.map(\.description), storedBytes: saturatingSum(members.map(\.storageBytes)),
+            dataBytes: saturatingSum(members.map(\.dataBytes)),
             plan: plan, planPrecision: float32 ? "float32" : "float64", planProblem: problem,
             sparse: SparseLayout(orientation: group.orientation.rawValue, convention: group.convention.rawValue,
                                  storedShape: group.storedShape, rowsAreCompressed: group.rowsAreCompressed,

@@ -32,7 +32,8 @@ extension DatasetInfo {
         let creation = try PropertyListHandle("H5Dget_create_plist \(path)") { H5Dget_create_plist(dataset.id) }
         chunkShape = try DatasetLayout.chunkShape(creation: creation, rank: shape.count)
         pipeline = try DatasetLayout.filters(creation: creation)
-        storageBytes = Int(H5Dget_storage_size(dataset.id))
+        // Clamped: a damaged layout message can record any size.
+        storageBytes = Int(clamping: H5Dget_storage_size(dataset.id))
     }
 }
 

@@ -77,6 +77,35 @@ final class DamagedInputTests: XCTestCase {
         }
     }
 
+    /// A layout message recording a storage size of 2⁶⁴ − 1 bytes (HDF5 reads the data at its
+    /// address all the same): `info` converted the size to Int and added such sizes up.
+    func testDamagedStorageSizesAreListed() throws {
+        let path = try write("storage.h5", """
+            g = f.create_group('X')
+            g.attrs['encoding-type'] = 'csr_matrix'
+            g.attrs['shape'] = np.array([2, 3])
+            g['data'] = np.array([1.0, 2.0, 3.0])
+            g['indices'] = np.array([0, 1, 2], dtype=np.int32)
+            g['indptr'] = np.array([0, 1, 3], dtype=np.int64)
+            """)
+        let damage = """
+            import sys, struct, h5py
+            with h5py.File(sys.argv[1], 'r') as f:
+                data = f['X/data'].id
+                layout = struct.pack('<QQ', data.get_offset(), data.get_storage_size())
+            content = open(sys.argv[1], 'rb').read()
+            assert content.count(layout) == 1
+            open(sys.argv[1], 'wb').write(content.replace(layout, layout[:8] + b'\\xff' * 8))
+            """
+        let damaged = try PythonRunner.run(["-c", damage, path])
+        XCTAssertEqual(damaged.status, 0, damaged.standardError)
+        let info = try BlocknmfExecutable.run(["info", path])
+        XCTAssertEqual(info.status, 0, info.standardError)
+        XCTAssertTrue(info.standardOutput.contains("  /X  sparse CSR 2×3 float64"), info.standardOutput)
+        XCTAssertTrue(info.standardOutput.contains("  /X/data  3 float64, contiguous, 8388608 TiB in the file"),
+                      info.standardOutput)
+    }
+
     /// A chunk that cannot be decompressed, read while V streams: the read happens on the
     /// reader thread, where HDF5 printed its own error report before BlockNMF's line.
     func testReadFailuresOnTheReaderThreadAreOneLine() throws {
