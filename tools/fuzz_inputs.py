@@ -965,8 +965,34 @@ def run(arguments, timeout):
         trace = backtrace(arguments, attach_pid=process.pid, timeout=60)
         process.kill()
         stdout, stderr = process.communicate()
+        if trace is not None and not frames(trace):
+            # gdb may not attach to a process it did not start (a container without
+            # CAP_SYS_PTRACE): run the command again under it, and interrupt it as late.
+            trace = interrupted_backtrace(arguments, after=timeout)
         return dict(status=None, stdout=stdout.decode(errors="replace"), stderr=stderr.decode(errors="replace"),
                     trace=trace)
+
+
+def interrupted_backtrace(arguments, after):
+    """Every thread's backtrace of the command run under gdb and interrupted (SIGINT, which
+    gdb takes for itself) after `after` seconds; gdb's output if the command ends before."""
+    command = ["gdb", "-q", "-nx", "-batch", "-ex", "set pagination off", "-ex", "set startup-with-shell off",
+               "-ex", "set disable-randomization off", "-ex", "run", "-ex", "thread apply all bt 40", "-ex", "kill",
+               "--args"] + arguments
+    gdb = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, errors="replace",
+                           preexec_fn=limited, env=dict(RUN_ENVIRONMENT, SWIFT_BACKTRACE="enable=no"))
+    try:
+        stdout, _ = gdb.communicate(timeout=after)
+    except subprocess.TimeoutExpired:
+        try:
+            with open("/proc/%d/task/%d/children" % (gdb.pid, gdb.pid)) as children:
+                for child in children.read().split():
+                    os.kill(int(child), signal.SIGINT)
+            stdout, _ = gdb.communicate(timeout=60)
+        except (OSError, subprocess.TimeoutExpired):
+            gdb.kill()
+            stdout, _ = gdb.communicate()
+    return "\n".join(line for line in stdout.splitlines() if line.startswith(("#", "Thread ")))
 
 
 def read_matrix_check(path, dataset, precision):
