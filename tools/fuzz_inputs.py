@@ -17,9 +17,11 @@ failure:
     valid rejected   an undamaged control case that does not exit 0 (64, an option such as a
                      tiny --memory refused, excepted)
 
-Whose code a crash is in comes from Swift's backtrace on stderr, or from gdb running the case
-again; a hang's from gdb attached before the run is killed: the innermost frame in libhdf5 or
-in BlockNMF's binary (the C library, Swift's runtime and compression libraries passed over).
+Whose code a crash is in comes from Swift's backtrace on stderr, from gdb running the case
+again, or, when glibc reports its heap damaged, from valgrind's first invalid access; a hang's
+from gdb attached before the run is killed (or running it again, interrupted as late): the
+innermost frame in libhdf5 or in BlockNMF's binary (the C library, Swift's runtime and
+compression libraries passed over).
 Counted apart, and failures only with --strict:
 
     crashes and hangs in libhdf5   HDF5's own code on a damaged file (docs/reliability.md
