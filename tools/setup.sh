@@ -3,14 +3,15 @@
 # against (HDF5 and OpenBLAS, found through pkg-config) and Debian's HDF5 filter plugins,
 # with which it reads LZF-, Blosc- and LZ4-compressed files (liblzf1 too: the LZF plugin
 # needs it without depending on it). With --tests, also the Python packages the tests run:
-# h5py, anndata and hdf5plugin. Debian/Ubuntu; uses sudo when not root.
+# h5py, anndata and hdf5plugin, and gdb and valgrind, with which tools/fuzz_inputs.py finds
+# whose code a crash or hang is in. Debian/Ubuntu; uses sudo when not root.
 set -euo pipefail
 
 packages=(libhdf5-dev libopenblas-dev pkg-config
           hdf5-plugin-lzf liblzf1 hdf5-filter-plugin hdf5-filter-plugin-blosc-serial)
 python_packages=(h5py anndata hdf5plugin)
 tests=false
-if [ "${1:-}" = "--tests" ]; then tests=true; fi
+if [ "${1:-}" = "--tests" ]; then tests=true; packages+=(gdb valgrind); fi
 
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi

@@ -52,6 +52,8 @@ public struct DataSummary: Sendable, Equatable {
                 squares += tile.squares
                 if firstZero == nil { firstZero = tile.firstZero }
             })
+        // ‖V‖² is the constant of the Frobenius loss, and every product of V is bounded by it.
+        guard squares.isFinite else { throw NMFError.overflow(source: source, precision: Double.precisionName) }
         return DataSummary(rows: data.rows, columns: data.columns, sum: sum, squaredNorm: squares, firstZero: firstZero)
     }
 }

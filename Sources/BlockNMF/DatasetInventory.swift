@@ -59,7 +59,6 @@ public enum DatasetInventory {
             return entry
         }
         return try sparse + datasets.map { info in
-            let count = info.shape.reduce(1, *)
             var plan: StreamPlan?, planPrecision: String?, problem: String?
             if info.rank == 2, info.elementType.isNumeric {
                 let float32 = computesInFloat32(info.elementType, precision)
@@ -68,10 +67,13 @@ public enum DatasetInventory {
                     problem = unreadable(info.path, missing)
                 } else {
                     do {
+                        try file.checkReadable(dataset: info.path)
                         plan = try StreamPlan.make(
                             rows: info.shape[0], columns: info.shape[1], elementBytes: float32 ? 4 : 8,
                             storedBytes: max(1, info.elementType.bits / 8), chunkRows: info.chunkShape?[0],
                             chunksCached: !info.filters.isEmpty, budget: memory, source: "\(path):\(info.path)")
+                    } catch let error as HDF5StoreError {
+                        problem = "cannot read it: \(error)"
                     } catch {
                         problem = "\(error)"
                     }
@@ -79,7 +81,7 @@ public enum DatasetInventory {
             }
             var entry = DatasetEntry(path: info.path, shape: info.shape, type: info.elementType.name,
                                      chunkShape: info.chunkShape, filters: info.filters, storedBytes: info.storageBytes,
-                                     dataBytes: count * max(1, info.elementType.bits / 8), plan: plan,
+                                     dataBytes: info.dataBytes, plan: plan,
                                      planPrecision: planPrecision, planProblem: problem,
                                      axes: planPrecision == nil ? nil : try file.axes(of: info.path))
             entry.unavailableFilters = info.pipeline.filter { !$0.isAvailable }.map(\.description)
@@ -90,6 +92,14 @@ public enum DatasetInventory {
     /// The plan line of data stored with a filter HDF5 cannot load.
     private static func unreadable(_ dataset: String, _ filter: DatasetFilter) -> String {
         "cannot read it: \(dataset) is stored with \(filter.phrase), which HDF5 cannot load: \(filter.remedy)"
+    }
+
+    /// Sizes as HDF5 reports them (a damaged file's may reach Int.max) added without trapping.
+    private static func saturatingSum(_ sizes: [Int]) -> Int {
+        sizes.reduce(0) { total, size in
+            let (sum, overflow) = total.addingReportingOverflow(size)
+            return overflow ? Int.max : sum
+        }
     }
 
     private static func computesInFloat32(_ type: ElementType, _ precision: Precision) -> Bool {
@@ -122,8 +132,8 @@ public enum DatasetInventory {
         for filter in read.flatMap(\.pipeline) where !filters.contains(filter) { filters.append(filter) }
         var entry = DatasetEntry(
             path: group.path, shape: [group.rows, group.columns], type: group.valueType.name, chunkShape: nil,
-            filters: filters.map(\.description), storedBytes: members.reduce(0) { $0 + $1.storageBytes },
-            dataBytes: members.reduce(0) { $0 + $1.shape.reduce(1, *) * max(1, $1.elementType.bits / 8) },
+            filters: filters.map(\.description), storedBytes: saturatingSum(members.map(\.storageBytes)),
+            dataBytes: saturatingSum(members.map(\.dataBytes)),
             plan: plan, planPrecision: float32 ? "float32" : "float64", planProblem: problem,
             sparse: SparseLayout(orientation: group.orientation.rawValue, convention: group.convention.rawValue,
                                  storedShape: group.storedShape, rowsAreCompressed: group.rowsAreCompressed,

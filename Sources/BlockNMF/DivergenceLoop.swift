@@ -70,7 +70,10 @@ extension AlternatingEngine {
                                wColumnSums: factorSum ? sums.hDenominator.elements : nil, penalty: penalties.h)
             }
             state.lossHistory.append(.nan)
-            let known = Self.latestKnown(state.lossHistory[...])!
+            // Every divergence so far NaN: the initial factors' products overflowed.
+            guard let known = Self.latestKnown(state.lossHistory[...]) else {
+                throw NMFError.overflow(source: data.sourceDescription, precision: T.precisionName)
+            }
             let before = Self.latestKnown(state.lossHistory[..<known.iteration])?.value ?? known.value
             let progress = IterationProgress(
                 iteration: iteration, maxIterations: maxIterations, reconstructionError: known.value,

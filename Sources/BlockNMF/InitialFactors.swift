@@ -25,6 +25,9 @@ enum InitialFactors {
                 svd = try RandomizedSVD.compute(data.linearOperator(threads: threads), components: k,
                                                 seed: configuration.seed)
             } catch let error as DecompositionError {
+                if error.inputNotFinite {
+                    throw NMFError.overflow(source: data.sourceDescription, precision: Data.Element.precisionName)
+                }
                 throw NMFError.decomposition(error.description)
             }
             return Initialization.nndsvd(svd, variant: method, mean: summary.mean,

@@ -71,6 +71,11 @@ public struct NMF<T: NMFScalar>: Sendable {
                                      checkpoints: checkpoints)
         h = state.h
         let error = try data.reconstructionError(w: w, h: h, loss: configuration.loss, threads: threads)
+        // Values near the top of T's range overflow the products to infinity and the factors to
+        // NaN, which the final error shows (an infinite β-divergence is a fit, not an overflow).
+        guard h.elements.allSatisfy(\.isFinite), !error.isNaN, error.isFinite || !configuration.loss.isFrobenius else {
+            throw NMFError.overflow(source: data.sourceDescription, precision: T.precisionName)
+        }
         var (lossHistory, converged) = (outcome.lossHistory, outcome.converged)
         // A β-divergence fit that ends on a 10th iteration: scikit-learn evaluates that iterate
         // too, and the final pass has just computed its divergence.

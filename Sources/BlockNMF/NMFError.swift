@@ -8,6 +8,9 @@ public enum NMFError: Error, Equatable, CustomStringConvertible {
     case emptyInput(source: String, rows: Int, columns: Int)
     case negativeValue(source: String, row: Int, column: Int, value: Double)
     case notFinite(source: String, row: Int, column: Int, value: Double)
+    /// V's values are finite but too large for arithmetic in `precision`: sums of their
+    /// products overflowed to infinity, then NaN.
+    case overflow(source: String, precision: String)
     /// scikit-learn's rule: β ≤ 0 (Itakura-Saito and below) with a zero in V may diverge.
     case zeroWithNonPositiveBeta(source: String, row: Int, column: Int, loss: BetaLoss)
     case customInitMissing(factor: String)
@@ -33,6 +36,9 @@ public enum NMFError: Error, Equatable, CustomStringConvertible {
             return "\(source) has a negative value \(value) at row \(row), column \(column); NMF needs non-negative data"
         case let .notFinite(source, row, column, value):
             return "\(source) has \(value) at row \(row), column \(column); NMF needs finite data"
+        case let .overflow(source, precision):
+            let remedy = precision == "float32" ? "use --precision float64 or scale the data down" : "scale the data down"
+            return "\(source) has values too large for \(precision) arithmetic: the fit's sums overflowed to infinity; \(remedy)"
         case let .zeroWithNonPositiveBeta(source, row, column, loss):
             return "\(source) has a zero at row \(row), column \(column); with --loss \(loss) (β ≤ 0) zeros in V make the solver diverge: add a small value to V or use a positive β"
         case let .customInitMissing(factor):

@@ -14,6 +14,10 @@ public struct DatasetInfo: Sendable, Equatable {
     public let storageBytes: Int
 
     public var rank: Int { shape.count }
+    /// Elements the shape declares (Int.max when they exceed it: a damaged or never-written shape).
+    public var elementCount: Int { shape.saturatingProduct }
+    /// Bytes of the elements as stored, uncompressed (Int.max when they exceed it).
+    public var dataBytes: Int { [elementCount, max(1, elementType.bits / 8)].saturatingProduct }
     /// The filter pipeline in order, e.g. ["shuffle", "deflate(4)"].
     public var filters: [String] { pipeline.map(\.description) }
     /// The first filter of the pipeline HDF5 cannot apply: the data cannot be read.
@@ -28,7 +32,8 @@ extension DatasetInfo {
         let creation = try PropertyListHandle("H5Dget_create_plist \(path)") { H5Dget_create_plist(dataset.id) }
         chunkShape = try DatasetLayout.chunkShape(creation: creation, rank: shape.count)
         pipeline = try DatasetLayout.filters(creation: creation)
-        storageBytes = Int(H5Dget_storage_size(dataset.id))
+        // Clamped: a damaged layout message can record any size.
+        storageBytes = Int(clamping: H5Dget_storage_size(dataset.id))
     }
 }
 
@@ -39,6 +44,7 @@ enum DatasetLayout {
         let rank = Int(try hdf5("H5Sget_simple_extent_ndims") { H5Sget_simple_extent_ndims(space.id) })
         var extents = [hsize_t](repeating: 0, count: rank)
         try hdf5("H5Sget_simple_extent_dims") { H5Sget_simple_extent_dims(space.id, &extents, nil) }
+        // HDF5 opens no dataset with an extent beyond 2^63 − 1 (it rounds extents up to powers of two).
         return extents.map { Int($0) }
     }
 
@@ -71,5 +77,18 @@ enum DatasetLayout {
             let stored = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             return DatasetFilter(id: Int(filter), storedName: stored, parameters: Array(parameters.prefix(parameterCount)))
         }
+    }
+}
+
+extension Collection<Int> {
+    /// The product of the elements, or Int.max when it overflows (all elements ≥ 0).
+    var saturatingProduct: Int {
+        var product = 1
+        for factor in self {
+            let (result, overflow) = product.multipliedReportingOverflow(by: factor)
+            if overflow { return contains(0) ? 0 : Int.max }
+            product = result
+        }
+        return product
     }
 }

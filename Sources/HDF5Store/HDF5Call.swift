@@ -1,4 +1,7 @@
 import CHDF5
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The single place that interprets HDF5 return codes.
 ///
@@ -15,7 +18,7 @@ import CHDF5
 @discardableResult
 func hdf5<Result: BinaryInteger>(_ operation: @autoclosure () -> String, file: String? = nil,
                                  _ call: () -> Result) throws -> Result {
-    _ = libraryPrepared
+    prepareThread()
     let result = call()
     if result < 0 {
         throw takeErrorStack().classified(operation: operation(), file: file)
@@ -26,7 +29,7 @@ func hdf5<Result: BinaryInteger>(_ operation: @autoclosure () -> String, file: S
 /// Runs a call whose negative result is an answer rather than a failure (a query that
 /// may fail, e.g. whether a filter can be loaded): nil then, and HDF5's error stack cleared.
 func hdf5Query<Result: BinaryInteger>(_ call: () -> Result) -> Result? {
-    _ = libraryPrepared
+    prepareThread()
     let result = call()
     guard result >= 0 else {
         H5Eclear2(chdf5_e_default())
@@ -35,13 +38,30 @@ func hdf5Query<Result: BinaryInteger>(_ call: () -> Result) -> Result? {
     return result
 }
 
-/// Runs once, before the first call: HDF5 otherwise prints every error stack to stderr,
-/// which would duplicate (and interleave with) the errors this module reports; and the
-/// plugin search path gets Debian's plugin directory (`FilterPlugins`).
+/// Runs once, before the first call: the plugin search path gets Debian's plugin directory
+/// (`FilterPlugins`).
 private let libraryPrepared: Void = {
     H5open()
-    H5Eset_auto2(chdf5_e_default(), nil, nil)
     FilterPlugins.prepare()
+}()
+
+/// Prepares the library, then the calling thread, before its first call: HDF5 otherwise
+/// prints every error stack to stderr, which would duplicate (and interleave with) the
+/// errors this module reports. Debian builds HDF5 thread-safe, and a thread-safe HDF5 keeps
+/// that setting per thread, so each thread that calls it (the reader thread of a streamed
+/// pass too) turns the printing off for itself.
+private func prepareThread() {
+    _ = libraryPrepared
+    guard pthread_getspecific(threadsPrepared) == nil else { return }
+    H5Eset_auto2(chdf5_e_default(), nil, nil)
+    pthread_setspecific(threadsPrepared, UnsafeRawPointer(bitPattern: 1))
+}
+
+/// Set (to a non-nil marker) on each thread `prepareThread` has prepared.
+private let threadsPrepared: pthread_key_t = {
+    var key = pthread_key_t()
+    pthread_key_create(&key, nil)
+    return key
 }()
 
 /// Reads the current error stack (outermost call first) and clears it.

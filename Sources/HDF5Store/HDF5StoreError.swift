@@ -22,6 +22,10 @@ public enum HDF5StoreError: Error, CustomStringConvertible, Equatable, Sendable 
     case nonNumericType(path: String, dataset: String, typeDescription: String)
     case shapeMismatch(path: String, dataset: String, shape: [Int], elementCount: Int)
     case invalidShape(path: String, dataset: String, shape: [Int])
+    /// Elements of the dataset have no storage in the file, so HDF5 would read them as its
+    /// fill value: chunks never written (`storedChunks` of `chunks`), or contiguous storage
+    /// never allocated (both nil).
+    case notWritten(path: String, dataset: String, shape: [Int], storedChunks: Int?, chunks: Int?)
     case rowRangeOutOfBounds(path: String, dataset: String, range: Range<Int>, rows: Int)
     case bufferTooSmall(path: String, dataset: String, needed: Int, available: Int)
     case attributeNotFound(path: String, object: String, name: String)
@@ -82,6 +86,14 @@ public enum HDF5StoreError: Error, CustomStringConvertible, Equatable, Sendable 
         case let .invalidShape(path, dataset, shape):
             return "dataset '\(dataset)' in \(path): shape \(shape) must have at least one dimension "
                 + "and no negative extent"
+        case let .notWritten(path, dataset, shape, storedChunks, chunks):
+            let shape = shape.map(String.init).joined(separator: "×")
+            guard let storedChunks, let chunks else {
+                return "dataset '\(dataset)' in \(path) (\(shape)) was never written: it has no storage in the file, "
+                    + "and HDF5 would read its fill value"
+            }
+            return "dataset '\(dataset)' in \(path) (\(shape)) was never completely written: \(storedChunks) of its "
+                + "\(chunks) chunks hold data, and HDF5 would read the others as its fill value"
         case let .rowRangeOutOfBounds(path, dataset, range, rows):
             return "dataset '\(dataset)' in \(path): rows \(range.lowerBound)..<\(range.upperBound) "
                 + "are outside 0..<\(rows)"

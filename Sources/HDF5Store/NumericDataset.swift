@@ -14,8 +14,9 @@ struct NumericDataset: ~Copyable {
 
     /// Opens `name` in `file`, checking in this order that it exists (else listing the
     /// matrix-like datasets that do), has `requiredRank` if one is given, holds numbers, and,
-    /// when it is to be read (`readable`), that HDF5 can apply every filter of its pipeline:
-    /// a missing filter plugin is then named before any read fails on it.
+    /// when it is to be read (`readable`), that HDF5 can apply every filter of its pipeline —
+    /// a missing filter plugin is then named before any read fails on it — and that its data
+    /// was written (`DatasetStorage`).
     init(file: HDF5File, name: String, requiredRank: Int? = nil, readable: Bool = true,
          accessList: hid_t = chdf5_p_default()) throws {
         let datasetPath = HDF5File.absolute(name)
@@ -41,6 +42,8 @@ struct NumericDataset: ~Copyable {
             if let missing = try DatasetLayout.filters(creation: creation).first(where: { !$0.isAvailable }) {
                 throw HDF5StoreError.filterUnavailable(path: file.path, dataset: datasetPath, filter: missing)
             }
+            try DatasetStorage.checkWritten(handle, creation: creation, shape: shape, elementBytes: storedType.bits / 8,
+                                            file: file.path, path: datasetPath)
         }
         self.shape = shape
         self.handle = handle
@@ -51,7 +54,7 @@ struct NumericDataset: ~Copyable {
 
     /// Reads the whole dataset, converted by HDF5 to `T`.
     func readAll<T: HDF5Storable>(as _: T.Type) throws -> [T] {
-        let count = shape.reduce(1, *)
+        let count = shape.saturatingProduct
         guard count > 0 else { return [] }
         return try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
             initialized = 0
@@ -127,6 +130,12 @@ extension HDF5File {
     {
         let dataset = try NumericDataset(file: self, name: name)
         return (dataset.shape, try dataset.readAll(as: T.self))
+    }
+
+    /// Checks that `name` can be read as numbers: it exists, holds numbers, HDF5 can apply its
+    /// filters, and its data was written (`HDF5StoreError.notWritten` otherwise).
+    public func checkReadable(dataset name: String) throws {
+        _ = try NumericDataset(file: self, name: name)
     }
 
     /// Reads a whole 2-D dataset converted to `T`, row-major.

@@ -5,7 +5,8 @@ import CHDF5
 ///
 /// The dataset is chunked in chunks of whole rows: chunks are what let HDF5 compress it, and
 /// let blocks arrive in any order and of any height. The file stores `Element`'s own type
-/// (pass `[UInt16]` to make a uint16 dataset). Rows never written read as zero.
+/// (pass `[UInt16]` to make a uint16 dataset). Rows never written read as zero in HDF5, but
+/// BlockNMF's readers refuse a dataset with chunks never written (`DatasetStorage`).
 ///
 /// Thread safety: see `HDF5File`. The writer may move to the thread that does all HDF5
 /// calls; it must not be used from two threads at once.

@@ -51,7 +51,7 @@ public struct SparseGroupInfo: Sendable, Equatable {
     /// one range of `data` and `indices`.
     public var rowsAreCompressed: Bool { (orientation == .rows) != isTransposed }
     /// Non-zeros over all entries.
-    public var density: Double { rows * columns > 0 ? Double(nonZeros) / Double(rows * columns) : 0 }
+    public var density: Double { rows > 0 && columns > 0 ? Double(nonZeros) / Double(rows) / Double(columns) : 0 }
 }
 
 extension HDF5File {
@@ -89,9 +89,16 @@ extension HDF5File {
               pointers.storedType.kind == .signedInteger || pointers.storedType.kind == .unsignedInteger else {
             throw invalid("indices (\(indices.storedType.name)) and indptr (\(pointers.storedType.name)) must hold integers")
         }
-        let compressed = orientation == .rows ? shape[0] : shape[1]
-        guard pointers.shape[0] == compressed + 1 else {
-            throw invalid("indptr holds \(pointers.shape[0]) offsets where \(compressed) \(orientation == .rows ? "rows" : "columns") need \(compressed + 1)")
+        let (compressed, uncompressed) = orientation == .rows ? (shape[0], shape[1]) : (shape[1], shape[0])
+        let (compressedAxis, uncompressedAxis) = orientation == .rows ? ("rows", "columns") : ("columns", "rows")
+        // Compared without adding to the declared extent, which may be anything up to Int.max.
+        guard pointers.shape[0] - 1 == compressed else {
+            let needed = compressed < Int.max ? "\(compressed + 1)" : "\(compressed) + 1"
+            throw invalid("indptr holds \(pointers.shape[0]) offsets where \(compressed) \(compressedAxis) need \(needed)")
+        }
+        // `indices` are read as 32-bit integers.
+        guard uncompressed <= Int(Int32.max) else {
+            throw invalid("its \(uncompressed) \(uncompressedAxis) exceed what 32-bit indices can address")
         }
         return SparseGroupInfo(path: groupPath, storedShape: shape, orientation: orientation, convention: convention,
                                nonZeros: data.shape[0],
@@ -117,12 +124,19 @@ extension HDF5File {
                 throw invalid("its \(format) is \(try attribute(format, of: group)), not csr_matrix or csc_matrix")
             }
             guard try hasAttribute(shape, of: group) else { throw invalid("it has no '\(shape)' attribute") }
-            return (found, convention, try integers(attribute: shape, of: group))
+            do {
+                return (found, convention, try integers(attribute: shape, of: group))
+            } catch HDF5StoreError.unsupportedAttributeType(_, _, _, let type) {
+                throw invalid("its \(shape) attribute holds \(type), not integers")
+            }
         }
         // 10x Genomics: a `shape` dataset (features × barcodes), compressed by barcodes.
         if try objectKind(at: Self.join(group, "shape")) == .dataset {
-            return (.columns, .tenX,
-                    try readArray(dataset: Self.join(group, "shape"), as: Int64.self).elements.map { Int($0) })
+            let shape = try NumericDataset(file: self, name: Self.join(group, "shape"))
+            guard shape.storedType.kind == .signedInteger || shape.storedType.kind == .unsignedInteger else {
+                throw invalid("its shape dataset holds \(shape.storedType.name), not integers")
+            }
+            return (.columns, .tenX, try shape.readAll(as: Int64.self).map { Int($0) })
         }
         throw invalid("it declares neither encoding-type (AnnData), h5sparse_format, nor a shape dataset (10x)")
     }

@@ -22,7 +22,6 @@ public final class SparseRowSource<Element: HDF5Scalar>: @unchecked Sendable {
         guard info.rowsAreCompressed else {
             throw invalid("its indptr runs over the matrix's columns; read it through ColumnCompressedSource")
         }
-        guard info.columns <= Int(Int32.max) else { throw invalid("its \(info.columns) columns exceed 32-bit indices") }
         self.file = file
         self.info = info
         arrays = try CompressedArrays(file: file, info: info, axis: "row")

@@ -9,6 +9,7 @@ enum DenseDecompositions {
     static func orthonormalColumns<T: NMFScalar>(_ a: Matrix<T>) throws(DecompositionError) -> Matrix<T> {
         let r = a.rows, c = a.columns, width = min(r, c)
         guard width > 0 else { return Matrix(rows: r, columns: 0) }
+        try checkFinite(a, routine: "geqrf")
         var columnMajor = a.transposed().elements  // a, column-major, leading dimension r
         var tau = [T](repeating: 0, count: width)
         var m = Int32(r), n = Int32(c), lda = Int32(r), reflectors = Int32(width)
@@ -41,6 +42,7 @@ enum DenseDecompositions {
         -> (u: Matrix<T>, s: [T], vt: Matrix<T>)
     {
         let p = a.rows, n = a.columns, width = min(p, n)
+        try checkFinite(a, routine: "gesdd")
         var columnMajor = a.transposed().elements
         var s = [T](repeating: 0, count: width)
         var u = [T](repeating: 0, count: p * width)     // column-major p×width
@@ -71,6 +73,14 @@ enum DenseDecompositions {
         return (uRowMajor, s, vtRowMajor)
     }
 
+    /// Products that overflowed reach LAPACK as infinities and NaN, which it refuses with an
+    /// argument error (or silently returns NaN); this says so instead.
+    private static func checkFinite<T: NMFScalar>(_ a: Matrix<T>, routine: String) throws(DecompositionError) {
+        guard a.elements.allSatisfy(\.isFinite) else {
+            throw DecompositionError(routine: routine, info: 0, inputNotFinite: true)
+        }
+    }
+
     /// Runs a LAPACK routine twice: a workspace query (lwork = −1), then the call
     /// with the workspace it asked for.
     private static func withWorkspace<T: NMFScalar>(
@@ -89,9 +99,13 @@ enum DenseDecompositions {
 }
 
 /// A LAPACK routine reported failure (for gesdd, a positive `info` means the
-/// iteration did not converge).
+/// iteration did not converge), or was not called because its input held NaN or infinite
+/// values (`inputNotFinite`).
 public struct DecompositionError: Error, Equatable, CustomStringConvertible {
     public let routine: String
     public let info: Int
-    public var description: String { "LAPACK \(routine) failed (info = \(info))" }
+    public var inputNotFinite = false
+    public var description: String {
+        inputNotFinite ? "LAPACK \(routine) was given NaN or infinite values" : "LAPACK \(routine) failed (info = \(info))"
+    }
 }

@@ -64,4 +64,40 @@ final class InputValidationTests: XCTestCase {
                        .customInitNegative(factor: "H", row: 1, column: 3, value: -1))
         XCTAssertEqual(fitError(custom, w: Matrix(rows: 12, columns: 2), h: h), .customInitAllZero(factor: "W"))
     }
+
+    /// Finite values near the top of the working type's range overflow the fit's products:
+    /// every solver path refuses them as data (never a crash, a LAPACK failure or NaN factors).
+    func testValuesTooLargeForTheWorkingPrecisionAreRefused() {
+        func overflowPrecision<T: NMFScalar>(_ v: Matrix<T>, _ configuration: NMFConfiguration) -> String? {
+            do {
+                _ = try NMF<T>(configuration).fit(v)
+                return nil
+            } catch NMFError.overflow(_, let precision) {
+                return precision
+            } catch {
+                XCTFail("\(error)")
+                return nil
+            }
+        }
+        let small = TestMatrices.planted(30, 8, rank: 2, noise: 0.1, seed: 5, as: Float.self)
+        var large = small, largest = small
+        large[7, 3] = 1e25
+        largest[7, 3] = 3e38
+        // The loop (coordinate descent, multiplicative update, Kullback-Leibler's divergence
+        // loop) and NNDSVD's SVD, whose input is V's products.
+        XCTAssertEqual(overflowPrecision(large, NMFConfiguration(components: 2, solver: .hals)), "float32")
+        XCTAssertEqual(overflowPrecision(large, NMFConfiguration(components: 2, solver: .mu)), "float32")
+        XCTAssertEqual(overflowPrecision(large, NMFConfiguration(components: 2, solver: .mu, maxIterations: 3,
+                                                                 loss: .kullbackLeibler)), "float32")
+        XCTAssertEqual(overflowPrecision(largest, NMFConfiguration(components: 2, initialization: .nndsvda)), "float32")
+        // ‖V‖² overflows float64 itself: refused by the validating scan.
+        var huge = small.converted(to: Double.self)
+        huge[7, 3] = 1e300
+        XCTAssertEqual(overflowPrecision(huge, NMFConfiguration(components: 2)), "float64")
+        // The same values fit in float64, and values far below the limit fit in float32.
+        XCTAssertNil(overflowPrecision(large.converted(to: Double.self), NMFConfiguration(components: 2)))
+        var moderate = small
+        moderate[7, 3] = 1e6
+        XCTAssertNil(overflowPrecision(moderate, NMFConfiguration(components: 2, solver: .mu)))
+    }
 }

@@ -93,4 +93,38 @@ final class SparseGroupTests: XCTestCase {
         XCTAssertTrue(message("/unlabelled").contains("declares neither encoding-type"), message("/unlabelled"))
         XCTAssertTrue(message("/unlabelled").hasPrefix("\(path):/unlabelled is not a sparse matrix"), message("/unlabelled"))
     }
+
+    /// Declared shapes are attributes anyone can write: one the arrays cannot hold, or of the
+    /// wrong type, is named, never computed with (the rows Int.max declares overflowed).
+    func testDeclaredShapesTheArraysCannotHoldAreNamed() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("shapes.h5")
+        try write(path) { file in
+            for (group, shape) in [("/rows", [Int.max, 4]), ("/columns", [3, 1 << 31]), ("/wide", [3, Int(Int32.max)])] {
+                try writeGroup(file, group, data: csr.data, indices: csr.indices, indptr: csr.indptr)
+                try file.setAttribute("encoding-type", .string("csr_matrix"), on: group)
+                try file.setAttribute("shape", integers: shape, on: group)
+            }
+            try writeGroup(file, "/float", data: csr.data, indices: csr.indices, indptr: csr.indptr)
+            try file.setAttribute("h5sparse_format", .string("csr"), on: "/float")
+            try file.setAttribute("h5sparse_shape", .double(3), on: "/float")
+            try writeGroup(file, "/tenx", data: csr.data, indices: csr.indices, indptr: csr.indptr)
+            try file.write(dataset: "/tenx/shape", shape: [2], elements: [4.5, 3])
+        }
+        let file = try HDF5File.openReadOnly(path)
+        func invalid(_ group: String, _ reason: String) -> HDF5StoreError {
+            .invalidSparseGroup(path: path, group: group, reason: reason)
+        }
+        XCTAssertThrowsStoreError(invalid("/rows", "indptr holds 4 offsets where \(Int.max) rows need \(Int.max) + 1"),
+                                  try file.sparseGroup("/rows"))
+        XCTAssertThrowsStoreError(invalid("/columns", "its 2147483648 columns exceed what 32-bit indices can address"),
+                                  try file.sparseGroup("/columns"))
+        XCTAssertThrowsStoreError(invalid("/float", "its h5sparse_shape attribute holds float64, not integers"),
+                                  try file.sparseGroup("/float"))
+        XCTAssertThrowsStoreError(invalid("/tenx", "its shape dataset holds float64, not integers"),
+                                  try file.sparseGroup("/tenx"))
+        // The widest shape 32-bit indices allow is read, and its density computed without overflow.
+        let wide = try file.sparseGroup("/wide")
+        XCTAssertEqual(wide.density, 4 / 3 / Double(Int32.max), accuracy: 1e-20)
+    }
 }
