@@ -217,22 +217,27 @@ public enum Factorization {
         let onProgress: ((FactorizationProgress) -> Void)?
         let onCheckpoint: ((CheckpointEvent) -> Void)?
 
-        /// Checks that the machine can carry the fit (memory, free space) before the first
-        /// pass, then fits; a write that meets a full disk names what needed the space.
-        func read<Data: RowBlockProvider, Reader: MatrixReader<Data.Element>>(_ data: Data, reader streamed: Reader,
-                                          plan: StreamPlan) throws -> FactorizationSummary
-            where Data.Element: HDF5Scalar
+        /// What the fit will hold and write, from V's shape and plan alone.
+        private struct Sizing {
+            let method: InitializationMethod
+            let wCopies: Int
+            let wInMemory: Bool
+            let footprint: FitFootprint
+            let targets: [FitFootprint.Target]
+        }
+
+        private func sizing(rows m: Int, columns n: Int, elementBytes: Int, rowsPerTile: Int, plan: StreamPlan) throws
+            -> Sizing
         {
-            typealias T = Data.Element
             let configuration = request.configuration
-            let (m, n, k) = (data.rows, data.columns, configuration.components)
+            let k = configuration.components
             let method = try configuration.initializationMethod(
                 samples: m, features: n, factorsGiven: request.initialW != nil || request.initialH != nil)
             // A β-divergence fit that may stop early keeps a copy of W through every 10th pass
             // (with checkpoints, in the buffer files instead).
             let wCopies = !configuration.loss.isFrobenius && configuration.tolerance > 0 && request.checkpoint == nil ? 2 : 1
-            let shape = FitFootprint.Shape(rows: m, columns: n, components: k, elementBytes: MemoryLayout<T>.stride,
-                                           rowsPerTile: data.rowsPerTile)
+            let shape = FitFootprint.Shape(rows: m, columns: n, components: k, elementBytes: elementBytes,
+                                           rowsPerTile: rowsPerTile)
             let wBytes = try shape.bytes(m, k, shape.elementBytes)
             let inMemory = request.wStorage == .memory
                 || (request.wStorage == .auto && wCopies * wBytes <= request.memory.bytes / 2)
@@ -240,14 +245,32 @@ public enum Factorization {
                 shape, threads: request.threads, wInMemory: inMemory, wCopies: wCopies, svd: method.needsSVD,
                 denseDivergence: !configuration.loss.isFrobenius, checkpoints: request.checkpoint != nil,
                 maxIterations: configuration.maxIterations, plan: plan, budget: request.memory)
-            try footprint.checkMemory(rank: k, budget: request.memory)
             let targets = footprint.targets(output: request.output, scratchDirectory: request.scratchDirectory,
                                          checkpointDirectory: request.checkpoint?.directory)
-            try footprint.checkSpace(targets)
+            return Sizing(method: method, wCopies: wCopies, wInMemory: inMemory, footprint: footprint, targets: targets)
+        }
+
+        /// Checks that the machine can carry the fit (memory, free space) before V is read or
+        /// put in row order, let alone the first pass.
+        func check(plan: StreamPlan, elementBytes: Int, rowsPerTile: Int) throws {
+            let sizing = try sizing(rows: input.rows, columns: input.columns, elementBytes: elementBytes,
+                                    rowsPerTile: rowsPerTile, plan: plan)
+            try sizing.footprint.checkMemory(rank: request.configuration.components, budget: request.memory)
+            try sizing.footprint.checkSpace(sizing.targets)
+        }
+
+        /// Fits; a write that meets a full disk names what needed the space.
+        func read<Data: RowBlockProvider, Reader: MatrixReader<Data.Element>>(_ data: Data, reader streamed: Reader,
+                                          plan: StreamPlan) throws -> FactorizationSummary
+            where Data.Element: HDF5Scalar
+        {
+            let sizing = try sizing(rows: data.rows, columns: data.columns, elementBytes: MemoryLayout<Data.Element>.stride,
+                                    rowsPerTile: data.rowsPerTile, plan: plan)
             do {
-                return try fit(data, reader: streamed, plan: plan, method: method, wCopies: wCopies, inMemory: inMemory)
+                return try fit(data, reader: streamed, plan: plan, method: sizing.method, wCopies: sizing.wCopies,
+                               inMemory: sizing.wInMemory)
             } catch let error as HDF5StoreError {
-                throw FitFootprint.explaining(error, targets: targets, temporaryOutput: output.file.path)
+                throw FitFootprint.explaining(error, targets: sizing.targets, temporaryOutput: output.file.path)
             }
         }
 

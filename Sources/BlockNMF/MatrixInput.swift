@@ -83,6 +83,17 @@ struct MatrixInput {
             var plan = try StreamPlan.sparse(rows: rows, columns: columns, nonZeros: sparse.nonZeros,
                                              elementBytes: MemoryLayout<T>.stride, budget: memory,
                                              blockRowsOverride: blockRows, source: description)
+            // Row offsets, 8 bytes a row: the reader's, and while columns are put in row order,
+            // each row's count of values and where its next one goes too.
+            let offsetBytes = rows < Int.max / 32 ? (rows + 1) * MemoryLayout<Int>.stride * (sparse.rowsAreCompressed ? 1 : 3)
+                : Int.max
+            guard offsetBytes <= MachineMemory.bytes else {
+                throw ResourceError.rowsNeedMoreMemory(source: description, rows: rows, needed: offsetBytes,
+                                                       machine: MachineMemory.bytes)
+            }
+            try reading.check(plan: plan, elementBytes: MemoryLayout<T>.stride,
+                              rowsPerTile: TileSchedule.sparseRowsPerTile(rows: rows, columns: columns,
+                                                                          nonZeros: sparse.nonZeros))
             let source: SparseRowSource<T>
             if sparse.rowsAreCompressed {
                 source = try SparseRowSource<T>(file: file, group: dataset)
@@ -102,6 +113,7 @@ struct MatrixInput {
         }
         let source = try DenseRowBlockSource<T>(file: file, dataset: dataset, blockRows: 1)
         let plan = try Factorization.plan(for: source, memory: memory, blockRows: blockRows, description: description)
+        try reading.check(plan: plan, elementBytes: MemoryLayout<T>.stride, rowsPerTile: TileSchedule.rowsPerTile)
         let streamed = try HDF5RowBlocks(source: source, blockRows: plan.blockRows, sourceDescription: description)
         // Two concrete calls rather than one through `any RowBlockProvider`, so the
         // engine is compiled for each source type.
@@ -118,9 +130,17 @@ struct MatrixInput {
 /// What a command does with its data once it is open, generic over how the rows arrive.
 protocol MatrixReading {
     associatedtype Output
+    /// Called once the plan is made, before V is read or put in row order, with the working
+    /// precision's element size and the tile height the provider will have: what can tell
+    /// that the work will not fit (memory, disk) says so before any of it.
+    func check(plan: StreamPlan, elementBytes: Int, rowsPerTile: Int) throws
     /// `data` is V in memory or streamed (per `plan`); `reader` is the dataset's reader
     /// either way: its statistics count every byte read, and it reads a few rows on demand.
     func read<Data: RowBlockProvider, Reader: MatrixReader<Data.Element>>(_ data: Data, reader: Reader,
                                                                          plan: StreamPlan) throws
         -> Output where Data.Element: HDF5Scalar
+}
+
+extension MatrixReading {
+    func check(plan: StreamPlan, elementBytes: Int, rowsPerTile: Int) throws {}
 }

@@ -5,6 +5,9 @@ public enum ResourceError: Error, Equatable, CustomStringConvertible {
     case factorsTooLarge(rank: Int, rows: Int, columns: Int)
     /// The factors and the products of rank `rank` alone need more memory than the machine has.
     case rankNeedsMoreMemory(rank: Int, needed: Int, largest: MemoryPart, machine: Int)
+    /// A sparse V's rows need more memory for their offsets (the reader's, and the sort's when
+    /// its columns are put in row order) than the machine has.
+    case rowsNeedMoreMemory(source: String, rows: Int, needed: Int, machine: Int)
     /// V's share of the budget and the factors together need more memory than the machine has.
     case budgetExceedsMachine(budget: Int, inputBytes: Int, factorBytes: Int, machine: Int)
     /// What is to be written at `path` does not fit in the file system's free space
@@ -33,6 +36,9 @@ public enum ResourceError: Error, Equatable, CustomStringConvertible {
             return "rank \(rank) needs about \(size(needed)) of memory for W, H and their products "
                 + "(\(largest.name) alone \(size(largest.bytes))), more than the \(size(machine)) this machine has; "
                 + "use a smaller --rank"
+        case let .rowsNeedMoreMemory(source, rows, needed, machine):
+            return "\(source) has \(rows) rows, whose offsets need about \(size(needed)) of memory to be read, "
+                + "more than the \(size(machine)) this machine has"
         case let .budgetExceedsMachine(budget, inputBytes, factorBytes, machine):
             let room = max(0, machine - factorBytes)
             return "--memory \(size(budget)) is more than this machine can give: V's blocks take \(size(inputBytes)) "

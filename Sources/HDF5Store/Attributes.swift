@@ -41,11 +41,11 @@ extension HDF5File {
         switch elementType.kind {
         case .signedInteger, .unsignedInteger:
             var value: Int64 = 0
-            try hdf5("H5Aread \(name)") { H5Aread(attribute.id, chdf5_native_int64(), &value) }
+            try hdf5("H5Aread \(name)", file: path) { H5Aread(attribute.id, chdf5_native_int64(), &value) }
             return .integer(Int(value))
         case .floatingPoint:
             var value = 0.0
-            try hdf5("H5Aread \(name)") { H5Aread(attribute.id, chdf5_native_double(), &value) }
+            try hdf5("H5Aread \(name)", file: path) { H5Aread(attribute.id, chdf5_native_double(), &value) }
             return .double(value)
         case .string:
             return .string(try readString(attribute: attribute, fileType: type))
@@ -71,7 +71,7 @@ extension HDF5File {
         let space = try DataspaceHandle("H5Aget_space \(name)") { H5Aget_space(attribute.id) }
         let count = Int(try hdf5("H5Sget_simple_extent_npoints") { H5Sget_simple_extent_npoints(space.id) })
         var values = [Int64](repeating: 0, count: count)
-        try hdf5("H5Aread \(name)") { H5Aread(attribute.id, chdf5_native_int64(), &values) }
+        try hdf5("H5Aread \(name)", file: path) { H5Aread(attribute.id, chdf5_native_int64(), &values) }
         return values.map { Int($0) }
     }
 
@@ -175,7 +175,7 @@ extension HDF5File {
         if isVariable > 0 {
             let memoryType = try variableLengthUTF8String()
             var pointer: UnsafeMutablePointer<CChar>?
-            try hdf5("H5Aread") { H5Aread(attribute.id, memoryType.id, &pointer) }
+            try hdf5("H5Aread", file: path) { H5Aread(attribute.id, memoryType.id, &pointer) }
             guard let pointer else { return "" }
             defer { H5free_memory(pointer) }
             return String(cString: pointer)
@@ -184,7 +184,7 @@ extension HDF5File {
         let memoryType = try DatatypeHandle("H5Tcopy") { H5Tcopy(fileType.id) }
         let size = H5Tget_size(fileType.id)
         var bytes = [UInt8](repeating: 0, count: size + 1)
-        try hdf5("H5Aread") { H5Aread(attribute.id, memoryType.id, &bytes) }
+        try hdf5("H5Aread", file: path) { H5Aread(attribute.id, memoryType.id, &bytes) }
         var text = bytes.prefix { $0 != 0 }
         if H5Tget_strpad(fileType.id) == H5T_STR_SPACEPAD {
             while text.last == UInt8(ascii: " ") { text.removeLast() }

@@ -28,7 +28,7 @@ enum DatasetStorage {
             let chunks = zip(shape, chunkShape).map { ceilingDivide($0, max($1, 1)) }.saturatingProduct
             let space = try DataspaceHandle("H5Dget_space \(path)") { H5Dget_space(dataset.id) }
             var stored: hsize_t = 0
-            try hdf5("H5Dget_num_chunks \(path)") { H5Dget_num_chunks(dataset.id, space.id, &stored) }
+            try hdf5("H5Dget_num_chunks \(path)", file: file) { H5Dget_num_chunks(dataset.id, space.id, &stored) }
             if stored < UInt64(chunks) { throw missing(stored: Int(stored), of: chunks) }
         default:
             return  // compact: stored in the object header; virtual: read from its sources

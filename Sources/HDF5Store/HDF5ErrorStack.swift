@@ -84,16 +84,26 @@ struct HDF5ErrorStack: Sendable, Equatable {
         }
     }
 
-    /// What HDF5 found wrong in the file's structure, when the failure is one of reading it:
-    /// a signature, checksum or version that does not match, metadata that cannot be decoded.
+    /// What HDF5 found wrong in the file's content, when the failure is one of reading it:
+    /// a signature, checksum or version that does not match, metadata that cannot be decoded,
+    /// an address beyond the file's end, a chunk its filter cannot decode, a structure (local
+    /// or global heap, metadata cache entry, B-tree, symbol table, object header) that does
+    /// not hold together, links that loop.
     private var damage: String? {
         let damagedMinors: Set<String> = [
             "Unable to load metadata into cache", "Unable to decode value", "Wrong version number",
-            "Checksum failed", "Bad object header link count", "Address overflow",
+            "Checksum failed", "Bad object header link count", "Address overflow", "Address overflowed",
+            "Too many soft links in path",
         ]
-        guard frames.contains(where: { damagedMinors.contains($0.minor) }),
-              let deepest = frames.last else { return nil }
-        return deepest.description.split(whereSeparator: \.isNewline).joined(separator: " ")
+        // Functions that only read the file's own structures or decode its chunks: a failure
+        // deepest in one of them is the file's, not the caller's.
+        let contentReaders = ["H5Z__filter", "H5Z_pipeline", "H5HL", "H5HG", "H5C_", "H5C__", "H5FD_read", "H5F__accum_read",
+                              "H5B_", "H5B2", "H5O__", "H5O_", "H5G__", "H5G_", "H5F__super", "H5D__chunk", "H5EA", "H5FA",
+                              "H5SM", "H5T__conv_vlen", "H5T_vlen"]
+        guard let deepest = frames.last,
+              frames.contains(where: { damagedMinors.contains($0.minor) })
+                  || contentReaders.contains(where: { deepest.function.hasPrefix($0) }) else { return nil }
+        return "\(deepest.function)(): " + deepest.description.split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 
     /// The word after `marker` (digits, up to the next comma or space), as text.

@@ -53,7 +53,7 @@ struct CommandFailure: Error, CustomStringConvertible {
         case let error as ResourceError:
             switch error {
             case .budgetExceedsMachine: return 64
-            case .factorsTooLarge, .rankNeedsMoreMemory: return 65
+            case .factorsTooLarge, .rankNeedsMoreMemory, .rowsNeedMoreMemory: return 65
             case .noSpace: return 74
             }
         case is ComponentImageError:

@@ -5,9 +5,9 @@ import XCTest
 /// each through `info` and `factor` with a time limit, from a fixed seed.
 final class FuzzInputsTests: XCTestCase {
     /// What the tool may leave unfixed: HDF5's own crashes and endless loops on a damaged
-    /// file, HDF5 errors whose stack BlockNMF reports as is (status 70), allocations beyond
-    /// the tool's 4 GiB address-space limit (huge declared shapes the memory check refuses).
-    private static let tolerated: Set<String> = ["crash-libhdf5", "hang-libhdf5", "hdf5-error-70", "out-of-memory"]
+    /// file, and allocations beyond the tool's 4 GiB address-space limit (declared shapes the
+    /// machine could hold, which the memory check lets through).
+    private static let tolerated: Set<String> = ["crash-libhdf5", "hang-libhdf5", "out-of-memory"]
 
     func testDamagedInputsEndInOneLineOrACorrectResult() throws {
         let scratch = try ScratchDirectory()
@@ -36,13 +36,12 @@ final class FuzzInputsTests: XCTestCase {
             case 0?:
                 XCTAssertEqual(verdict, "ok", "\(run)")
                 outcomes["ok", default: 0] += 1
-            case let status? where (64...78).contains(status) && status != 70:
+            case let status? where (64...78).contains(status):
+                // 70 is a bug: damage HDF5 detects is a damaged file (65), not an internal error.
+                XCTAssertNotEqual(status, 70, "\(run)")
                 XCTAssertTrue(oneLine, "\(run)")
                 XCTAssertEqual(verdict, "error-\(status)")
                 outcomes["error", default: 0] += 1
-            case 70?:
-                XCTAssertTrue(oneLine && standardError.contains("HDF5 call "), "\(run)")
-                outcomes["hdf5", default: 0] += 1
             default:  // a signal or the time limit: only where the tool found libhdf5's code
                 XCTAssertTrue(Self.tolerated.contains(verdict), "\(run)")
             }
