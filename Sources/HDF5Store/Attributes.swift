@@ -21,12 +21,12 @@ extension HDF5File {
     public func attribute(_ name: String, of objectPath: String = "/") throws -> AttributeValue {
         let object = try existingObject(objectPath)
         let file = try id
-        let exists = try hdf5("H5Aexists_by_name \(object) \(name)") {
+        let exists = try hdf5("H5Aexists_by_name \(object) \(name)", file: path) {
             H5Aexists_by_name(file, object, name, chdf5_p_default())
         }
         guard exists > 0 else { throw HDF5StoreError.attributeNotFound(path: path, object: object, name: name) }
 
-        let attribute = try AttributeHandle("H5Aopen_by_name \(object) \(name)") {
+        let attribute = try AttributeHandle("H5Aopen_by_name \(object) \(name)", file: path) {
             H5Aopen_by_name(file, object, name, chdf5_p_default(), chdf5_p_default())
         }
         let type = try DatatypeHandle("H5Aget_type \(name)") { H5Aget_type(attribute.id) }
@@ -59,7 +59,7 @@ extension HDF5File {
     public func integers(attribute name: String, of objectPath: String = "/") throws -> [Int] {
         let object = try existingObject(objectPath)
         let file = try id
-        let attribute = try AttributeHandle("H5Aopen_by_name \(object) \(name)") {
+        let attribute = try AttributeHandle("H5Aopen_by_name \(object) \(name)", file: path) {
             H5Aopen_by_name(file, object, name, chdf5_p_default(), chdf5_p_default())
         }
         let type = try DatatypeHandle("H5Aget_type \(name)") { H5Aget_type(attribute.id) }
@@ -79,7 +79,7 @@ extension HDF5File {
     public func hasAttribute(_ name: String, of objectPath: String = "/") throws -> Bool {
         let object = try existingObject(objectPath)
         let file = try id
-        return try hdf5("H5Aexists_by_name \(object) \(name)") {
+        return try hdf5("H5Aexists_by_name \(object) \(name)", file: path) {
             H5Aexists_by_name(file, object, name, chdf5_p_default())
         } > 0
     }
@@ -89,7 +89,7 @@ extension HDF5File {
     public func setAttribute(_ name: String, _ value: AttributeValue, on objectPath: String = "/") throws {
         let object = try existingObject(objectPath)
         let file = try id
-        let exists = try hdf5("H5Aexists_by_name \(object) \(name)") {
+        let exists = try hdf5("H5Aexists_by_name \(object) \(name)", file: path) {
             H5Aexists_by_name(file, object, name, chdf5_p_default())
         }
         if exists > 0 {

@@ -96,17 +96,21 @@ struct HDF5ErrorStack: Sendable, Equatable {
             "Too many soft links in path",
         ]
         // Functions that only read the file's own structures or decode its chunks: a failure
-        // deepest in one of them is the file's, not the caller's.
+        // deepest in one of them is the file's, not the caller's. (A conversion HDF5 finds no
+        // path for is one from a stored type already checked to be numeric: a damaged one.)
         let contentReaders = ["H5Z__filter", "H5Z_pipeline", "H5HL_offset_into", "H5HL__", "H5HG_read", "H5HG__",
                               "H5C_protect", "H5C__verify_len_eoa", "H5C__load_entry", "H5FD_read", "H5F__accum_read",
                               "H5F_block_read", "H5B_find", "H5B__", "H5B2", "H5O__chunk_deserialize", "H5O_protect",
                               "H5O__cache", "H5O_msg_read", "H5O__msg_", "H5G__traverse", "H5G_traverse", "H5G__loc_find",
                               "H5G__stab", "H5G__node", "H5G__obj", "H5F__super_read", "H5D__chunk_lookup",
                               "H5D__chunk_read", "H5D__btree", "H5EA", "H5FA", "H5SM", "H5T__conv_vlen", "H5T_vlen",
-                              "H5A__dense", "H5O__attr", "H5O__obj_class", "H5S_decode", "H5T_decode"]
+                              "H5A__dense", "H5O__attr", "H5O__obj_class", "H5D__chunk_lock", "H5D__chunk_set_sizes",
+                              "H5D__cache_dataspace_info", "H5T__path_find"]
         guard let deepest = frames.last,
               frames.contains(where: { damagedMinors.contains($0.minor) })
-                  || contentReaders.contains(where: { deepest.function.hasPrefix($0) }) else { return nil }
+                  || contentReaders.contains(where: { deepest.function.hasPrefix($0) })
+                  // Decoding a message of the file's (a datatype, a dataspace, an attribute).
+                  || deepest.function.contains("decode") else { return nil }
         return "\(deepest.function)(): " + deepest.description.split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 
