@@ -117,7 +117,7 @@ struct GenerateCommand: ParsableCommand {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = .sortedKeys
-        let data = try encoder.encode(Report(summary: summary, peakResidentBytes: peakResidentBytes()))
+        let data = try encoder.encode(Report(summary: summary, peakResidentBytes: ResourceUsage.peakResidentBytes))
         return String(decoding: data, as: UTF8.self)
     }
 }

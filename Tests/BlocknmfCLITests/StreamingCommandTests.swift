@@ -37,6 +37,24 @@ final class StreamingCommandTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(rows * columns * 4, 5 * budget, "the data is several times the budget")
     }
 
+    /// Linux carries a spawning process's peak into the child's `ru_maxrss`; the figure
+    /// reported must be the tool's own, whatever the size of the program that started it.
+    func testPeakMemoryIsTheToolsOwnNotItsParents() throws {
+        let scratch = try ScratchDirectory()
+        try generate(scratch.file("v.h5"), rows: 2000, columns: 100)
+        let parentBytes = 400 << 20
+        let ballast = UnsafeMutableRawBufferPointer.allocate(byteCount: parentBytes, alignment: 4096)
+        defer { ballast.deallocate() }
+        for page in stride(from: 0, to: parentBytes, by: 4096) { ballast[page] = 1 }
+        let result = try BlocknmfExecutable.run([
+            "factor", scratch.file("v.h5"), "--dataset", "/X", "--rank", "3", "--output", scratch.file("out.h5"),
+            "--max-iter", "2", "--quiet", "--json",
+        ])
+        XCTAssertEqual(result.status, 0, result.standardError)
+        let peak = try jsonSummary(result.standardOutput)["peakResidentBytes"] as? Int ?? .max
+        XCTAssertLessThan(peak, parentBytes / 2, "peak \(peak) bytes")
+    }
+
     func testThreadCountDoesNotChangeTheResult() throws {
         let scratch = try ScratchDirectory()
         try generate(scratch.file("v.h5"), rows: 3000, columns: 200, chunkRows: 300)
