@@ -8,7 +8,7 @@ import NMFKernels
 /// On disk: one header line `BLOCKNMF-CHECKPOINT <format> <checksum> <length>` and
 /// `length` bytes of JSON whose checksum the header records.
 struct CheckpointRecord: Codable, Sendable {
-    static let format = 1
+    static let format = 2
 
     /// Increases with every state written; the newest valid one is resumed from.
     var sequence: Int
@@ -35,20 +35,11 @@ struct CheckpointRecord: Codable, Sendable {
         var value: String
     }
 
+    /// A pass stopped part-way: the rows it had combined and its statistics in their flat
+    /// encoding (`PassStatistics`), which the step that resumes it decodes.
     struct SavedPass: Codable, Sendable {
         var rowsDone: Int
-        var wtv: Data
-        var wtvColumns: Int
-        var wtw: Data
-        var violation: ExactDouble
-        var dataCross: ExactDouble
-        var initialCross: ExactDouble
-        var initialGram: Data
-        /// A β-divergence's sums (absent for Frobenius).
-        var hDenominator: Data?
-        var hDenominatorColumns: Int?
-        var divergenceDataTerms: ExactDouble?
-        var divergenceModelTerms: ExactDouble?
+        var statistics: Data
     }
 
     struct SavedW: Codable, Sendable {
@@ -123,38 +114,17 @@ struct ExactDouble: Codable, Sendable, Equatable {
 }
 
 extension LoopState {
-    /// The loop state a record holds; nil when its matrices do not have the record's shape.
+    /// The loop state a record holds; nil when its H does not have the record's shape.
     init?(_ record: CheckpointRecord) {
         let (k, n) = (record.components, record.columns)
         guard let h = Matrix<T>(rows: k, columns: n, elementBytes: [UInt8](record.h)) else { return nil }
         self.init(iteration: record.iteration, h: h, lossHistory: record.lossHistory.map(\.value),
                   iterationEndSeconds: record.iterationEndSeconds, stopping: StoppingRule(record.stopping),
-                  converged: record.converged, pass: nil)
-        if let saved = record.pass {
-            guard let wtv = Matrix<T>(rows: k, columns: saved.wtvColumns, elementBytes: [UInt8](saved.wtv)),
-                  let wtw = Matrix<T>(rows: k, columns: k, elementBytes: [UInt8](saved.wtw)),
-                  let gram = Matrix<T>(rows: k, columns: k, elementBytes: [UInt8](saved.initialGram)),
-                  let denominator = Matrix<T>(rows: k, columns: saved.hDenominatorColumns ?? 0,
-                                              elementBytes: [UInt8](saved.hDenominator ?? Data()))
-            else { return nil }
-            let divergence = DivergenceSums(dataTerms: saved.divergenceDataTerms?.value ?? 0,
-                                            modelTerms: saved.divergenceModelTerms?.value ?? 0)
-            pass = PassSums(rowsDone: saved.rowsDone, wtv: wtv, wtw: wtw, violation: saved.violation.value,
-                            dataCross: saved.dataCross.value, initialCross: saved.initialCross.value,
-                            initialGram: gram, hDenominator: denominator, divergence: divergence)
-        }
+                  converged: record.converged,
+                  pass: record.pass.map { PartialPass(rowsDone: $0.rowsDone, statistics: [UInt8]($0.statistics)) })
     }
 
     var savedPass: CheckpointRecord.SavedPass? {
-        pass.map {
-            CheckpointRecord.SavedPass(
-                rowsDone: $0.rowsDone, wtv: Data($0.wtv.elementBytes), wtvColumns: $0.wtv.columns,
-                wtw: Data($0.wtw.elementBytes), violation: ExactDouble($0.violation),
-                dataCross: ExactDouble($0.dataCross), initialCross: ExactDouble($0.initialCross),
-                initialGram: Data($0.initialGram.elementBytes),
-                hDenominator: Data($0.hDenominator.elementBytes), hDenominatorColumns: $0.hDenominator.columns,
-                divergenceDataTerms: ExactDouble($0.divergence.dataTerms),
-                divergenceModelTerms: ExactDouble($0.divergence.modelTerms))
-        }
+        pass.map { CheckpointRecord.SavedPass(rowsDone: $0.rowsDone, statistics: Data($0.statistics)) }
     }
 }

@@ -155,6 +155,7 @@ final class CheckpointSession<T: NMFScalar> {
 
     var loopCheckpoints: LoopCheckpoints<T> {
         LoopCheckpoints(
+            directory: directory.path,
             stopReason: { [unowned self] in stopReason() },
             isDue: { [unowned self] iteration in
                 switch options.interval {

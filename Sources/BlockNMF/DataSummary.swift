@@ -36,25 +36,57 @@ public struct DataSummary: Sendable, Equatable {
         try scan(data, threads: threads, stop: nil)
     }
 
-    static func scan<P: RowBlockProvider>(_ data: P, threads: Int, stop: (() -> StopReason?)?) throws -> DataSummary {
+    static func scan<P: RowBlockProvider>(_ data: P, threads: Int, stop: (() -> StopReason?)?,
+                                          reduction: some Reduction = LocalReduction()) throws -> DataSummary {
         guard data.rows > 0, data.columns > 0 else {
             throw NMFError.emptyInput(source: data.sourceDescription, rows: data.rows, columns: data.columns)
         }
-        var sum = 0.0, squares = 0.0
-        var firstZero: MatrixPosition?
         let source = data.sourceDescription
-        try TilePass(data: data, threads: threads).run(
-            prepare: { range in range.lowerBound },
+        let window = data.window
+        let statistics = try TilePass(data: data, threads: threads).sum(
+            ScanStatistics(), reduction: reduction,
+            prepare: { range in window.firstRow + range.lowerBound },
             compute: { firstRow, tile in try TileStatistics(tile, firstRow: firstRow, source: source) },
-            combine: { _, tile in
-                if let reason = stop?() { throw LoopStopped(reason: reason, state: (0, 0)) }
-                sum += tile.sum
-                squares += tile.squares
-                if firstZero == nil { firstZero = tile.firstZero }
-            })
+            beforeEach: { if let reason = stop?() { throw LoopStopped(reason: reason, state: (0, 0)) } })
+        let (sum, squares, firstZero) = (statistics.sum, statistics.squares, statistics.firstZero)
         // ‖V‖² is the constant of the Frobenius loss, and every product of V is bounded by it.
         guard squares.isFinite else { throw NMFError.overflow(source: source, precision: Double.precisionName) }
-        return DataSummary(rows: data.rows, columns: data.columns, sum: sum, squaredNorm: squares, firstZero: firstZero)
+        return DataSummary(rows: window.totalRows, columns: data.columns, sum: sum, squaredNorm: squares,
+                           firstZero: firstZero)
+    }
+}
+
+/// The scan's sums over V, and the first zero entry in row-major order.
+private struct ScanStatistics: PassStatistics {
+    var sum = 0.0, squares = 0.0
+    var firstZero: MatrixPosition?
+
+    mutating func add(_ tile: TileStatistics) {
+        sum += tile.sum
+        squares += tile.squares
+        if firstZero == nil { firstZero = tile.firstZero }
+    }
+
+    mutating func add(following later: ScanStatistics) {
+        sum += later.sum
+        squares += later.squares
+        if firstZero == nil { firstZero = later.firstZero }
+    }
+
+    func encode(into buffer: inout StatisticsBuffer) {
+        buffer.append(sum)
+        buffer.append(squares)
+        buffer.append(firstZero?.row ?? -1)
+        buffer.append(firstZero?.column ?? -1)
+    }
+
+    init() {}
+
+    init?(decoding reader: inout StatisticsReader, shapedLike _: ScanStatistics) {
+        guard let sum = reader.double(), let squares = reader.double(), let row = reader.integer(),
+              let column = reader.integer() else { return nil }
+        (self.sum, self.squares) = (sum, squares)
+        firstZero = row < 0 ? nil : MatrixPosition(row: row, column: column)
     }
 }
 

@@ -49,46 +49,95 @@ public struct NMF<T: NMFScalar>: Sendable {
 
     /// The alternating loop from initial factors, W wherever it lives, then the
     /// residual pass: what every fit shares once W₀ and H₀ exist.
-    /// With `updatesH` false, H stays fixed and only W is solved for (`transform`).
     /// `resuming` continues from a checkpoint's loop state instead of H₀ = `h`.
     func solve<Data: RowBlockProvider>(
         _ data: Data, w: FactorRows<T>, h: inout Matrix<T>, summary: DataSummary, initialization: String,
-        updatesH: Bool = true, clock: Stopwatch, onIteration: ((IterationProgress) -> Void)?,
+        clock: Stopwatch, onIteration: ((IterationProgress) -> Void)?,
         resuming: (state: LoopState<T>, secondsBefore: Double)? = nil, checkpoints: LoopCheckpoints<T>? = nil
     ) throws -> FitReport where Data.Element == T {
+        let state = resuming?.state ?? startingState(h)
+        let context = stepContext(data, summary: summary)
+        let penalties = configuration.regularization.penalties(samples: data.rows, features: data.columns)
+        let run = StepRun(data: data, w: w, summary: summary, initialization: initialization, clock: clock,
+                          onIteration: onIteration, resuming: resuming != nil,
+                          secondsBefore: resuming?.secondsBefore ?? 0, checkpoints: checkpoints)
+        if configuration.loss.isFrobenius {
+            var step = FrobeniusFit(context: context, rule: updateRule, penalties: penalties, h: state.h)
+            return try solve(&step, run, state: state, h: &h)
+        }
+        var step = DivergenceFit<T>(context: context, penalties: penalties, stopping: state.stopping)
+        return try solve(&step, run, state: state, h: &h)
+    }
+
+    /// W for fixed `h`: the transform steps of the configuration's loss, from W₀ = `w`.
+    private func solveForW<Data: RowBlockProvider>(
+        _ data: Data, w: FactorRows<T>, h: Matrix<T>, summary: DataSummary, clock: Stopwatch,
+        onIteration: ((IterationProgress) -> Void)?
+    ) throws -> FitReport where Data.Element == T {
+        let state = startingState(h)
+        let context = stepContext(data, summary: summary)
+        let penalty = configuration.regularization.penalties(samples: data.rows, features: data.columns).w
+        let run = StepRun(data: data, w: w, summary: summary, initialization: "transform", clock: clock,
+                          onIteration: onIteration, resuming: false, secondsBefore: 0, checkpoints: nil)
+        var fixed = h
+        if configuration.loss.isFrobenius {
+            var step = FrobeniusTransform(context: context, rule: updateRule, penalty: penalty, h: h)
+            return try solve(&step, run, state: state, h: &fixed)
+        }
+        var step = DivergenceTransform<T>(context: context, penalty: penalty, stopping: state.stopping)
+        return try solve(&step, run, state: state, h: &fixed)
+    }
+
+    /// What a solve needs besides its step.
+    private struct StepRun<Data: RowBlockProvider> where Data.Element == T {
+        let data: Data
+        let w: FactorRows<T>
+        let summary: DataSummary
+        let initialization: String
+        let clock: Stopwatch
+        let onIteration: ((IterationProgress) -> Void)?
+        let resuming: Bool
+        let secondsBefore: Double
+        let checkpoints: LoopCheckpoints<T>?
+    }
+
+    private var updateRule: UpdateScheme { configuration.solver.rule(innerSweeps: configuration.innerSweeps) }
+
+    private func startingState(_ h: Matrix<T>) -> LoopState<T> {
+        LoopState(h: h, stopping: StoppingRule(solver: configuration.solver, tolerance: configuration.tolerance))
+    }
+
+    private func stepContext<Data: RowBlockProvider>(_ data: Data, summary: DataSummary) -> StepContext {
+        StepContext(dataSquaredNorm: summary.squaredNorm, loss: configuration.loss,
+                    maxIterations: configuration.maxIterations, source: data.sourceDescription)
+    }
+
+    /// Runs `step` through the loop, then measures the final factors' error in one more pass.
+    private func solve<Data: RowBlockProvider, Step: AlternatingStep<T>>(
+        _ step: inout Step, _ run: StepRun<Data>, state start: LoopState<T>, h: inout Matrix<T>
+    ) throws -> FitReport {
+        let data = run.data
         BLASThreads.set(1)
-        if resuming == nil { try summary.check(for: configuration.loss, source: data.sourceDescription) }
-        let engine = AlternatingEngine(
-            data: data, summary: summary,
-            rule: configuration.solver.rule(innerSweeps: configuration.innerSweeps), loss: configuration.loss,
-            penalties: configuration.regularization.penalties(samples: data.rows, features: data.columns),
-            maxIterations: configuration.maxIterations, updatesH: updatesH, threads: threads,
-            onIteration: onIteration)
-        var state = resuming?.state
-            ?? LoopState(h: h, stopping: StoppingRule(solver: configuration.solver, tolerance: configuration.tolerance))
-        let secondsBefore = resuming?.secondsBefore ?? 0
-        let outcome = try engine.run(w: w, state: &state, clock: clock, secondsBefore: secondsBefore,
-                                     checkpoints: checkpoints)
+        if !run.resuming { try run.summary.check(for: configuration.loss, source: data.sourceDescription) }
+        let loop = AlternatingLoop(data: data, reduction: LocalReduction(), maxIterations: configuration.maxIterations,
+                                   threads: threads, onIteration: run.onIteration)
+        var state = start
+        try loop.run(&step, w: run.w, state: &state, clock: run.clock, secondsBefore: run.secondsBefore,
+                     checkpoints: run.checkpoints)
         h = state.h
-        let error = try data.reconstructionError(w: w, h: h, loss: configuration.loss, threads: threads)
+        let error = try data.reconstructionError(w: run.w, h: h, loss: configuration.loss, threads: threads,
+                                                 reduction: loop.reduction)
         // Values near the top of T's range overflow the products to infinity and the factors to
         // NaN, which the final error shows (an infinite β-divergence is a fit, not an overflow).
         guard h.elements.allSatisfy(\.isFinite), !error.isNaN, error.isFinite || !configuration.loss.isFrobenius else {
             throw NMFError.overflow(source: data.sourceDescription, precision: T.precisionName)
         }
-        var (lossHistory, converged) = (outcome.lossHistory, outcome.converged)
-        // A β-divergence fit that ends on a 10th iteration: scikit-learn evaluates that iterate
-        // too, and the final pass has just computed its divergence.
-        if !configuration.loss.isFrobenius, let last = lossHistory.indices.last, last % 10 == 0, lossHistory[last].isNaN {
-            lossHistory[last] = error
-            converged = converged || state.stopping.isSatisfied(iteration: last, violation: 0, error: error,
-                                                                initialError: lossHistory[0])
-        }
-        return FitReport(iterations: outcome.iterations, converged: converged,
-                         lossHistory: lossHistory, initialization: initialization,
+        step.completeHistory(finalError: error, state: &state)
+        return FitReport(iterations: state.iteration, converged: state.converged,
+                         lossHistory: state.lossHistory, initialization: run.initialization,
                          reconstructionError: error,
-                         elapsedSeconds: secondsBefore + clock.elapsedSeconds,
-                         iterationEndSeconds: outcome.iterationEndSeconds)
+                         elapsedSeconds: run.secondsBefore + run.clock.elapsedSeconds,
+                         iterationEndSeconds: state.iterationEndSeconds)
     }
 
     /// W for new rows with H fixed (scikit-learn's `transform`): this configuration's solver,
@@ -117,9 +166,8 @@ public struct NMF<T: NMFScalar>: Sendable {
         let k = components.rows
         let start: T = configuration.solver == .mu ? (T(summary.mean) / T(k)).squareRoot() : 0
         let w = FactorRows(Matrix<T>(rows: data.rows, columns: k, repeating: start))
-        var h = components
-        let report = try solve(data, w: w, h: &h, summary: summary, initialization: "transform", updatesH: false,
-                               clock: clock, onIteration: onIteration)
+        let report = try solveForW(data, w: w, h: components, summary: summary, clock: clock,
+                                   onIteration: onIteration)
         return (w.matrix!, report)
     }
 

@@ -14,6 +14,8 @@ public protocol RowBlockProvider<Element> {
     var sourceDescription: String { get }
     /// Rows per tile: `TileSchedule.rowsPerTile`, or more for sparse V.
     var rowsPerTile: Int { get }
+    /// Where these rows sit in the whole of V (all of it, unless a process reads a share).
+    var window: RowWindow { get }
     /// Calls `body` with each block in order, from row `start` (a multiple of
     /// `rowsPerTile`: a pass resumed part-way) to the end. With `recycling`,
     /// the caller hands every block back through `recycle` once it and the work it
@@ -35,6 +37,8 @@ extension RowBlockProvider {
     public func checkUnchanged() throws {}
 
     public var rowsPerTile: Int { TileSchedule.rowsPerTile }
+
+    public var window: RowWindow { .whole(rows: rows) }
 
     public func forEachBlock(_ body: (_ firstRow: Int, _ block: MatrixRows<Element>) throws -> Void) throws {
         try forEachBlock(from: 0, recycling: false, body)
@@ -62,8 +66,9 @@ public struct InMemoryRowBlocks<Element: NMFScalar>: RowBlockProvider {
 }
 
 extension RowBlockProvider {
-    /// V as a linear operator: each product is one tile pass over the blocks.
-    func linearOperator(threads: Int) -> LinearOperator<Element> {
+    /// V as a linear operator: each product is one tile pass over the blocks. Vᵀ·Y sums
+    /// over V's rows, through `reduction`; V·Y gives each of this provider's rows its own.
+    func linearOperator(threads: Int, reduction: some Reduction = LocalReduction()) -> LinearOperator<Element> {
         LinearOperator(
             rows: rows, columns: columns,
             multiply: { y in
@@ -75,12 +80,28 @@ extension RowBlockProvider {
                 return result
             },
             multiplyTransposed: { y in
-                var result = Matrix<Element>(rows: columns, columns: y.columns)
-                try TilePass(data: self, threads: threads).run(
+                try TilePass(data: self, threads: threads).sum(
+                    MatrixSum(Matrix<Element>(rows: columns, columns: y.columns)), reduction: reduction,
                     prepare: { range in MatrixRows(y, rows: range) },
-                    compute: { yRows, tile in Matrix.product(tile, yRows, transA: .transposed) },
-                    combine: { _, partial in result.add(partial) })
-                return result
+                    compute: { yRows, tile in Matrix.product(tile, yRows, transA: .transposed) }).matrix
             })
+    }
+}
+
+/// A matrix summed over V's tiles (Vᵀ·Y): a tile's share is its own product.
+struct MatrixSum<T: NMFScalar>: PassStatistics {
+    var matrix: Matrix<T>
+
+    init(_ matrix: Matrix<T>) { self.matrix = matrix }
+
+    mutating func add(_ share: Matrix<T>) { matrix.add(share) }
+
+    mutating func add(following later: MatrixSum) { matrix.add(later.matrix) }
+
+    func encode(into buffer: inout StatisticsBuffer) { buffer.append(matrix) }
+
+    init?(decoding reader: inout StatisticsReader, shapedLike template: MatrixSum) {
+        guard let matrix = reader.matrix(like: template.matrix) else { return nil }
+        self.matrix = matrix
     }
 }

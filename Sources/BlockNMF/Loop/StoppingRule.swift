@@ -17,6 +17,15 @@ struct StoppingRule: Sendable {
         self.tolerance = tolerance
     }
 
+    /// The rule is asked at every `cadence`-th iteration: each for `cd` and `hals`, every
+    /// 10th for `mu`, whose error a β-divergence step therefore evaluates there.
+    var cadence: Int {
+        switch solver {
+        case .cd, .hals: 1
+        case .mu: 10
+        }
+    }
+
     mutating func isSatisfied(iteration: Int, violation: Double, error: Double,
                               initialError: Double) -> Bool {
         switch solver {
@@ -27,7 +36,7 @@ struct StoppingRule: Sendable {
             lastTest = StoppingTest(quantity: .violationRatio, value: ratio, iteration: iteration, tolerance: tolerance)
             return reference == 0 || ratio <= tolerance
         case .mu:
-            guard iteration % 10 == 0 else { return false }
+            guard iteration % cadence == 0 else { return false }
             let previous = previousError ?? initialError
             previousError = error
             let decrease = (previous - error) / initialError

@@ -1,23 +1,32 @@
 import NMFKernels
 
-/// What one tile contributes to an iteration of the β-divergence update (β ≠ 2):
-/// its new rows of W, its share of H's numerator and denominator, and — when asked —
-/// its share of the divergence of the factors the pass started from.
+/// The per-tile work of a β-divergence pass (β ≠ 2): the tile's new rows of W, its share
+/// of H's numerator and denominator (when H is learned), and — when asked — its share of
+/// the divergence of the factors the pass started from.
 ///
 ///     Pₜ = Wₜ·H;  D(Vₜ ‖ Pₜ) when asked;  Wₜ ← Wₜ ⊙ ([Vₜ ⊙ Pₜ^(β−2)]·Hᵀ ⊘ Pₜ^(β−1)·Hᵀ)^γ
 ///     Pₜ = Wₜ·H with the new Wₜ;  Wₜᵀ·[Vₜ ⊙ Pₜ^(β−2)];  Wₜᵀ·Pₜ^(β−1) (column sums of Wₜ for KL)
 ///
 /// About 8·b·n·k flops for Kullback-Leibler, 12·b·n·k otherwise, plus two powers per
 /// entry and product (a division for KL, divisions and products for IS); Vₜ is read in place.
-struct BetaTileUpdate<T: NMFScalar>: Sendable {
-    var w: Matrix<T>
-    /// H's numerator share (k×n); empty when H is fixed.
-    var hNumerator: ProductShare<T>
-    /// H's denominator share: k×n, or k×1 column sums of the new Wₜ for Kullback-Leibler.
-    var hDenominator: Matrix<T>
-    /// D(Vₜ ‖ Wₜ·H) for the Wₜ and H the pass started from.
-    var divergence: DivergenceSums?
+struct DivergenceTile<T: NMFScalar>: TileStep {
+    let h: SampledFactor<T>
+    /// H's row sums: the W update's denominator for Kullback-Leibler.
+    let hRowSums: [T]?
+    let update: BetaMultiplicativeUpdate
+    let penalty: Penalty
+    let sumsHShares: Bool
+    let evaluatesDivergence: Bool
 
+    func update(_ tile: MatrixRows<T>, w: Matrix<T>) -> (w: Matrix<T>, share: DivergenceStatistics<T>.TileShare) {
+        let share = DivergenceStatistics<T>.TileShare(
+            tile: tile, w: w, h: h, hRowSums: hRowSums, update: update, penalty: penalty, updatesH: sumsHShares,
+            evaluatesDivergence: evaluatesDivergence)
+        return (share.w, share)
+    }
+}
+
+extension DivergenceStatistics.TileShare {
     /// `hRowSums`: H's row sums (the W update's denominator for Kullback-Leibler).
     init(tile: MatrixRows<T>, w: Matrix<T>, h: SampledFactor<T>, hRowSums: [T]?, update: BetaMultiplicativeUpdate,
          penalty: Penalty, updatesH: Bool, evaluatesDivergence: Bool) {
@@ -29,9 +38,9 @@ struct BetaTileUpdate<T: NMFScalar>: Sendable {
         // W's rows update on their own, so dense rows of a tall sparse tile go 256 at a time,
         // each piece added into the tile's shares as it is made (memory: one dense piece).
         let chunks = TileSchedule.denseChunks(of: tile.rows)
-        func piece(_ chunk: Range<Int>) -> BetaTileUpdate {
-            BetaTileUpdate(dense: tile.rows(chunk), w: w.rows(chunk), h: h.h, hRowSums: hRowSums, update: update,
-                           penalty: penalty, updatesH: updatesH, evaluatesDivergence: evaluatesDivergence)
+        func piece(_ chunk: Range<Int>) -> Self {
+            Self(dense: tile.rows(chunk), w: w.rows(chunk), h: h.h, hRowSums: hRowSums, update: update,
+                 penalty: penalty, updatesH: updatesH, evaluatesDivergence: evaluatesDivergence)
         }
         self = piece(chunks[0])
         guard chunks.count > 1 else { return }

@@ -1,0 +1,101 @@
+import NMFKernels
+
+/// What the Frobenius steps share: the tile work, the initial loss from the first pass,
+/// and the error, stopping rule and progress of each iteration. The error comes from
+/// the pass's sums (the loss identity), so every iteration knows it.
+protocol FrobeniusStep: AlternatingStep
+where Statistics == FrobeniusStatistics<T>, Tile == FrobeniusTile<T> {
+    var context: StepContext { get }
+    var rule: UpdateScheme { get }
+    /// W's penalty, in every step's W update.
+    var penalty: Penalty { get }
+    /// H·Hᵀ of the H the next pass starts from.
+    var hht: Matrix<T> { get }
+    /// Whether passes sum Wᵀ·V (H is learned).
+    static var learnsH: Bool { get }
+
+    /// After the pass: H (if learned) and the squared residual of the new iterate, with
+    /// the violation the stopping rule sees.
+    mutating func finish(_ statistics: Statistics, h: inout Matrix<T>) -> (residualSquared: Double, violation: Double)
+}
+
+extension FrobeniusStep {
+    func beginPass(iteration: Int, h: Matrix<T>) -> PassWork<Tile, Statistics> {
+        let tile = FrobeniusTile(h: h, ht: h.transposed(), hht: hht, rule: rule, penalty: penalty,
+                                 sumsDataProduct: Self.learnsH, measuresInitialLoss: iteration == 1)
+        return PassWork(tile: tile, empty: Statistics(components: h.rows, columns: h.columns,
+                                                      sumsDataProduct: Self.learnsH),
+                        mayBeUndone: false)
+    }
+
+    mutating func endPass(iteration: Int, statistics: Statistics, state: inout LoopState<T>) -> PassEnd {
+        if iteration == 1 {
+            let initial = FrobeniusLoss.residualSquared(
+                dataSquaredNorm: context.dataSquaredNorm, cross: statistics.initialCross,
+                gram: statistics.initialGram.frobeniusInner(hht))
+            state.lossHistory.append(initial.squareRoot())
+        }
+        let (residual, violation) = finish(statistics, h: &state.h)
+        let error = residual.squareRoot()
+        let previousError = state.lossHistory[state.lossHistory.count - 1]
+        state.lossHistory.append(error)
+        state.converged = state.stopping.isSatisfied(iteration: iteration, violation: violation, error: error,
+                                                     initialError: state.lossHistory[0])
+        return .kept(context.progress(iteration: iteration, error: error, errorIteration: iteration,
+                                      previousError: previousError,
+                                      isLast: state.converged || iteration == context.maxIterations,
+                                      stoppingTest: state.stopping.lastTest))
+    }
+}
+
+/// A fit's Frobenius step: W's rows per tile, then H from the pass's Wᵀ·V and Wᵀ·W,
+/// by the solver's rule (`mu`, `cd`, `hals`).
+struct FrobeniusFit<T: NMFScalar>: FrobeniusStep {
+    typealias Statistics = FrobeniusStatistics<T>
+    typealias Tile = FrobeniusTile<T>
+
+    let context: StepContext
+    let rule: UpdateScheme
+    let penalty: Penalty
+    let hPenalty: Penalty
+    private(set) var hht: Matrix<T>
+    static var learnsH: Bool { true }
+
+    init(context: StepContext, rule: UpdateScheme, penalties: (w: Penalty, h: Penalty), h: Matrix<T>) {
+        (self.context, self.rule, penalty, hPenalty) = (context, rule, penalties.w, penalties.h)
+        hht = h.gram(of: .rows)
+    }
+
+    mutating func finish(_ statistics: Statistics, h: inout Matrix<T>) -> (residualSquared: Double, violation: Double) {
+        var violation = statistics.violation
+        violation += rule.updateH(&h, cross: statistics.wtv, gram: statistics.wtw, penalty: hPenalty)
+        hht = h.gram(of: .rows)
+        let residual = FrobeniusLoss.residualSquared(
+            dataSquaredNorm: context.dataSquaredNorm, wtv: statistics.wtv, wtw: statistics.wtw, h: h, hht: hht)
+        return (residual, violation)
+    }
+}
+
+/// `transform`'s Frobenius step: W's rows for a fixed H; the loss from ⟨V, W·H⟩ and Wᵀ·W.
+struct FrobeniusTransform<T: NMFScalar>: FrobeniusStep {
+    typealias Statistics = FrobeniusStatistics<T>
+    typealias Tile = FrobeniusTile<T>
+
+    let context: StepContext
+    let rule: UpdateScheme
+    let penalty: Penalty
+    let hht: Matrix<T>
+    static var learnsH: Bool { false }
+
+    init(context: StepContext, rule: UpdateScheme, penalty: Penalty, h: Matrix<T>) {
+        (self.context, self.rule, self.penalty) = (context, rule, penalty)
+        hht = h.gram(of: .rows)
+    }
+
+    func finish(_ statistics: Statistics, h _: inout Matrix<T>) -> (residualSquared: Double, violation: Double) {
+        let residual = FrobeniusLoss.residualSquared(
+            dataSquaredNorm: context.dataSquaredNorm, cross: statistics.dataCross,
+            gram: statistics.wtw.frobeniusInner(hht))
+        return (residual, statistics.violation)
+    }
+}
