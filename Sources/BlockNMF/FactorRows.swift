@@ -26,6 +26,13 @@ final class FactorRows<T: NMFScalar>: @unchecked Sendable {
         storage = .memory(matrix)
     }
 
+    /// W in memory, to be written whole before it is read (initial factors): no storage
+    /// is taken until the first write, and a write of every row takes the rows as they are.
+    init(unfilledRows rows: Int, columns: Int) {
+        (self.rows, self.columns) = (rows, columns)
+        storage = .memory(Matrix(rows: 0, columns: columns))
+    }
+
     init(scratch file: ScratchRowFile<T>) {
         rows = file.rows
         columns = file.columns
@@ -114,8 +121,13 @@ final class FactorRows<T: NMFScalar>: @unchecked Sendable {
     func write(_ block: Matrix<T>, at firstRow: Int) throws {
         switch storage {
         case .memory(var matrix):
+            if firstRow == 0 && block.rows == rows {
+                storage = .memory(block)
+                return
+            }
             // Release the stored copy first so the update happens in place.
             storage = .memory(Matrix(rows: 0, columns: 0))
+            if matrix.rows != rows { matrix = Matrix(rows: rows, columns: columns) }
             matrix.replaceRows(startingAt: firstRow, with: block)
             storage = .memory(matrix)
         case .scratch(let file):

@@ -37,11 +37,10 @@ public struct NMF<T: NMFScalar>: Sendable {
         let method = try configuration.initializationMethod(
             samples: data.rows, features: data.columns, factorsGiven: initialW != nil || initialH != nil)
         let summary = try summary ?? DataSummary.scan(data, threads: threads)
-        let (w0, h0) = try InitialFactors.make(
-            for: data, summary: summary, configuration: configuration, method: method,
-            customW: initialW, customH: initialH, threads: threads)
-        let w = FactorRows(w0)
-        var h = h0
+        let w = FactorRows<T>(unfilledRows: data.rows, columns: configuration.components)
+        var h = try InitialFactors.place(
+            into: w, for: data, summary: summary, configuration: configuration, method: method,
+            givenW: initialW.map { .matrix($0, named: "W") }, givenH: initialH, threads: threads)
         let report = try solve(data, w: w, h: &h, summary: summary, initialization: method.rawValue,
                                clock: clock, onIteration: onIteration)
         return FittedNMF(configuration: configuration, w: w.matrix!, components: h, report: report)

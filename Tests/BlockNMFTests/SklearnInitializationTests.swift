@@ -29,8 +29,10 @@ final class SklearnInitializationTests: XCTestCase {
 
         let data = InMemoryRowBlocks(v)
         let method = base.resolvedInitialization(samples: v.rows, features: v.columns)
-        let (w, h) = try InitialFactors.make(for: data, summary: try DataSummary.scan(data), configuration: base,
-                                             method: method, customW: nil, customH: nil)
+        let placed = FactorRows<T>(unfilledRows: v.rows, columns: base.components)
+        let h = try InitialFactors.place(into: placed, for: data, summary: try DataSummary.scan(data),
+                                         configuration: base, method: method, givenW: nil, givenH: nil)
+        let w = try XCTUnwrap(placed.matrix)
         XCTAssertLessThanOrEqual(w.relativeDifference(to: try fixture.matrix("\(group)/W_init")), tolerance,
                                  "\(group) initial W")
         XCTAssertLessThanOrEqual(h.relativeDifference(to: try fixture.matrix("\(group)/H_init")), tolerance,
