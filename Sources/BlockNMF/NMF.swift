@@ -55,16 +55,16 @@ public struct NMF<T: NMFScalar>: Sendable {
         resuming: (state: LoopState<T>, secondsBefore: Double)? = nil, checkpoints: LoopCheckpoints<T>? = nil
     ) throws -> FitReport where Data.Element == T {
         let state = resuming?.state ?? startingState(h)
-        let context = stepContext(data, summary: summary)
         let penalties = configuration.regularization.penalties(samples: data.rows, features: data.columns)
+        let context = stepContext(data, summary: summary, wPenalty: penalties.w, stopping: state.stopping)
         let run = StepRun(data: data, w: w, summary: summary, initialization: initialization, clock: clock,
                           onIteration: onIteration, resuming: resuming != nil,
                           secondsBefore: resuming?.secondsBefore ?? 0, checkpoints: checkpoints)
         if configuration.loss.isFrobenius {
-            var step = FrobeniusFit(context: context, rule: updateRule, penalties: penalties, h: state.h)
+            var step = FrobeniusFit(context: context, rule: updateRule, hPenalty: penalties.h, h: state.h)
             return try solve(&step, run, state: state, h: &h)
         }
-        var step = DivergenceFit<T>(context: context, penalties: penalties, stopping: state.stopping)
+        var step = DivergenceFit<T>(context: context, hPenalty: penalties.h)
         return try solve(&step, run, state: state, h: &h)
     }
 
@@ -74,16 +74,16 @@ public struct NMF<T: NMFScalar>: Sendable {
         onIteration: ((IterationProgress) -> Void)?
     ) throws -> FitReport where Data.Element == T {
         let state = startingState(h)
-        let context = stepContext(data, summary: summary)
         let penalty = configuration.regularization.penalties(samples: data.rows, features: data.columns).w
+        let context = stepContext(data, summary: summary, wPenalty: penalty, stopping: state.stopping)
         let run = StepRun(data: data, w: w, summary: summary, initialization: "transform", clock: clock,
                           onIteration: onIteration, resuming: false, secondsBefore: 0, checkpoints: nil)
         var fixed = h
         if configuration.loss.isFrobenius {
-            var step = FrobeniusTransform(context: context, rule: updateRule, penalty: penalty, h: h)
+            var step = FrobeniusTransform(context: context, rule: updateRule, hht: h.gram(of: .rows))
             return try solve(&step, run, state: state, h: &fixed)
         }
-        var step = DivergenceTransform<T>(context: context, penalty: penalty, stopping: state.stopping)
+        var step = DivergenceTransform<T>(context: context)
         return try solve(&step, run, state: state, h: &fixed)
     }
 
@@ -106,9 +106,11 @@ public struct NMF<T: NMFScalar>: Sendable {
         LoopState(h: h, stopping: StoppingRule(solver: configuration.solver, tolerance: configuration.tolerance))
     }
 
-    private func stepContext<Data: RowBlockProvider>(_ data: Data, summary: DataSummary) -> StepContext {
-        StepContext(dataSquaredNorm: summary.squaredNorm, loss: configuration.loss,
-                    maxIterations: configuration.maxIterations, source: data.sourceDescription)
+    private func stepContext<Data: RowBlockProvider>(_ data: Data, summary: DataSummary, wPenalty: Penalty,
+                                                     stopping: StoppingRule) -> StepContext {
+        StepContext(dataSquaredNorm: summary.squaredNorm, loss: configuration.loss, wPenalty: wPenalty,
+                    maxIterations: configuration.maxIterations, cadence: stopping.cadence,
+                    stopsEarly: stopping.tolerance > 0, source: data.sourceDescription)
     }
 
     /// Runs `step` through the loop, then measures the final factors' error in one more pass.

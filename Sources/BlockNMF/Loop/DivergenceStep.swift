@@ -13,11 +13,6 @@ protocol DivergenceStep: AlternatingStep
 where Statistics == DivergenceStatistics<T>, Tile == DivergenceTile<T> {
     var context: StepContext { get }
     var update: BetaMultiplicativeUpdate { get }
-    var penalty: Penalty { get }
-    /// Iterates whose divergence is evaluated: multiples of the stopping rule's cadence.
-    var cadence: Int { get }
-    /// Whether the rule may stop the fit early (a positive tolerance).
-    var stopsEarly: Bool { get }
     /// Whether passes sum H's numerator and denominator (H is learned).
     static var learnsH: Bool { get }
 
@@ -28,18 +23,18 @@ where Statistics == DivergenceStatistics<T>, Tile == DivergenceTile<T> {
 extension DivergenceStep {
     /// The iterate pass `iteration` evaluates, if it evaluates one.
     private func evaluated(by iteration: Int) -> Int? {
-        (iteration - 1) % cadence == 0 ? iteration - 1 : nil
+        (iteration - 1) % context.cadence == 0 ? iteration - 1 : nil
     }
 
     func beginPass(iteration: Int, h: Matrix<T>) -> PassWork<Tile, Statistics> {
         let evaluated = evaluated(by: iteration)
         let tile = DivergenceTile(h: SampledFactor(h),
                                   hRowSums: update.denominatorIsFactorSum ? BetaMultiplicativeUpdate.rowSums(h) : nil,
-                                  update: update, penalty: penalty, sumsHShares: Self.learnsH,
+                                  update: update, penalty: context.wPenalty, sumsHShares: Self.learnsH,
                                   evaluatesDivergence: evaluated != nil)
         return PassWork(tile: tile, empty: Statistics(components: h.rows, columns: h.columns, loss: context.loss,
                                                       sumsHShares: Self.learnsH),
-                        mayBeUndone: stopsEarly && (evaluated ?? 0) > 0)
+                        mayBeUndone: context.stopsEarly && (evaluated ?? 0) > 0)
     }
 
     func endPass(iteration: Int, statistics: Statistics, state: inout LoopState<T>) throws -> PassEnd {
@@ -51,7 +46,7 @@ extension DivergenceStep {
                 state.lossHistory[evaluated] = error
             }
             let previous = Self.latestKnown(state.lossHistory[..<evaluated])?.value ?? error
-            if stopsEarly && evaluated > 0 && state.stopping.isSatisfied(
+            if context.stopsEarly && evaluated > 0 && state.stopping.isSatisfied(
                 iteration: evaluated, violation: 0, error: error, initialError: state.lossHistory[0]) {
                 return .undone(context.progress(iteration: evaluated, error: error, errorIteration: evaluated,
                                                 previousError: previous, isLast: true,
@@ -73,7 +68,7 @@ extension DivergenceStep {
     /// A fit that ends on an evaluated iterate: scikit-learn evaluates that iterate too,
     /// and the final pass has just measured its divergence.
     mutating func completeHistory(finalError: Double, state: inout LoopState<T>) {
-        guard let last = state.lossHistory.indices.last, last % cadence == 0, state.lossHistory[last].isNaN else {
+        guard let last = state.lossHistory.indices.last, last % context.cadence == 0, state.lossHistory[last].isNaN else {
             return
         }
         state.lossHistory[last] = finalError
@@ -95,16 +90,12 @@ struct DivergenceFit<T: NMFScalar>: DivergenceStep {
 
     let context: StepContext
     let update: BetaMultiplicativeUpdate
-    let penalty: Penalty
     let hPenalty: Penalty
-    let cadence: Int
-    let stopsEarly: Bool
     static var learnsH: Bool { true }
 
-    init(context: StepContext, penalties: (w: Penalty, h: Penalty), stopping: StoppingRule) {
-        (self.context, penalty, hPenalty) = (context, penalties.w, penalties.h)
+    init(context: StepContext, hPenalty: Penalty) {
+        (self.context, self.hPenalty) = (context, hPenalty)
         update = BetaMultiplicativeUpdate(loss: context.loss)
-        (cadence, stopsEarly) = (stopping.cadence, stopping.tolerance > 0)
     }
 
     func updateH(_ h: inout Matrix<T>, from statistics: Statistics) {
@@ -120,17 +111,8 @@ struct DivergenceTransform<T: NMFScalar>: DivergenceStep {
     typealias Tile = DivergenceTile<T>
 
     let context: StepContext
-    let update: BetaMultiplicativeUpdate
-    let penalty: Penalty
-    let cadence: Int
-    let stopsEarly: Bool
+    var update: BetaMultiplicativeUpdate { BetaMultiplicativeUpdate(loss: context.loss) }
     static var learnsH: Bool { false }
-
-    init(context: StepContext, penalty: Penalty, stopping: StoppingRule) {
-        (self.context, self.penalty) = (context, penalty)
-        update = BetaMultiplicativeUpdate(loss: context.loss)
-        (cadence, stopsEarly) = (stopping.cadence, stopping.tolerance > 0)
-    }
 
     func updateH(_: inout Matrix<T>, from _: Statistics) {}
 }

@@ -7,8 +7,6 @@ protocol FrobeniusStep: AlternatingStep
 where Statistics == FrobeniusStatistics<T>, Tile == FrobeniusTile<T> {
     var context: StepContext { get }
     var rule: UpdateScheme { get }
-    /// W's penalty, in every step's W update.
-    var penalty: Penalty { get }
     /// H·Hᵀ of the H the next pass starts from.
     var hht: Matrix<T> { get }
     /// Whether passes sum Wᵀ·V (H is learned).
@@ -21,7 +19,7 @@ where Statistics == FrobeniusStatistics<T>, Tile == FrobeniusTile<T> {
 
 extension FrobeniusStep {
     func beginPass(iteration: Int, h: Matrix<T>) -> PassWork<Tile, Statistics> {
-        let tile = FrobeniusTile(h: h, ht: h.transposed(), hht: hht, rule: rule, penalty: penalty,
+        let tile = FrobeniusTile(h: h, ht: h.transposed(), hht: hht, rule: rule, penalty: context.wPenalty,
                                  sumsDataProduct: Self.learnsH, measuresInitialLoss: iteration == 1)
         return PassWork(tile: tile, empty: Statistics(components: h.rows, columns: h.columns,
                                                       sumsDataProduct: Self.learnsH),
@@ -56,13 +54,12 @@ struct FrobeniusFit<T: NMFScalar>: FrobeniusStep {
 
     let context: StepContext
     let rule: UpdateScheme
-    let penalty: Penalty
     let hPenalty: Penalty
     private(set) var hht: Matrix<T>
     static var learnsH: Bool { true }
 
-    init(context: StepContext, rule: UpdateScheme, penalties: (w: Penalty, h: Penalty), h: Matrix<T>) {
-        (self.context, self.rule, penalty, hPenalty) = (context, rule, penalties.w, penalties.h)
+    init(context: StepContext, rule: UpdateScheme, hPenalty: Penalty, h: Matrix<T>) {
+        (self.context, self.rule, self.hPenalty) = (context, rule, hPenalty)
         hht = h.gram(of: .rows)
     }
 
@@ -83,14 +80,9 @@ struct FrobeniusTransform<T: NMFScalar>: FrobeniusStep {
 
     let context: StepContext
     let rule: UpdateScheme
-    let penalty: Penalty
+    /// H·Hᵀ of the fixed H.
     let hht: Matrix<T>
     static var learnsH: Bool { false }
-
-    init(context: StepContext, rule: UpdateScheme, penalty: Penalty, h: Matrix<T>) {
-        (self.context, self.rule, self.penalty) = (context, rule, penalty)
-        hht = h.gram(of: .rows)
-    }
 
     func finish(_ statistics: Statistics, h _: inout Matrix<T>) -> (residualSquared: Double, violation: Double) {
         let residual = FrobeniusLoss.residualSquared(

@@ -1,12 +1,18 @@
 import NMFKernels
 
-/// What every step knows of the fit around it: the data's constants, the loss, the
-/// iteration limit, and how progress is told.
+/// What every step knows of the fit around it: the data's constants, the loss, W's
+/// penalty, the iteration limit and stopping rule's cadence, and how progress is told.
 struct StepContext: Sendable {
     /// ‖V‖²_F, from the validating scan.
     let dataSquaredNorm: Double
     let loss: BetaLoss
+    /// W's penalty, in every step's W update.
+    let wPenalty: Penalty
     let maxIterations: Int
+    /// The stopping rule is asked every `cadence`-th iteration (`StoppingRule.cadence`).
+    let cadence: Int
+    /// Whether the rule may stop the fit early (a positive tolerance).
+    let stopsEarly: Bool
     /// Names V in errors.
     let source: String
 
