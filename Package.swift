@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "BlockNMF", targets: ["BlockNMF"]),
         .library(name: "NMFKernels", targets: ["NMFKernels"]),
         .library(name: "HDF5Store", targets: ["HDF5Store"]),
+        .library(name: "FileStorage", targets: ["FileStorage"]),
         .executable(name: "blocknmf", targets: ["blocknmf"]),
     ],
     dependencies: [
@@ -33,14 +34,17 @@ let package = Package(
         // from killing it (the storage layer's mapped rows register with it).
         .target(name: "CMappingGuard"),
 
-        // Layers, top to bottom: kernels and storage know nothing of each other.
+        // Layers, top to bottom: kernels and storage know nothing of each other; HDF5 files
+        // stand on plain files and directories.
         .target(name: "NMFKernels", dependencies: ["CBLAS", "CVectorKernels"]),
-        .target(name: "HDF5Store", dependencies: ["CHDF5", "CMappingGuard"]),
-        .target(name: "BlockNMF", dependencies: ["NMFKernels", "HDF5Store"]),
+        .target(name: "FileStorage"),
+        .target(name: "HDF5Store", dependencies: ["CHDF5", "CMappingGuard", "FileStorage"]),
+        .target(name: "BlockNMF", dependencies: ["NMFKernels", "HDF5Store", "FileStorage"]),
         .executableTarget(
             name: "blocknmf",
             dependencies: [
                 "BlockNMF",
+                "FileStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -49,7 +53,8 @@ let package = Package(
         .target(name: "PNGDecoding", path: "Tests/PNGDecoding"),
 
         .testTarget(name: "NMFKernelsTests", dependencies: ["NMFKernels"]),
-        .testTarget(name: "HDF5StoreTests", dependencies: ["HDF5Store"]),
+        .testTarget(name: "FileStorageTests", dependencies: ["FileStorage", "HDF5Store"]),
+        .testTarget(name: "HDF5StoreTests", dependencies: ["HDF5Store", "FileStorage"]),
         .testTarget(name: "BlockNMFTests", dependencies: ["BlockNMF", "NMFKernels", "HDF5Store", "PNGDecoding"]),
         .testTarget(name: "BlocknmfCLITests", dependencies: ["blocknmf", "HDF5Store", "PNGDecoding"]),
     ],

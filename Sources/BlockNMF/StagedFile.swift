@@ -1,3 +1,4 @@
+import FileStorage
 import Foundation
 import HDF5Store
 
@@ -33,7 +34,7 @@ final class StagedFile {
             parent = try OpenDirectory(path: FileSystem.parentDirectory(of: path))
             Self.removeAbandoned(of: name, in: parent)
             (stagingName, staging) = try parent.makePrivateSubdirectory(prefix: ".\(name).partial-\(getpid())-")
-        } catch let HDF5StoreError.cannotOpen(_, reason), let HDF5StoreError.cannotCreate(_, reason) {
+        } catch let FileStorageError.cannotOpen(_, reason), let FileStorageError.cannotCreate(_, reason) {
             throw HDF5StoreError.cannotCreate(path: path, reason: reason)
         }
         TemporaryFiles.register(parent.member(stagingName))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BlockNMF
+import FileStorage
 import HDF5Store
 
 /// A library error turned into what the shell sees: one line on stderr and an
@@ -43,6 +44,12 @@ struct CommandFailure: Error, CustomStringConvertible {
                 return 70
             default:
                 return 65
+            }
+        case let error as FileStorageError:
+            switch error {
+            case .fileNotFound, .cannotOpen: return 66
+            case .cannotCreate: return 73
+            case .systemCallFailed: return 70
             }
         case let error as NMFError:
             if case .invalidParameter = error { return 64 }
