@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "NMFKernels", targets: ["NMFKernels"]),
         .library(name: "HDF5Store", targets: ["HDF5Store"]),
         .library(name: "FileStorage", targets: ["FileStorage"]),
+        .library(name: "ComponentPictures", targets: ["ComponentPictures"]),
         .executable(name: "blocknmf", targets: ["blocknmf"]),
     ],
     dependencies: [
@@ -39,12 +40,15 @@ let package = Package(
         .target(name: "NMFKernels", dependencies: ["CBLAS", "CVectorKernels"]),
         .target(name: "FileStorage"),
         .target(name: "HDF5Store", dependencies: ["CHDF5", "CMappingGuard", "FileStorage"]),
-        .target(name: "BlockNMF", dependencies: ["NMFKernels", "HDF5Store", "FileStorage"]),
+        // Components drawn as a PNG grid: `factor --components-png` draws through the engine.
+        .target(name: "ComponentPictures", dependencies: ["NMFKernels"]),
+        .target(name: "BlockNMF", dependencies: ["NMFKernels", "HDF5Store", "FileStorage", "ComponentPictures"]),
         .executableTarget(
             name: "blocknmf",
             dependencies: [
                 "BlockNMF",
                 "FileStorage",
+                "ComponentPictures",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -55,7 +59,8 @@ let package = Package(
         .testTarget(name: "NMFKernelsTests", dependencies: ["NMFKernels"]),
         .testTarget(name: "FileStorageTests", dependencies: ["FileStorage", "HDF5Store"]),
         .testTarget(name: "HDF5StoreTests", dependencies: ["HDF5Store", "FileStorage"]),
-        .testTarget(name: "BlockNMFTests", dependencies: ["BlockNMF", "NMFKernels", "HDF5Store", "PNGDecoding"]),
+        .testTarget(name: "ComponentPicturesTests", dependencies: ["ComponentPictures", "NMFKernels", "PNGDecoding"]),
+        .testTarget(name: "BlockNMFTests", dependencies: ["BlockNMF", "NMFKernels", "HDF5Store"]),
         .testTarget(name: "BlocknmfCLITests", dependencies: ["blocknmf", "HDF5Store", "PNGDecoding"]),
     ],
     swiftLanguageModes: [.v6]

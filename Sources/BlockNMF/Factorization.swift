@@ -1,3 +1,4 @@
+import ComponentPictures
 import FileStorage
 import Foundation
 import HDF5Store

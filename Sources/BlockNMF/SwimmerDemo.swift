@@ -1,3 +1,4 @@
+import ComponentPictures
 import Foundation
 import HDF5Store
 import NMFKernels
