@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "HDF5Store", targets: ["HDF5Store"]),
         .library(name: "FileStorage", targets: ["FileStorage"]),
         .library(name: "ComponentPictures", targets: ["ComponentPictures"]),
+        .library(name: "SyntheticData", targets: ["SyntheticData"]),
         .executable(name: "blocknmf", targets: ["blocknmf"]),
     ],
     dependencies: [
@@ -42,6 +43,8 @@ let package = Package(
         .target(name: "HDF5Store", dependencies: ["CHDF5", "CMappingGuard", "FileStorage"]),
         // Components drawn as a PNG grid: `factor --components-png` draws through the engine.
         .target(name: "ComponentPictures", dependencies: ["NMFKernels"]),
+        // `blocknmf generate`: planted low-rank matrices written to HDF5 block by block.
+        .target(name: "SyntheticData", dependencies: ["NMFKernels", "HDF5Store"]),
         .target(name: "BlockNMF", dependencies: ["NMFKernels", "HDF5Store", "FileStorage", "ComponentPictures"]),
         .executableTarget(
             name: "blocknmf",
@@ -49,6 +52,7 @@ let package = Package(
                 "BlockNMF",
                 "FileStorage",
                 "ComponentPictures",
+                "SyntheticData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -60,6 +64,7 @@ let package = Package(
         .testTarget(name: "FileStorageTests", dependencies: ["FileStorage", "HDF5Store"]),
         .testTarget(name: "HDF5StoreTests", dependencies: ["HDF5Store", "FileStorage"]),
         .testTarget(name: "ComponentPicturesTests", dependencies: ["ComponentPictures", "NMFKernels", "PNGDecoding"]),
+        .testTarget(name: "SyntheticDataTests", dependencies: ["SyntheticData", "NMFKernels", "HDF5Store"]),
         .testTarget(name: "BlockNMFTests", dependencies: ["BlockNMF", "NMFKernels", "HDF5Store"]),
         .testTarget(name: "BlocknmfCLITests", dependencies: ["blocknmf", "HDF5Store", "PNGDecoding"]),
     ],

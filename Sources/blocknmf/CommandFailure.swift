@@ -3,6 +3,7 @@ import BlockNMF
 import ComponentPictures
 import FileStorage
 import HDF5Store
+import SyntheticData
 
 /// A library error turned into what the shell sees: one line on stderr and an
 /// exit status that says what kind of problem it was (the BSD sysexits values).
@@ -58,6 +59,8 @@ struct CommandFailure: Error, CustomStringConvertible {
             if case .factorTooLargeForInitialization = error { return 64 }
             if case .decomposition = error { return 70 }
             return 65
+        case is GenerationError:
+            return 64
         case let error as ResourceError:
             switch error {
             case .budgetExceedsMachine: return 64
