@@ -46,6 +46,8 @@ let package = Package(
         // `blocknmf generate`: planted low-rank matrices written to HDF5 block by block.
         .target(name: "SyntheticData", dependencies: ["NMFKernels", "HDF5Store"]),
         .target(name: "BlockNMF", dependencies: ["NMFKernels", "HDF5Store", "FileStorage", "ComponentPictures"]),
+        // `blocknmf demo`: the swimmer images factored through the engine.
+        .target(name: "BlockNMFDemo", dependencies: ["BlockNMF", "NMFKernels", "HDF5Store", "ComponentPictures"]),
         .executableTarget(
             name: "blocknmf",
             dependencies: [
@@ -53,6 +55,7 @@ let package = Package(
                 "FileStorage",
                 "ComponentPictures",
                 "SyntheticData",
+                "BlockNMFDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -66,6 +69,7 @@ let package = Package(
         .testTarget(name: "ComponentPicturesTests", dependencies: ["ComponentPictures", "NMFKernels", "PNGDecoding"]),
         .testTarget(name: "SyntheticDataTests", dependencies: ["SyntheticData", "NMFKernels", "HDF5Store"]),
         .testTarget(name: "BlockNMFTests", dependencies: ["BlockNMF", "NMFKernels", "HDF5Store"]),
+        .testTarget(name: "BlockNMFDemoTests", dependencies: ["BlockNMFDemo", "BlockNMF", "NMFKernels"]),
         .testTarget(name: "BlocknmfCLITests", dependencies: ["blocknmf", "HDF5Store", "PNGDecoding"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BlockNMF
+import BlockNMFDemo
 import Foundation
 
 struct DemoCommand: ParsableCommand {

@@ -1,3 +1,4 @@
+import BlockNMF
 import ComponentPictures
 import Foundation
 import HDF5Store
