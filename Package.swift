@@ -1,6 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// Members of a type are usable only in files that import its module: every module a file
+/// relies on is named at its top, and so must be among its target's dependencies.
+let explicitImports: [SwiftSetting] = [.enableUpcomingFeature("MemberImportVisibility")]
+
 let package = Package(
     name: "BlockNMF",
     products: [
@@ -38,26 +42,29 @@ let package = Package(
 
         // Layers, top to bottom: kernels and storage know nothing of each other; HDF5 files
         // stand on plain files and directories.
-        .target(name: "NMFKernels", dependencies: ["CBLAS", "CVectorKernels"]),
-        .target(name: "FileStorage"),
-        .target(name: "HDF5Store", dependencies: ["CHDF5", "CMappingGuard", "FileStorage"]),
+        .target(name: "NMFKernels", dependencies: ["CBLAS", "CVectorKernels"], swiftSettings: explicitImports),
+        .target(name: "FileStorage", swiftSettings: explicitImports),
+        .target(name: "HDF5Store", dependencies: ["CHDF5", "CMappingGuard", "FileStorage"], swiftSettings: explicitImports),
         // Components drawn as a PNG grid: `factor --components-png` draws through the engine.
-        .target(name: "ComponentPictures", dependencies: ["NMFKernels"]),
+        .target(name: "ComponentPictures", dependencies: ["NMFKernels"], swiftSettings: explicitImports),
         // `blocknmf generate`: planted low-rank matrices written to HDF5 block by block.
-        .target(name: "SyntheticData", dependencies: ["NMFKernels", "HDF5Store"]),
+        .target(name: "SyntheticData", dependencies: ["NMFKernels", "HDF5Store"], swiftSettings: explicitImports),
         .target(name: "BlockNMF", dependencies: ["NMFKernels", "HDF5Store", "FileStorage", "ComponentPictures"]),
         // `blocknmf demo`: the swimmer images factored through the engine.
-        .target(name: "BlockNMFDemo", dependencies: ["BlockNMF", "NMFKernels", "HDF5Store", "ComponentPictures"]),
+        .target(name: "BlockNMFDemo", dependencies: ["BlockNMF", "NMFKernels", "HDF5Store", "ComponentPictures"], swiftSettings: explicitImports),
         .executableTarget(
             name: "blocknmf",
             dependencies: [
                 "BlockNMF",
+                "NMFKernels",
+                "HDF5Store",
                 "FileStorage",
                 "ComponentPictures",
                 "SyntheticData",
                 "BlockNMFDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: explicitImports
         ),
 
         // Test support: a PNG reader written apart from the library's encoder.
