@@ -1,12 +1,19 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// Members of a type are usable only in files that import its module: every module a file
+/// relies on is named at its top, and so must be among its target's dependencies.
+let explicitImports: [SwiftSetting] = [.enableUpcomingFeature("MemberImportVisibility")]
+
 let package = Package(
     name: "BlockNMF",
     products: [
         .library(name: "BlockNMF", targets: ["BlockNMF"]),
         .library(name: "NMFKernels", targets: ["NMFKernels"]),
         .library(name: "HDF5Store", targets: ["HDF5Store"]),
+        .library(name: "FileStorage", targets: ["FileStorage"]),
+        .library(name: "ComponentPictures", targets: ["ComponentPictures"]),
+        .library(name: "SyntheticData", targets: ["SyntheticData"]),
         .executable(name: "blocknmf", targets: ["blocknmf"]),
     ],
     dependencies: [
@@ -33,24 +40,43 @@ let package = Package(
         // from killing it (the storage layer's mapped rows register with it).
         .target(name: "CMappingGuard"),
 
-        // Layers, top to bottom: kernels and storage know nothing of each other.
-        .target(name: "NMFKernels", dependencies: ["CBLAS", "CVectorKernels"]),
-        .target(name: "HDF5Store", dependencies: ["CHDF5", "CMappingGuard"]),
-        .target(name: "BlockNMF", dependencies: ["NMFKernels", "HDF5Store"]),
+        // Layers, top to bottom: kernels and storage know nothing of each other; HDF5 files
+        // stand on plain files and directories.
+        .target(name: "NMFKernels", dependencies: ["CBLAS", "CVectorKernels"], swiftSettings: explicitImports),
+        .target(name: "FileStorage", swiftSettings: explicitImports),
+        .target(name: "HDF5Store", dependencies: ["CHDF5", "CMappingGuard", "FileStorage"], swiftSettings: explicitImports),
+        // Components drawn as a PNG grid: `factor --components-png` draws through the engine.
+        .target(name: "ComponentPictures", dependencies: ["NMFKernels"], swiftSettings: explicitImports),
+        // `blocknmf generate`: planted low-rank matrices written to HDF5 block by block.
+        .target(name: "SyntheticData", dependencies: ["NMFKernels", "HDF5Store"], swiftSettings: explicitImports),
+        .target(name: "BlockNMF", dependencies: ["NMFKernels", "HDF5Store", "FileStorage", "ComponentPictures"]),
+        // `blocknmf demo`: the swimmer images factored through the engine.
+        .target(name: "BlockNMFDemo", dependencies: ["BlockNMF", "NMFKernels", "HDF5Store", "ComponentPictures"], swiftSettings: explicitImports),
         .executableTarget(
             name: "blocknmf",
             dependencies: [
                 "BlockNMF",
+                "NMFKernels",
+                "HDF5Store",
+                "FileStorage",
+                "ComponentPictures",
+                "SyntheticData",
+                "BlockNMFDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: explicitImports
         ),
 
         // Test support: a PNG reader written apart from the library's encoder.
         .target(name: "PNGDecoding", path: "Tests/PNGDecoding"),
 
         .testTarget(name: "NMFKernelsTests", dependencies: ["NMFKernels"]),
-        .testTarget(name: "HDF5StoreTests", dependencies: ["HDF5Store"]),
-        .testTarget(name: "BlockNMFTests", dependencies: ["BlockNMF", "NMFKernels", "HDF5Store", "PNGDecoding"]),
+        .testTarget(name: "FileStorageTests", dependencies: ["FileStorage", "HDF5Store"]),
+        .testTarget(name: "HDF5StoreTests", dependencies: ["HDF5Store", "FileStorage"]),
+        .testTarget(name: "ComponentPicturesTests", dependencies: ["ComponentPictures", "NMFKernels", "PNGDecoding"]),
+        .testTarget(name: "SyntheticDataTests", dependencies: ["SyntheticData", "NMFKernels", "HDF5Store"]),
+        .testTarget(name: "BlockNMFTests", dependencies: ["BlockNMF", "NMFKernels", "HDF5Store"]),
+        .testTarget(name: "BlockNMFDemoTests", dependencies: ["BlockNMFDemo", "BlockNMF", "NMFKernels"]),
         .testTarget(name: "BlocknmfCLITests", dependencies: ["blocknmf", "HDF5Store", "PNGDecoding"]),
     ],
     swiftLanguageModes: [.v6]

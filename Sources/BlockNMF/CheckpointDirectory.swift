@@ -1,3 +1,4 @@
+import FileStorage
 import Foundation
 import HDF5Store
 
@@ -26,7 +27,7 @@ final class CheckpointDirectory {
             do {
                 try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
             } catch {
-                throw HDF5StoreError.cannotCreate(path: self.path, reason: "cannot create the checkpoint directory")
+                throw FileStorageError.cannotCreate(path: self.path, reason: "cannot create the checkpoint directory")
             }
         }
         do {

@@ -1,3 +1,5 @@
+import ComponentPictures
+import FileStorage
 import Foundation
 import HDF5Store
 import NMFKernels

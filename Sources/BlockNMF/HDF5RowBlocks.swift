@@ -12,11 +12,11 @@ import NMFKernels
 /// it lies: the reader maps its pages ahead of the engine, and the copy into a buffer, which
 /// costs a core's time per pass, is saved. A block not in the page cache is read into a
 /// buffer as usual: one large read beats faulting its pages in from the disk.
-public final class HDF5RowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockProvider, MatrixReader, @unchecked Sendable {
-    public let rows: Int
-    public let columns: Int
-    public let sourceDescription: String
-    public let blockRows: Int
+package final class HDF5RowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockProvider, MatrixReader, @unchecked Sendable {
+    package let rows: Int
+    package let columns: Int
+    package let sourceDescription: String
+    package let blockRows: Int
     private let source: DenseRowBlockSource<Element>
     // HDF5 is not thread-safe: this serial queue is the only place it is called from
     // once the source is open.
@@ -28,7 +28,7 @@ public final class HDF5RowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockProvi
     /// The running pass's buffer permits, when its consumer recycles blocks.
     private let permits = Locked<BufferPermits?>(nil)
 
-    public init(source: DenseRowBlockSource<Element>, blockRows: Int, sourceDescription: String) throws {
+    package init(source: DenseRowBlockSource<Element>, blockRows: Int, sourceDescription: String) throws {
         precondition(blockRows % TileSchedule.rowsPerTile == 0, "blocks are whole tiles")
         self.source = source
         self.rows = source.rows
@@ -40,13 +40,13 @@ public final class HDF5RowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockProvi
     }
 
     /// Whether the file is mapped, so that blocks in the page cache are used in place.
-    public var readsInPlace: Bool { mapped != nil }
+    package var readsInPlace: Bool { mapped != nil }
 
     /// Bytes delivered and seconds spent reading (HDF5 read and conversion) so far.
-    public var bytesRead: Int { statistics.snapshot.bytes }
-    public var readSeconds: Double { statistics.snapshot.seconds }
+    package var bytesRead: Int { statistics.snapshot.bytes }
+    package var readSeconds: Double { statistics.snapshot.seconds }
 
-    public func forEachBlock(from firstRow: Int, recycling: Bool,
+    package func forEachBlock(from firstRow: Int, recycling: Bool,
                              _ body: (Int, MatrixRows<Element>) throws -> Void) throws {
         let (source, pool, statistics, columns, mapped) = (self.source, self.pool, self.statistics, self.columns, self.mapped)
         let ranges = stride(from: firstRow, to: rows, by: blockRows).map { $0..<min($0 + blockRows, rows) }
@@ -73,7 +73,7 @@ public final class HDF5RowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockProvi
     }
 
     /// Rows `range` of V, read at once (a few rows, e.g. to fingerprint the input).
-    public func readRows(_ range: Range<Int>) throws -> [Element] {
+    package func readRows(_ range: Range<Int>) throws -> [Element] {
         var elements = [Element](repeating: 0, count: range.count * columns)
         let source = self.source
         try reader.sync { try source.readRows(range, into: &elements) }
@@ -81,7 +81,7 @@ public final class HDF5RowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockProvi
     }
 
     /// All of V in one matrix, read block by block into place.
-    public func readAll() throws -> Matrix<Element> {
+    package func readAll() throws -> Matrix<Element> {
         var elements = BufferPool<Element>.allocate(count: rows * columns)
         let (source, rows, columns, blockRows) = (self.source, self.rows, self.columns, self.blockRows)
         let clock = Stopwatch()
@@ -96,7 +96,7 @@ public final class HDF5RowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockProvi
         return Matrix(rows: rows, columns: columns, elements: elements)
     }
 
-    public func checkUnchanged() throws {
+    package func checkUnchanged() throws {
         if let mapped, mapped.hasFaulted {
             // The file's own status says how; the mapping alone knows only that it was cut short.
             try source.file.checkUnchanged()
@@ -105,7 +105,7 @@ public final class HDF5RowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockProvi
         try source.file.checkUnchanged()
     }
 
-    public func recycle(_ block: MatrixRows<Element>) {
+    package func recycle(_ block: MatrixRows<Element>) {
         if let matrix = block.matrix {
             pool.give(matrix.elements)
         } else {

@@ -12,15 +12,15 @@ import NMFKernels
 /// the kernels through `MatrixRows` over `CompressedRows`: products with V and W·H at its values
 /// are formed from them; the few computations that need dense rows (β-divergences other than
 /// Frobenius and Kullback-Leibler) take them 256 rows at a time.
-public final class SparseRowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockProvider, MatrixReader,
+package final class SparseRowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockProvider, MatrixReader,
     @unchecked Sendable
 {
-    public let rows: Int
-    public let columns: Int
-    public let sourceDescription: String
+    package let rows: Int
+    package let columns: Int
+    package let sourceDescription: String
     /// First row of each block, and the end.
-    public let blockBounds: [Int]
-    public let rowsPerTile: Int
+    package let blockBounds: [Int]
+    package let rowsPerTile: Int
     /// Where blocks are read from; nil when V was made in memory and is kept (`resident`).
     private let source: SparseRowSource<Element>?
     private var resident: CompressedRows<Element>?
@@ -32,7 +32,7 @@ public final class SparseRowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockPro
 
     /// Blocks of whole tiles holding at most `valuesPerBlock` values each (a tile with more
     /// is a block of its own), or of `blockRows` rows; with neither, V is read once and kept.
-    public init(source: SparseRowSource<Element>, valuesPerBlock: Int?, blockRows: Int?,
+    package init(source: SparseRowSource<Element>, valuesPerBlock: Int?, blockRows: Int?,
                 sourceDescription: String) throws {
         self.source = source
         rows = source.rows
@@ -60,7 +60,7 @@ public final class SparseRowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockPro
 
     /// V made in memory (a column-compressed group put in row order), kept as it is;
     /// `bytesRead` and `readSeconds` are what making it took.
-    public init(resident: CompressedRows<Element>, bytesRead: Int, readSeconds: Double, sourceDescription: String) {
+    package init(resident: CompressedRows<Element>, bytesRead: Int, readSeconds: Double, sourceDescription: String) {
         source = nil
         rows = resident.rows
         columns = resident.columns
@@ -71,11 +71,11 @@ public final class SparseRowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockPro
         statistics.add(bytes: bytesRead, seconds: readSeconds)
     }
 
-    public var bytesRead: Int { statistics.snapshot.bytes }
-    public var readSeconds: Double { statistics.snapshot.seconds }
-    public var readsInPlace: Bool { false }
+    package var bytesRead: Int { statistics.snapshot.bytes }
+    package var readSeconds: Double { statistics.snapshot.seconds }
+    package var readsInPlace: Bool { false }
 
-    public func forEachBlock(from start: Int, recycling: Bool,
+    package func forEachBlock(from start: Int, recycling: Bool,
                              _ body: (Int, MatrixRows<Element>) throws -> Void) throws {
         guard start < rows else { return }
         if let resident {
@@ -88,15 +88,15 @@ public final class SparseRowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockPro
         }, body)
     }
 
-    public func checkUnchanged() throws {
+    package func checkUnchanged() throws {
         if resident == nil { try source?.file.checkUnchanged() }
     }
 
-    public func recycle(_ block: MatrixRows<Element>) {
+    package func recycle(_ block: MatrixRows<Element>) {
         if resident == nil { permits.withLock { $0?.release() } }
     }
 
-    public func readRows(_ range: Range<Int>) throws -> [Element] {
+    package func readRows(_ range: Range<Int>) throws -> [Element] {
         let (sparse, local) = try resident.map { ($0, range) } ?? reader.sync { (try read(range), 0..<range.count) }
         return [Element](unsafeUninitializedCapacity: range.count * columns) { buffer, initialized in
             sparse.densify(local, into: buffer)

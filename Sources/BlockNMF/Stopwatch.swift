@@ -3,10 +3,12 @@ import Glibc
 #endif
 
 /// Monotonic wall-clock time since creation.
-struct Stopwatch: Sendable {
+package struct Stopwatch: Sendable {
     private let start = Stopwatch.now()
 
-    var elapsedSeconds: Double { Stopwatch.now() - start }
+    package init() {}
+
+    package var elapsedSeconds: Double { Stopwatch.now() - start }
 
     private static func now() -> Double {
         var time = timespec()

@@ -1,3 +1,4 @@
+import FileStorage
 import HDF5Store
 import NMFKernels
 

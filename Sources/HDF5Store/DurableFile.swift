@@ -1,3 +1,4 @@
+import FileStorage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -66,45 +67,5 @@ public enum DurableFile {
 
     private static func failure(_ operation: String, _ path: String) -> HDF5StoreError {
         .system(errno, action: operation == "read" ? "reading" : "writing", path: path)
-    }
-}
-
-/// An exclusive advisory lock on a file, held while this object lives: two runs
-/// sharing one checkpoint directory would overwrite each other's state.
-public final class FileLock: @unchecked Sendable {
-    private let descriptor: Int32
-
-    /// The lock on `name` in `directory`, created new or, when it exists, opened only if it
-    /// is trusted (see `OpenDirectory.openTrusted`); nil when another process holds it.
-    public init?(name: String, in directory: OpenDirectory) throws {
-        let descriptor = try directory.createFileIfAbsent(name) ?? directory.openTrusted(name, flags: O_RDWR)
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            close(descriptor)
-            return nil
-        }
-        self.descriptor = descriptor
-    }
-
-    deinit { close(descriptor) }
-}
-
-/// What the file system says about a file: enough to notice that it was replaced or changed.
-public struct FileStatus: Sendable, Equatable {
-    public let size: Int
-    /// Modification time, in nanoseconds since the epoch.
-    public let modificationNanoseconds: Int
-    public let device: UInt64
-    public let inode: UInt64
-
-    public init(path: String) throws {
-        var status = stat()
-        guard stat(path, &status) == 0 else {
-            if errno == ENOENT { throw HDF5StoreError.fileNotFound(path: path) }
-            throw HDF5StoreError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
-        }
-        size = Int(status.st_size)
-        modificationNanoseconds = Int(status.st_mtim.tv_sec) * 1_000_000_000 + Int(status.st_mtim.tv_nsec)
-        device = UInt64(status.st_dev)
-        inode = UInt64(status.st_ino)
     }
 }

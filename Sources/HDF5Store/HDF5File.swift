@@ -1,4 +1,5 @@
 import CHDF5
+import FileStorage
 
 /// An open HDF5 file.
 ///

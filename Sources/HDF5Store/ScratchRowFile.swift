@@ -1,4 +1,5 @@
 import CHDF5
+import FileStorage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -28,7 +29,7 @@ public final class ScratchRowFile<Element: BitwiseCopyable>: @unchecked Sendable
         let opened: OpenDirectory
         do {
             opened = try OpenDirectory(path: directory)
-        } catch HDF5StoreError.cannotOpen(_, let reason) {
+        } catch FileStorageError.cannotOpen(_, let reason) {
             throw HDF5StoreError.cannotCreate(path: "\(directory)/\(prefix)…", reason: reason)
         }
         let (name, descriptor) = try opened.createUniqueFile(prefix: prefix)

@@ -1,6 +1,9 @@
 import ArgumentParser
 import BlockNMF
+import ComponentPictures
+import FileStorage
 import HDF5Store
+import SyntheticData
 
 /// A library error turned into what the shell sees: one line on stderr and an
 /// exit status that says what kind of problem it was (the BSD sysexits values).
@@ -44,12 +47,20 @@ struct CommandFailure: Error, CustomStringConvertible {
             default:
                 return 65
             }
+        case let error as FileStorageError:
+            switch error {
+            case .fileNotFound, .cannotOpen: return 66
+            case .cannotCreate: return 73
+            case .systemCallFailed: return 70
+            }
         case let error as NMFError:
             if case .invalidParameter = error { return 64 }
             if case .budgetTooSmall = error { return 64 }
             if case .factorTooLargeForInitialization = error { return 64 }
             if case .decomposition = error { return 70 }
             return 65
+        case is GenerationError:
+            return 64
         case let error as ResourceError:
             switch error {
             case .budgetExceedsMachine: return 64

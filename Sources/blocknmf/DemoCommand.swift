@@ -1,5 +1,7 @@
 import ArgumentParser
 import BlockNMF
+import BlockNMFDemo
+import ComponentPictures
 import Foundation
 
 struct DemoCommand: ParsableCommand {

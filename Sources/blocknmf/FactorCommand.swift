@@ -1,5 +1,6 @@
 import ArgumentParser
 import BlockNMF
+import ComponentPictures
 import Foundation
 import NMFKernels
 

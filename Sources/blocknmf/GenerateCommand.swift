@@ -1,6 +1,7 @@
 import ArgumentParser
 import BlockNMF
 import Foundation
+import SyntheticData
 
 extension StoredType: ExpressibleByArgument {}
 extension MatrixLayout: ExpressibleByArgument {}
@@ -80,11 +81,11 @@ struct GenerateCommand: ParsableCommand {
 
     private func request() throws -> GenerationRequest {
         if let scale, !storedType.isInteger {
-            throw NMFError.invalidParameter(name: "scale", value: "\(scale)",
+            throw GenerationError.invalidParameter(name: "scale", value: "\(scale)",
                                             requirement: "applies only to integer --type values")
         }
         guard let budget = ByteCount(parsing: memory) else {
-            throw NMFError.invalidParameter(name: "memory", value: memory,
+            throw GenerationError.invalidParameter(name: "memory", value: memory,
                                             requirement: "must be a size such as 64MiB, 512K or 1G")
         }
         var request = GenerationRequest(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BlockNMF
+import HDF5Store
 
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

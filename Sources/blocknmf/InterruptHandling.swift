@@ -1,5 +1,6 @@
 import BlockNMF
 import Dispatch
+import FileStorage
 import Foundation
 
 /// SIGINT, SIGTERM and SIGUSR1.

@@ -1,5 +1,6 @@
 import BlockNMF
 import Foundation
+import SyntheticData
 
 /// Shows how many rows a generation has written, on stderr.
 ///

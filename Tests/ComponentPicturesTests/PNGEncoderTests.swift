@@ -1,4 +1,4 @@
-@testable import BlockNMF
+@testable import ComponentPictures
 import PNGDecoding
 import XCTest
 

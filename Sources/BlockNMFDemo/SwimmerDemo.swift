@@ -1,3 +1,5 @@
+import BlockNMF
+import ComponentPictures
 import Foundation
 import HDF5Store
 import NMFKernels

@@ -1,4 +1,4 @@
-import BlockNMF
+import ComponentPictures
 import NMFKernels
 import PNGDecoding
 import XCTest

@@ -51,8 +51,8 @@ public struct GenerationRequest: Sendable {
     }
 
     /// Checks each parameter, naming it by its command-line flag.
-    public func validate() throws(NMFError) {
-        func invalid(_ name: String, _ value: String, _ rule: String) -> NMFError {
+    public func validate() throws(GenerationError) {
+        func invalid(_ name: String, _ value: String, _ rule: String) -> GenerationError {
             .invalidParameter(name: name, value: value, requirement: rule)
         }
         guard rows >= 1 else { throw invalid("rows", "\(rows)", "must be at least 1") }
@@ -181,7 +181,7 @@ public enum DataGenerator {
     private static func generate<T: NMFScalar & HDF5Scalar>(
         _ request: GenerationRequest, workingIn _: T.Type, onProgress: ((GenerationProgress) -> Void)?
     ) throws -> GenerationSummary {
-        let stopwatch = Stopwatch()
+        let clock = SuspendingClock(), start = clock.now
         let output = try PendingOutput(path: request.output)
         defer { output.discard() }
         let file = output.file
@@ -255,7 +255,7 @@ public enum DataGenerator {
             }
             try rowNames?.write(block, AnnDataLayout.names(block))
             onProgress?(GenerationProgress(rowsWritten: block.upperBound, rows: rows,
-                                           elapsedSeconds: stopwatch.elapsedSeconds))
+                                           elapsedSeconds: (clock.now - start) / .seconds(1)))
         }
         try wWriter.close()
         try sink?.close()
@@ -276,7 +276,7 @@ public enum DataGenerator {
             output: request.output, rows: rows, columns: columns, rank: rank, storedType: request.storedType,
             compression: request.compression.description, blockRows: blockRows,
             dataBytes: rows * columns * request.storedType.bytes, bytesOnDisk: fileSize(request.output),
-            saturatedValues: saturated, elapsedSeconds: stopwatch.elapsedSeconds)
+            saturatedValues: saturated, elapsedSeconds: (clock.now - start) / .seconds(1))
     }
 
     private static func fileSize(_ path: String) -> Int {

@@ -1,7 +1,7 @@
-import BlockNMF
 import Foundation
 import HDF5Store
 import NMFKernels
+import SyntheticData
 import XCTest
 
 final class DataGeneratorTests: XCTestCase {

@@ -6,7 +6,7 @@ public enum StoredType: String, Sendable, Codable, CaseIterable {
     case uint8, uint16, uint32, uint64
     case int8, int16, int32, int64
 
-    public var elementType: ElementType {
+    var elementType: ElementType {
         switch self {
         case .float32: ElementType(kind: .floatingPoint, bits: 32)
         case .float64: ElementType(kind: .floatingPoint, bits: 64)

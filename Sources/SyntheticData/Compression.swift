@@ -6,7 +6,7 @@ public enum Compression: Sendable, Equatable, Codable, CustomStringConvertible {
     case gzip(level: Int)
 
     /// Reads the command-line spelling: `none` or `gzip:LEVEL`.
-    public init(parsing text: String) throws(NMFError) {
+    public init(parsing text: String) throws(GenerationError) {
         if text == "none" {
             self = .none
             return
@@ -19,7 +19,7 @@ public enum Compression: Sendable, Equatable, Codable, CustomStringConvertible {
         try validate()
     }
 
-    public func validate() throws(NMFError) {
+    public func validate() throws(GenerationError) {
         if case .gzip(let level) = self, !(0...9).contains(level) {
             throw .invalidParameter(name: "compression", value: description,
                                     requirement: "the gzip level must be in 0...9")

@@ -1,4 +1,5 @@
 import BlockNMF
+import BlockNMFDemo
 import NMFKernels
 import XCTest
 

@@ -1,3 +1,4 @@
+import FileStorage
 import Foundation
 import HDF5Store
 import XCTest
@@ -55,7 +56,7 @@ final class OpenDirectoryTests: XCTestCase {
         }
         try FileManager.default.createSymbolicLink(atPath: scratch.file("planted"), withDestinationPath: victim)
         XCTAssertThrowsError(try directory.createFile("planted")) {
-            guard case HDF5StoreError.cannotCreate(_, let reason) = $0 else { return XCTFail("\($0)") }
+            guard case FileStorageError.cannotCreate(_, let reason) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(reason, String(cString: strerror(EEXIST)))
         }
         XCTAssertThrowsError(try directory.createFile("victim"))
@@ -152,7 +153,7 @@ final class OpenDirectoryTests: XCTestCase {
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: scratch.file("made"))
         assertUntrusted("is a symbolic link") { _ = try OpenDirectory.makeOrOpenPrivate(link) }
         XCTAssertThrowsError(try OpenDirectory.makeOrOpenPrivate(victim)) {
-            XCTAssertEqual($0 as? HDF5StoreError,
+            XCTAssertEqual($0 as? FileStorageError,
                            .cannotCreate(path: self.victim, reason: "it exists and is not a directory"))
         }
         assertVictimUntouched()

@@ -22,7 +22,7 @@ public final class OpenDirectory: @unchecked Sendable {
     /// The directory at `path`, following links: a directory the user named.
     public convenience init(path: String) throws {
         let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw HDF5StoreError.cannotOpen(path: path, reason: Self.systemError()) }
+        guard descriptor >= 0 else { throw FileStorageError.cannotOpen(path: path, reason: Self.systemError()) }
         self.init(path: path, descriptor: descriptor)
     }
 
@@ -31,7 +31,7 @@ public final class OpenDirectory: @unchecked Sendable {
     /// (`UntrustedFileError` otherwise): what is kept in it is taken as it is.
     public static func makeOrOpenPrivate(_ path: String) throws -> OpenDirectory {
         let made = mkdir(path, 0o700) == 0
-        guard made || errno == EEXIST else { throw HDF5StoreError.cannotCreate(path: path, reason: systemError()) }
+        guard made || errno == EEXIST else { throw FileStorageError.cannotCreate(path: path, reason: systemError()) }
         // O_NOFOLLOW, and the checks on the open descriptor: whatever was at `path` a moment
         // ago, this is the directory used from now on.
         let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
@@ -41,12 +41,12 @@ public final class OpenDirectory: @unchecked Sendable {
             if lstat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFLNK {
                 throw UntrustedFileError(path: path, problem: "is a symbolic link")
             }
-            if code == ENOTDIR { throw HDF5StoreError.cannotCreate(path: path, reason: "it exists and is not a directory") }
-            throw HDF5StoreError.cannotOpen(path: path, reason: reason)
+            if code == ENOTDIR { throw FileStorageError.cannotCreate(path: path, reason: "it exists and is not a directory") }
+            throw FileStorageError.cannotOpen(path: path, reason: reason)
         }
         let directory = OpenDirectory(path: path, descriptor: descriptor)
         var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw HDF5StoreError.cannotOpen(path: path, reason: systemError()) }
+        guard fstat(descriptor, &status) == 0 else { throw FileStorageError.cannotOpen(path: path, reason: systemError()) }
         // The umask may have taken bits from mkdir's 0700 (it never adds any).
         if made && status.st_uid == geteuid() && fchmod(descriptor, 0o700) == 0 { status.st_mode = S_IFDIR | 0o700 }
         if let problem = FileTrust.problem(with: status, kind: S_IFDIR) {
@@ -62,25 +62,25 @@ public final class OpenDirectory: @unchecked Sendable {
             let name = prefix + Self.randomSuffix()
             guard mkdirat(descriptor, name, 0o700) == 0 else {
                 if errno == EEXIST { continue }
-                throw HDF5StoreError.cannotCreate(path: member(name), reason: Self.systemError())
+                throw FileStorageError.cannotCreate(path: member(name), reason: Self.systemError())
             }
             let opened = openat(descriptor, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-            guard opened >= 0 else { throw HDF5StoreError.cannotCreate(path: member(name), reason: Self.systemError()) }
+            guard opened >= 0 else { throw FileStorageError.cannotCreate(path: member(name), reason: Self.systemError()) }
             let directory = OpenDirectory(path: member(name), descriptor: opened)
             var status = stat()
             guard fstat(opened, &status) == 0, status.st_uid == geteuid(), fchmod(opened, 0o700) == 0 else {
-                throw HDF5StoreError.cannotCreate(path: member(name), reason: "it was replaced as it was made")
+                throw FileStorageError.cannotCreate(path: member(name), reason: "it was replaced as it was made")
             }
             return (name, directory)
         }
-        throw HDF5StoreError.cannotCreate(path: member(prefix + "…"), reason: "no unused name found")
+        throw FileStorageError.cannotCreate(path: member(prefix + "…"), reason: "no unused name found")
     }
 
     /// Creates the file `name`, which must not exist, open for reading and writing, mode 0600.
     /// The caller closes the descriptor.
     public func createFile(_ name: String) throws -> Int32 {
         guard let file = try createFileIfAbsent(name) else {
-            throw HDF5StoreError.cannotCreate(path: member(name), reason: String(cString: strerror(EEXIST)))
+            throw FileStorageError.cannotCreate(path: member(name), reason: String(cString: strerror(EEXIST)))
         }
         return file
     }
@@ -91,7 +91,7 @@ public final class OpenDirectory: @unchecked Sendable {
             let name = prefix + Self.randomSuffix()
             if let file = try createFileIfAbsent(name) { return (name, file) }
         }
-        throw HDF5StoreError.cannotCreate(path: member(prefix + "…"), reason: "no unused name found")
+        throw FileStorageError.cannotCreate(path: member(prefix + "…"), reason: "no unused name found")
     }
 
     /// As `createFile`, but nil when something (a file, a link) is already at `name`.
@@ -99,14 +99,14 @@ public final class OpenDirectory: @unchecked Sendable {
         let file = openat(descriptor, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard file >= 0 else {
             if errno == EEXIST { return nil }
-            throw HDF5StoreError.cannotCreate(path: member(name), reason: Self.systemError())
+            throw FileStorageError.cannotCreate(path: member(name), reason: Self.systemError())
         }
         // The umask may have taken bits from 0600; no others are wanted whatever it is.
         guard fchmod(file, 0o600) == 0 else {
             let reason = Self.systemError()
             close(file)
             unlinkat(descriptor, name, 0)
-            throw HDF5StoreError.cannotCreate(path: member(name), reason: reason)
+            throw FileStorageError.cannotCreate(path: member(name), reason: reason)
         }
         return file
     }
@@ -117,16 +117,16 @@ public final class OpenDirectory: @unchecked Sendable {
         let file = openat(descriptor, name, flags | O_NOFOLLOW | O_CLOEXEC)
         guard file >= 0 else {
             switch errno {
-            case ENOENT: throw HDF5StoreError.fileNotFound(path: member(name))
+            case ENOENT: throw FileStorageError.fileNotFound(path: member(name))
             case ELOOP: throw UntrustedFileError(path: member(name), problem: "is a symbolic link")
-            default: throw HDF5StoreError.cannotOpen(path: member(name), reason: Self.systemError())
+            default: throw FileStorageError.cannotOpen(path: member(name), reason: Self.systemError())
             }
         }
         var status = stat()
         guard fstat(file, &status) == 0 else {
             let reason = Self.systemError()
             close(file)
-            throw HDF5StoreError.cannotOpen(path: member(name), reason: reason)
+            throw FileStorageError.cannotOpen(path: member(name), reason: reason)
         }
         if let problem = FileTrust.problem(with: status, kind: S_IFREG) {
             close(file)
@@ -140,8 +140,8 @@ public final class OpenDirectory: @unchecked Sendable {
     public func checkTrusted(_ name: String) throws {
         var status = stat()
         guard fstatat(descriptor, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else {
-            if errno == ENOENT { throw HDF5StoreError.fileNotFound(path: member(name)) }
-            throw HDF5StoreError.cannotOpen(path: member(name), reason: Self.systemError())
+            if errno == ENOENT { throw FileStorageError.fileNotFound(path: member(name)) }
+            throw FileStorageError.cannotOpen(path: member(name), reason: Self.systemError())
         }
         if let problem = FileTrust.problem(with: status, kind: S_IFREG) {
             throw UntrustedFileError(path: member(name), problem: problem)
@@ -174,7 +174,7 @@ public final class OpenDirectory: @unchecked Sendable {
     /// at `newName` is replaced, never followed).
     public func rename(_ name: String, to destination: OpenDirectory, as newName: String) throws {
         guard renameat(descriptor, name, destination.descriptor, newName) == 0 else {
-            throw HDF5StoreError.cannotCreate(path: destination.member(newName), reason: Self.systemError())
+            throw FileStorageError.cannotCreate(path: destination.member(newName), reason: Self.systemError())
         }
     }
 
@@ -215,7 +215,7 @@ public final class OpenDirectory: @unchecked Sendable {
     /// Flushes the directory's entries, so a rename in it survives a power cut.
     public func synchronize() throws {
         guard fsync(descriptor) == 0 else {
-            throw HDF5StoreError.library(operation: "fsync \(path)", stack: Self.systemError())
+            throw FileStorageError.systemCallFailed(operation: "fsync \(path)", reason: Self.systemError())
         }
     }
 

@@ -7,15 +7,15 @@ import Darwin
 /// The few questions about the file system that HDF5 answers only with an error stack;
 /// asking them first gives users errors that say what is wrong.
 public enum FileSystem {
-    static func exists(_ path: String) -> Bool {
+    public static func exists(_ path: String) -> Bool {
         access(path, F_OK) == 0
     }
 
-    static func isReadable(_ path: String) -> Bool {
+    public static func isReadable(_ path: String) -> Bool {
         access(path, R_OK) == 0
     }
 
-    static func isDirectory(_ path: String) -> Bool {
+    public static func isDirectory(_ path: String) -> Bool {
         var status = stat()
         return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR
     }

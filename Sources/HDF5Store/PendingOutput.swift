@@ -1,5 +1,4 @@
-import Foundation
-import HDF5Store
+import FileStorage
 
 /// An output file that appears under its final name only when complete.
 ///
@@ -7,11 +6,11 @@ import HDF5Store
 /// destination fails before any work is done; `commit` renames it into place (atomic
 /// within a file system), and anything else — an error, SIGINT or SIGTERM (see
 /// `TemporaryFiles`) — leaves the destination untouched and no temporary file behind.
-final class PendingOutput {
-    let file: HDF5File
+package final class PendingOutput {
+    package let file: HDF5File
     private let staged: StagedFile
 
-    init(path: String) throws {
+    package init(path: String) throws {
         staged = try StagedFile(destination: path)
         do {
             file = try HDF5File.create(path, at: staged.constructionPath)
@@ -21,7 +20,7 @@ final class PendingOutput {
         }
     }
 
-    func commit() throws {
+    package func commit() throws {
         do {
             try file.close()
         } catch {
@@ -31,18 +30,10 @@ final class PendingOutput {
         try staged.publish()
     }
 
-    func discard() {
+    package func discard() {
         try? file.close()
         staged.discard()
     }
 
     deinit { discard() }
-}
-
-/// Whether two paths name the same file (device and inode), so an output can
-/// never replace its own input.
-func isSameFile(_ first: String, _ second: String) -> Bool {
-    var a = stat(), b = stat()
-    guard stat(first, &a) == 0, stat(second, &b) == 0 else { return false }
-    return a.st_dev == b.st_dev && a.st_ino == b.st_ino
 }

@@ -1,5 +1,6 @@
-import Foundation
-import HDF5Store
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A new file built where no one else can reach it and put in place whole.
 ///
@@ -10,10 +11,10 @@ import HDF5Store
 /// within a file system). The destination's directory may be writable by others: nothing
 /// in it is opened by a predictable name, and a link planted at the destination is
 /// replaced, never followed. See docs/reliability.md, "Shared directories".
-final class StagedFile {
-    let destination: String
+package final class StagedFile {
+    package let destination: String
     /// The file under construction, open for reading and writing.
-    let descriptor: Int32
+    package let descriptor: Int32
     private let parent: OpenDirectory
     private let staging: OpenDirectory
     private let stagingName: String
@@ -21,11 +22,11 @@ final class StagedFile {
     private var finished = false
 
     /// Where a library that opens files by name (HDF5) finds the file under construction.
-    var constructionPath: String { staging.pathThroughDescriptor(name) }
+    package var constructionPath: String { staging.pathThroughDescriptor(name) }
 
-    init(destination path: String) throws {
+    package init(destination path: String) throws {
         if let obstacle = FileSystem.creationObstacle(for: path) {
-            throw HDF5StoreError.cannotCreate(path: path, reason: obstacle)
+            throw FileStorageError.cannotCreate(path: path, reason: obstacle)
         }
         destination = path
         name = path.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? path
@@ -33,8 +34,8 @@ final class StagedFile {
             parent = try OpenDirectory(path: FileSystem.parentDirectory(of: path))
             Self.removeAbandoned(of: name, in: parent)
             (stagingName, staging) = try parent.makePrivateSubdirectory(prefix: ".\(name).partial-\(getpid())-")
-        } catch let HDF5StoreError.cannotOpen(_, reason), let HDF5StoreError.cannotCreate(_, reason) {
-            throw HDF5StoreError.cannotCreate(path: path, reason: reason)
+        } catch let FileStorageError.cannotOpen(_, reason), let FileStorageError.cannotCreate(_, reason) {
+            throw FileStorageError.cannotCreate(path: path, reason: reason)
         }
         TemporaryFiles.register(parent.member(stagingName))
         do {
@@ -54,11 +55,11 @@ final class StagedFile {
 
     /// Flushes the file to the device, so the destination never names data still only in
     /// the page cache, and renames it into place; on failure the file is discarded.
-    func publish() throws {
+    package func publish() throws {
         precondition(!finished, "published once")
         do {
             guard fsync(descriptor) == 0, fchmod(descriptor, Self.newFileMode) == 0 else {
-                throw HDF5StoreError.cannotCreate(path: destination, reason: String(cString: strerror(errno)))
+                throw FileStorageError.cannotCreate(path: destination, reason: String(cString: strerror(errno)))
             }
             try staging.rename(name, to: parent, as: name)
         } catch {
@@ -72,7 +73,7 @@ final class StagedFile {
     }
 
     /// Removes the file under construction and its directory.
-    func discard() {
+    package func discard() {
         guard !finished else { return }
         finished = true
         staging.remove(name)
