@@ -1,3 +1,5 @@
+import ComponentPictures
+import FileStorage
 import HDF5Store
 import NMFKernels
 
