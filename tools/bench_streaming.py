@@ -25,6 +25,9 @@ Runs, in one go and on one machine:
   scaling    V resident, float32, n = 2000, k = 20, `cd`: seconds per iteration on 1
              and on 2 threads at m = 200 000, and on all threads at m = 50 000,
              100 000, 200 000, 400 000 with a least-squares line through them (R²).
+  baseline   the `cache` runs for this build and another blocknmf binary (--baseline,
+             e.g. a release build of an earlier commit), alternately, --trials each:
+             medians, their ratio, and whether the losses are the same bit for bit.
   checkpoint-cache the same on the matrix of `cache` held in memory, where an
              iteration's time is steady enough to show a small overhead: three
              alternating trials of each setting, medians.
@@ -77,8 +80,8 @@ def generate(path, rows, cols, rank, noise, seed=0):
              "--noise", str(noise), "--seed", str(seed), "--quiet"])
 
 
-def factor(path, output, rank, *flags):
-    summary = json.loads(run([BLOCKNMF, "factor", path, "--dataset", "/X", "--rank", str(rank),
+def factor(path, output, rank, *flags, binary=BLOCKNMF):
+    summary = json.loads(run([binary, "factor", path, "--dataset", "/X", "--rank", str(rank),
                               "--output", output, "--quiet", "--json", *flags]))
     ends = summary["report"]["iterationEndSeconds"]
     steps = [b - a for a, b in zip(ends, ends[1:])] or ends
@@ -135,6 +138,38 @@ def part_cache(results, args):
     print("|---|---|---|---|---|---|")
     for label, mode, seconds, gflops, share, peak in rows:
         print(f"| {label} | {mode} | {seconds:.3f} | {gflops:.1f} | {share:.0%} | {peak / 2**30:.2f} GiB |")
+
+
+def part_baseline(results, args):
+    """The page-cache benchmark of `cache` for this build and another (--baseline), run
+    alternately in one go: the ratio of seconds per iteration, and the same losses."""
+    if not args.baseline:
+        sys.exit("--parts baseline needs --baseline PATH, the blocknmf binary to compare with")
+    m, n, k = 200_000, 2_000, 20
+    path = os.path.join(args.scratch, "cache.h5")
+    generate(path, m, n, k, noise=0.1)
+    with open(path, "rb") as handle:
+        while handle.read(64 << 20):
+            pass
+    rows = []
+    for label, flags in [("resident", ["--memory", "8GiB"]), ("streamed, --memory 1GiB", ["--memory", "1GiB"])]:
+        times = {"this build": [], "baseline": []}
+        losses = {}
+        for trial in range(args.trials):
+            for name, binary in [("this build", BLOCKNMF), ("baseline", args.baseline)]:
+                summary = factor(path, os.path.join(args.scratch, "cache-out.h5"), k, "--solver", "cd", "--init",
+                                 "random", "--max-iter", "8", "--tol", "0", *flags, binary=binary)
+                times[name].append(summary["secondsPerIteration"])
+                losses[name] = summary["report"]["lossHistory"] + [summary["report"]["reconstructionError"]]
+        current, baseline = statistics.median(times["this build"]), statistics.median(times["baseline"])
+        rows.append((label, current, baseline, current / baseline, losses["this build"] == losses["baseline"]))
+    results["baseline"] = {"binary": args.baseline, "trials": args.trials, "runs": rows}
+    print(f"\n### This build against {args.baseline}: {m} × {n} float32, k = {k}, in page cache\n")
+    print(f"Medians of {args.trials} alternating trials, each the median over 8 iterations of `cd`.\n")
+    print("| run | this build s/iteration | baseline s/iteration | ratio | same losses |")
+    print("|---|---|---|---|---|")
+    for label, current, baseline, ratio, same in rows:
+        print(f"| {label} | {current:.3f} | {baseline:.3f} | {ratio:.3f} | {'yes' if same else 'NO'} |")
 
 
 def disk_matrix(args):
@@ -350,12 +385,15 @@ def main():
     parser.add_argument("--scratch", default="/tmp/blocknmf-bench")
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
     parser.add_argument("--json-out", default=None)
+    parser.add_argument("--baseline", default=None, help="another blocknmf binary, for --parts baseline")
+    parser.add_argument("--trials", type=int, default=3, help="alternating trials of each build (baseline)")
     args = parser.parse_args()
     os.makedirs(args.scratch, exist_ok=True)
     build()
     results = {"started": time.strftime("%Y-%m-%d %H:%M:%S")}
     parts = {"limits": part_limits, "cache": part_cache, "disk": part_disk, "sweeps": part_sweeps,
-             "checkpoint": part_checkpoint, "checkpoint-cache": part_checkpoint_cache, "scaling": part_scaling}
+             "checkpoint": part_checkpoint, "checkpoint-cache": part_checkpoint_cache, "scaling": part_scaling,
+             "baseline": part_baseline}
     try:
         for name in args.parts.split(","):
             parts[name](results, args)

@@ -31,21 +31,19 @@ struct FitSession: MatrixReading {
         let k = configuration.components
         let method = try configuration.initializationMethod(
             samples: m, features: n, factorsGiven: request.initialW != nil || request.initialH != nil)
-        // A β-divergence fit that may stop early keeps a copy of W through every 10th pass
-        // (with checkpoints, in the buffer files instead).
-        let wCopies = !configuration.loss.isFrobenius && configuration.tolerance > 0 && request.checkpoint == nil ? 2 : 1
         let shape = FitFootprint.Shape(rows: m, columns: n, components: k, elementBytes: elementBytes,
                                        rowsPerTile: rowsPerTile)
-        let wBytes = try shape.bytes(m, k, shape.elementBytes)
-        let inMemory = request.wStorage == .memory
-            || (request.wStorage == .auto && wCopies * wBytes <= request.memory.bytes / 2)
+        let placement = try FitFootprint.placeW(
+            shape, storage: request.wStorage, keepsPreviousW: !configuration.loss.isFrobenius && configuration.tolerance > 0,
+            checkpoints: request.checkpoint != nil, budget: request.memory)
         let footprint = try FitFootprint(
-            shape, threads: request.threads, wInMemory: inMemory, wCopies: wCopies, svd: method.needsSVD,
-            denseDivergence: !configuration.loss.isFrobenius, checkpoints: request.checkpoint != nil,
-            maxIterations: configuration.maxIterations, plan: plan, budget: request.memory)
+            shape, threads: request.threads, wInMemory: placement.inMemory, wCopies: placement.copies,
+            svd: method.needsSVD, denseDivergence: !configuration.loss.isFrobenius,
+            checkpoints: request.checkpoint != nil, maxIterations: configuration.maxIterations, plan: plan,
+            budget: request.memory)
         let targets = footprint.targets(output: request.output, scratchDirectory: request.scratchDirectory,
                                         checkpointDirectory: request.checkpoint?.directory)
-        return Sizing(method: method, wInMemory: inMemory, footprint: footprint, targets: targets)
+        return Sizing(method: method, wInMemory: placement.inMemory, footprint: footprint, targets: targets)
     }
 
     /// Checks that the machine can carry the fit (memory, free space) before V is read or

@@ -39,6 +39,18 @@ struct FitFootprint {
         }
     }
 
+    /// Where W lives and how many copies of it the fit holds: in memory when asked, or (`auto`)
+    /// when its copies take at most half the budget. A fit that may undo a pass
+    /// (`keepsPreviousW`: a β-divergence fit that may stop early) keeps a copy of W through
+    /// every evaluating pass — with checkpoints, in the buffer files instead.
+    static func placeW(_ shape: Shape, storage: FactorStorage, keepsPreviousW: Bool, checkpoints: Bool,
+                       budget: MemoryBudget) throws(ResourceError) -> (inMemory: Bool, copies: Int) {
+        let copies = keepsPreviousW && !checkpoints ? 2 : 1
+        let wBytes = try shape.bytes(shape.rows, shape.components, shape.elementBytes)
+        let inMemory = storage == .memory || (storage == .auto && copies * wBytes <= budget.bytes / 2)
+        return (inMemory, copies)
+    }
+
     /// - Parameters:
     ///   - wCopies: W's copies (2 for a β-divergence fit that may undo a pass).
     ///   - svd: the NNDSVD family's randomized SVD will run.
