@@ -352,8 +352,7 @@ public enum Factorization {
             let result = FactorizationSummary(
                 input: request.input, dataset: dataset, rows: m, columns: n,
                 storedType: storedType, precision: T.precisionName, output: request.output,
-                report: report, relativeError: !configuration.loss.isFrobenius ? nil
-                    : dataNorm > 0 ? report.reconstructionError / dataNorm : 0,
+                report: report, relativeError: RelativeError.of(report.reconstructionError, dataNorm: dataNorm, loss: configuration.loss),
                 plan: plan, wStorage: inMemory ? "memory" : "scratch", threads: request.threads,
                 memoryBudgetBytes: request.memory.bytes,
                 readsInPlace: plan.mode == .streamed && streamed.readsInPlace, bytesRead: streamed.bytesRead,

@@ -141,8 +141,7 @@ public enum Transformation {
                 input: request.input, dataset: input.dataset, rows: input.rows, columns: input.columns,
                 storedType: input.storedType.name, precision: Data.Element.precisionName, model: request.model,
                 configuration: model.configuration, output: request.output, report: report,
-                relativeError: !model.configuration.loss.isFrobenius ? nil
-                    : dataNorm > 0 ? report.reconstructionError / dataNorm : 0, plan: plan,
+                relativeError: RelativeError.of(report.reconstructionError, dataNorm: dataNorm, loss: model.configuration.loss), plan: plan,
                 threads: request.threads, memoryBudgetBytes: request.memory.bytes, bytesRead: reader.bytesRead,
                 readSeconds: reader.readSeconds, peakResidentBytes: ResourceUsage.peakResidentBytes)
             try TransformFile.write(w: FactorRows(w), summary: result, to: output.file)
