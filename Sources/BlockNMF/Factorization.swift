@@ -38,7 +38,7 @@ public struct FactorizationRequest: Sendable {
 
     public init(input: String, dataset: String? = nil, output: String, configuration: NMFConfiguration,
                 precision: Precision = .auto, initialW: DatasetReference? = nil,
-                initialH: DatasetReference? = nil, threads: Int = Factorization.defaultThreads,
+                initialH: DatasetReference? = nil, threads: Int = WorkerThreads.default,
                 memory: MemoryBudget = .default, blockRows: Int? = nil, wStorage: FactorStorage = .auto,
                 scratchDirectory: String? = nil, checkpoint: CheckpointOptions? = nil,
                 stopRequest: StopRequest? = nil, timeLimit: Double? = nil,
@@ -131,36 +131,14 @@ public enum FactorizationError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// Progress of a running factorization.
-public struct FactorizationProgress: Sendable {
-    public let iteration: IterationProgress
-    /// Bytes of V read so far and the seconds the reader spent on them.
-    public let bytesRead: Int
-    public let readSeconds: Double
-}
-
 public enum Factorization {
-    /// One worker per core.
-    public static var defaultThreads: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
-
-    /// The plan `factor` makes for a dataset under a budget (for `blocknmf info`).
-    public static func plan<T: NMFScalar & HDF5Scalar>(
-        for source: DenseRowBlockSource<T>, memory: MemoryBudget, blockRows: Int? = nil,
-        description: String
-    ) throws -> StreamPlan {
-        try StreamPlan.make(
-            rows: source.rows, columns: source.columns, elementBytes: MemoryLayout<T>.stride,
-            storedBytes: max(1, source.storedType.bits / 8), chunkRows: source.chunkRows,
-            chunksCached: !source.filters.isEmpty, budget: memory, blockRowsOverride: blockRows, source: description)
-    }
-
     /// `onRowOrder` hears how far putting a column-compressed V in row order is, before the fit.
     public static func run(_ request: FactorizationRequest,
                            onProgress: ((FactorizationProgress) -> Void)? = nil,
                            onCheckpoint: ((CheckpointEvent) -> Void)? = nil,
                            onRowOrder: ((RowOrderProgress) -> Void)? = nil) throws -> FactorizationSummary {
         try request.configuration.validate()
-        try checkThreads(request.threads)
+        try WorkerThreads.check(request.threads)
         if let timeLimit = request.timeLimit, !(timeLimit > 0) {
             throw NMFError.invalidParameter(name: "time-limit", value: "\(timeLimit) s", requirement: "must be positive")
         }
@@ -198,12 +176,6 @@ public enum Factorization {
             // Asked to stop while V was put in row order: before the first checkpoint.
             throw FactorizationStopped(reason: stopped.reason, iteration: 0, rowsDone: 0, rows: input.rows,
                                        checkpointDirectory: request.checkpoint?.directory ?? "", checkpointSaved: false)
-        }
-    }
-
-    static func checkThreads(_ threads: Int) throws(NMFError) {
-        guard threads >= 1 else {
-            throw NMFError.invalidParameter(name: "threads", value: "\(threads)", requirement: "must be at least 1")
         }
     }
 
@@ -340,7 +312,7 @@ public enum Factorization {
             do {
                 report = try nmf.solve(
                     data, w: w, h: &h, summary: summary, initialization: method.rawValue, clock: clock,
-                    onIteration: progress(onProgress, streamed),
+                    onIteration: FactorizationProgress.reporting(to: onProgress, from: streamed),
                     resuming: resumedState.map { ($0, session?.secondsBefore ?? 0) },
                     checkpoints: session?.loopCheckpoints)
             } catch let stopped as LoopStopped {
@@ -425,15 +397,6 @@ public enum Factorization {
             return directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         }
         return FileSystem.parentDirectory(of: request.output)
-    }
-
-    static func progress(_ onProgress: ((FactorizationProgress) -> Void)?,
-                         _ reader: some MatrixReader) -> ((IterationProgress) -> Void)? {
-        guard let onProgress else { return nil }
-        return { iteration in
-            onProgress(FactorizationProgress(iteration: iteration, bytesRead: reader.bytesRead,
-                                             readSeconds: reader.readSeconds))
-        }
     }
 
     private static func readFactor<T: NMFScalar & HDF5Scalar>(_ reference: DatasetReference,

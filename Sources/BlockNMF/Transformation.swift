@@ -20,7 +20,7 @@ public struct TransformRequest: Sendable {
     public var blockRows: Int?
 
     public init(input: String, dataset: String? = nil, model: String, output: String, precision: Precision = .auto,
-                threads: Int = Factorization.defaultThreads, memory: MemoryBudget = .default, blockRows: Int? = nil) {
+                threads: Int = WorkerThreads.default, memory: MemoryBudget = .default, blockRows: Int? = nil) {
         self.input = input
         self.dataset = dataset
         self.model = model
@@ -103,7 +103,7 @@ public enum Transformation {
     /// (`TransformFile`). Nothing is written unless it succeeds.
     public static func run(_ request: TransformRequest,
                            onProgress: ((FactorizationProgress) -> Void)? = nil) throws -> TransformSummary {
-        try Factorization.checkThreads(request.threads)
+        try WorkerThreads.check(request.threads)
         let model = try ModelFile(path: request.model)
         let input = try MatrixInput(path: request.input, dataset: request.dataset)
         try checkOutput(request.output, input: request.input, model: request.model)
@@ -135,7 +135,7 @@ public enum Transformation {
             let summary = try DataSummary.scan(data, threads: request.threads)
             let (w, report) = try NMF<Data.Element>(model.configuration, threads: request.threads).transform(
                 data, components: model.components.converted(to: Data.Element.self), summary: summary, clock: clock,
-                onIteration: Factorization.progress(onProgress, reader))
+                onIteration: FactorizationProgress.reporting(to: onProgress, from: reader))
             let dataNorm = summary.squaredNorm.squareRoot()
             let result = TransformSummary(
                 input: request.input, dataset: input.dataset, rows: input.rows, columns: input.columns,

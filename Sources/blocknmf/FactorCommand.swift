@@ -122,7 +122,7 @@ struct FactorCommand: ParsableCommand {
     var precision: Precision = .auto
 
     @Option(parsing: .unconditional, help: "Worker threads (results do not depend on it; default: one per core).")
-    var threads: Int = Factorization.defaultThreads
+    var threads: Int = WorkerThreads.default
 
     @Option(parsing: .unconditional, help: """
         Memory for V's buffers, e.g. 2GiB or 500MB (default: a quarter of RAM, or of the cgroup's limit when lower); W and H come on top. \
