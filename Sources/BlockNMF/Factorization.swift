@@ -137,21 +137,7 @@ public enum Factorization {
                            onProgress: ((FactorizationProgress) -> Void)? = nil,
                            onCheckpoint: ((CheckpointEvent) -> Void)? = nil,
                            onRowOrder: ((RowOrderProgress) -> Void)? = nil) throws -> FactorizationSummary {
-        try request.configuration.validate()
-        try WorkerThreads.check(request.threads)
-        if let timeLimit = request.timeLimit, !(timeLimit > 0) {
-            throw NMFError.invalidParameter(name: "time-limit", value: "\(timeLimit) s", requirement: "must be positive")
-        }
-        if request.timeLimit != nil && request.checkpoint == nil {
-            throw NMFError.invalidParameter(name: "time-limit", value: WallClockDuration.format(request.timeLimit!),
-                                            requirement: "needs --checkpoint DIR to save the run when it stops")
-        }
-        // Neither exists yet, so compare the paths: the image's rename would replace the result.
-        if let image = request.componentsImage,
-           URL(fileURLWithPath: image.path).standardizedFileURL == URL(fileURLWithPath: request.output).standardizedFileURL {
-            throw NMFError.invalidParameter(name: "components-png", value: image.path,
-                                            requirement: "must differ from the output file")
-        }
+        try request.validate()
         let input = try MatrixInput(path: request.input, dataset: request.dataset)
         let outputs = [request.output, request.componentsImage?.path].compactMap { $0 }
         if let clash = outputs.first(where: { isSameFile(request.input, $0) }) {

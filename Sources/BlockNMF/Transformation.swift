@@ -103,7 +103,7 @@ public enum Transformation {
     /// (`TransformFile`). Nothing is written unless it succeeds.
     public static func run(_ request: TransformRequest,
                            onProgress: ((FactorizationProgress) -> Void)? = nil) throws -> TransformSummary {
-        try WorkerThreads.check(request.threads)
+        try request.validate()
         let model = try ModelFile(path: request.model)
         let input = try MatrixInput(path: request.input, dataset: request.dataset)
         try checkOutput(request.output, input: request.input, model: request.model)

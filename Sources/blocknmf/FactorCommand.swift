@@ -45,7 +45,7 @@ struct DurationArgument: ExpressibleByArgument {
     let seconds: Double
 
     init?(argument: String) {
-        guard let seconds = WallClockDuration.seconds(parsing: argument), seconds > 0 else { return nil }
+        guard let seconds = WallClockDuration.usableSeconds(parsing: argument) else { return nil }
         self.seconds = seconds
     }
 }
@@ -198,13 +198,21 @@ struct FactorCommand: ParsableCommand {
         if imageShape != nil && componentsPNG == nil {
             throw ValidationError("--image-shape is used only with --components-png FILE.png")
         }
-        if checkpoint == nil {
-            let needing = [(restart, "--restart"), (keepCheckpoint, "--keep-checkpoint"),
-                           (timeLimit != nil, "--time-limit"),
-                           (checkpointEvery != CheckpointOptions.defaultInterval, "--checkpoint-every")]
-            if let (_, flag) = needing.first(where: { $0.0 }) {
-                throw ValidationError("\(flag) needs --checkpoint DIR")
-            }
+        // Flags of the checkpoint (CheckpointOptions cannot hold them without its directory),
+        // and the library's rule for the time limit, told the same way.
+        if checkpoint == nil, let (_, flag) = [(restart, "--restart"), (keepCheckpoint, "--keep-checkpoint")]
+            .first(where: { $0.0 }) {
+            throw ValidationError("\(flag) needs --checkpoint DIR")
+        }
+        do {
+            try FactorizationRequest.checkTimeLimit(timeLimit?.seconds, checkpointed: checkpoint != nil)
+        } catch .needsCheckpoint(let name, _) {
+            throw ValidationError("--\(name) needs --checkpoint DIR")
+        } catch {
+            throw ValidationError(error.description)
+        }
+        if checkpoint == nil, checkpointEvery != CheckpointOptions.defaultInterval {
+            throw ValidationError("--checkpoint-every needs --checkpoint DIR")
         }
     }
 

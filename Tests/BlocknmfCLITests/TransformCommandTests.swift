@@ -229,6 +229,7 @@ final class TransformCommandTests: XCTestCase {
             (["tol": .double(-1)], "attribute 'tol' is -1.0; it must be a finite number ≥ 0"),
             (["alpha_W": .double(.infinity)], "attribute 'alpha_W' is inf; it must be a finite number ≥ 0"),
             (["l1_ratio": .double(1.5)], "attribute 'l1_ratio' is 1.5; it must be in [0, 1]"),
+            (["alpha_H": .string("-1")], "attribute 'alpha_H' is -1.0; it must be a finite number ≥ 0 or 'same'"),
             (["solver": .string("hals"), "inner_sweeps": .integer(0)],
              "attribute 'inner_sweeps' is 0; it must be at least 1"),
             (["beta_loss": .string("kullback-leibler")],
