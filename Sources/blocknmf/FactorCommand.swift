@@ -61,11 +61,7 @@ struct FactorCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "The HDF5 file holding V.")
-    var input: String
-
-    @Option(help: "The dataset holding V (default: the file's only 2-D numeric dataset).")
-    var dataset: String?
+    @OptionGroup var matrix: MatrixOptions<FactorCommand>
 
     @Option(name: [.customShort("k"), .long], parsing: .unconditional, help: "The number of components k (n_components).")
     var rank: Int
@@ -118,20 +114,7 @@ struct FactorCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Seed of the random initializations (random_state).")
     var seed: UInt32 = 0
 
-    @Option(help: "float32, float64, or auto (float32 data stays float32, anything else becomes float64).")
-    var precision: Precision = .auto
-
-    @Option(parsing: .unconditional, help: "Worker threads (results do not depend on it; default: one per core).")
-    var threads: Int = WorkerThreads.default
-
-    @Option(parsing: .unconditional, help: """
-        Memory for V's buffers, e.g. 2GiB or 500MB (default: a quarter of RAM, or of the cgroup's limit when lower); W and H come on top. \
-        V is kept in memory when it takes at most half of it, and streamed from the file otherwise.
-        """)
-    var memory: MemoryBudget = .default
-
-    @Option(name: .customLong("block-rows"), parsing: .unconditional, help: "Rows per read, instead of the memory budget's choice (forces streaming).")
-    var blockRows: Int?
+    @OptionGroup var reading: ReadingOptions<FactorCommand>
 
     @Option(name: .customLong("w-storage"), help: """
         Where W lives: memory, scratch (a file read and written beside V), or auto (memory when W \
@@ -179,11 +162,7 @@ struct FactorCommand: ParsableCommand {
         """, valueName: "FILE.png"))
     var componentsPNG: String?
 
-    @Flag(help: "Print nothing on stderr while factoring.")
-    var quiet = false
-
-    @Flag(help: "Print a machine-readable summary (JSON) on stdout instead of the text line.")
-    var json = false
+    @OptionGroup var printing: PrintingOptions<FactorCommand>
 
     func validate() throws {
         if let initialization, initialization != .custom, initialW != nil || initialH != nil {
@@ -223,9 +202,9 @@ struct FactorCommand: ParsableCommand {
             regularization: Regularization(alphaW: alphaW, alphaH: alphaH, l1Ratio: l1Ratio),
             seed: seed, innerSweeps: innerSweeps, loss: loss)
         var request = FactorizationRequest(
-            input: input, dataset: dataset, output: output, configuration: configuration,
-            precision: precision, initialW: initialW, initialH: initialH, threads: threads,
-            memory: memory, blockRows: blockRows, wStorage: wStorage, scratchDirectory: scratchDirectory,
+            input: matrix.input, dataset: matrix.dataset, output: output, configuration: configuration,
+            precision: reading.precision, initialW: initialW, initialH: initialH, threads: reading.threads,
+            memory: reading.memory, blockRows: reading.blockRows, wStorage: wStorage, scratchDirectory: scratchDirectory,
             checkpoint: checkpoint.map {
                 CheckpointOptions(directory: $0, interval: checkpointEvery, restart: restart, keep: keepCheckpoint)
             },
@@ -240,21 +219,22 @@ struct FactorCommand: ParsableCommand {
         }
         let printer = ProgressPrinter()
         do {
+            let quiet = printing.quiet
             let summary = try Factorization.run(request, onProgress: quiet ? nil : { printer.report($0) },
                                                 onCheckpoint: quiet ? nil : { printer.report($0) },
                                                 onRowOrder: quiet ? nil : { printer.report($0) })
-            if json {
+            if printing.summary.json {
                 print(try jsonText(summary))
                 return
             }
-            let report = summary.report
+            let fit = summary.report
             print("""
                 \(summary.input):\(summary.dataset) (\(summary.rows)×\(summary.columns), \(summary.storedType)) \
-                rank \(rank), \(solver.rawValue), init \(report.initialization), \(summary.precision): \
+                rank \(rank), \(solver.rawValue), init \(fit.initialization), \(summary.precision): \
                 \(summary.relativeError.map { "relative error \(formatted($0)), " } ?? "loss \(configuration.loss), ")\
-                reconstruction error \(formatted(report.reconstructionError)), \
-                \(counted(report.iterations, "iteration")), \(report.converged ? "converged" : "not converged (max-iter reached)"), \
-                \(formatted(report.elapsedSeconds, digits: 3)) s, \(summary.plan.mode.rawValue) \
+                reconstruction error \(formatted(fit.reconstructionError)), \
+                \(counted(fit.iterations, "iteration")), \(fit.converged ? "converged" : "not converged (max-iter reached)"), \
+                \(formatted(fit.elapsedSeconds, digits: 3)) s, \(summary.plan.mode.rawValue) \
                 (\(summary.readsInPlace ? "mapped, " : "")\(blocksDescription(summary.plan, rows: summary.rows)), \
                 \(counted(summary.threads, "thread")), W in \(summary.wStorage)), \
                 \(summary.plan.rowOrder.map { "\(describe($0)), " } ?? "")\
@@ -265,6 +245,16 @@ struct FactorCommand: ParsableCommand {
             throw CommandFailure(error)
         }
     }
+}
+
+extension FactorCommand: DataWording {
+    static let inputHelp = "The HDF5 file holding V."
+    static let datasetHelp = "The dataset holding V (default: the file's only 2-D numeric dataset)."
+    static let memoryHelp = """
+        Memory for V's buffers, e.g. 2GiB or 500MB (default: a quarter of RAM, or of the cgroup's limit when lower); W and H come on top. \
+        V is kept in memory when it takes at most half of it, and streamed from the file otherwise.
+        """
+    static let quietHelp = "Print nothing on stderr while factoring."
 }
 
 /// How a column-compressed V was put in row order, as the summary line says it.
