@@ -47,11 +47,14 @@ let package = Package(
 
         // Test support: a PNG reader written apart from the library's encoder.
         .target(name: "PNGDecoding", path: "Tests/PNGDecoding"),
+        // Test support: scratch directories, fixture paths, planted matrices, a Python runner.
+        .target(name: "TestSupport", dependencies: ["NMFKernels"], path: "Tests/TestSupport"),
 
         .testTarget(name: "NMFKernelsTests", dependencies: ["NMFKernels"]),
-        .testTarget(name: "HDF5StoreTests", dependencies: ["HDF5Store"]),
-        .testTarget(name: "BlockNMFTests", dependencies: ["BlockNMF", "NMFKernels", "HDF5Store", "PNGDecoding"]),
-        .testTarget(name: "BlocknmfCLITests", dependencies: ["blocknmf", "HDF5Store", "PNGDecoding"]),
+        .testTarget(name: "HDF5StoreTests", dependencies: ["HDF5Store", "TestSupport"]),
+        .testTarget(name: "BlockNMFTests",
+                    dependencies: ["BlockNMF", "NMFKernels", "HDF5Store", "PNGDecoding", "TestSupport"]),
+        .testTarget(name: "BlocknmfCLITests", dependencies: ["blocknmf", "HDF5Store", "PNGDecoding", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

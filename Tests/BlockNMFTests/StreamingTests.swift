@@ -2,25 +2,23 @@ import BlockNMF
 import Foundation
 import HDF5Store
 import NMFKernels
+import TestSupport
 import XCTest
 
 /// V streamed from HDF5 gives exactly the in-memory result, for every block size
 /// and thread count.
 final class StreamingTests: XCTestCase {
-    private var directory: String!
+    private var scratch: ScratchDirectory!
+    private var directory: String { scratch.path }
 
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("streaming-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try FileManager.default.removeItem(atPath: directory) }
+    override func setUpWithError() throws { scratch = try ScratchDirectory() }
+    override func tearDown() { scratch = nil }
 
     /// 1300 rows: five full tiles and a short one, so blocks end mid-stream and at the end.
     private let v = TestMatrices.planted(1300, 40, rank: 4, noise: 0.05, seed: 51, as: Double.self)
 
     private func source<T: NMFScalar & HDF5Scalar>(chunkRows: Int?, as _: T.Type) throws -> DenseRowBlockSource<T> {
-        let path = "\(directory!)/v-\(chunkRows ?? 0).h5"
+        let path = "\(directory)/v-\(chunkRows ?? 0).h5"
         if !FileManager.default.fileExists(atPath: path) {
             let file = try HDF5File.create(path)
             try file.write(dataset: "/X", shape: [v.rows, v.columns], elements: v.converted(to: T.self).elements,

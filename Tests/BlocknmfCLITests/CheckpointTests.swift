@@ -1,5 +1,6 @@
 import Foundation
 import HDF5Store
+import TestSupport
 import XCTest
 
 /// Runs killed at chosen points, stopped by signals and by the time limit, and resumed:

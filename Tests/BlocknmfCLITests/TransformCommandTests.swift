@@ -1,5 +1,6 @@
 import Foundation
 import HDF5Store
+import TestSupport
 import XCTest
 
 /// `transform` and `inverse-transform`: scikit-learn's numbers through the built binary,

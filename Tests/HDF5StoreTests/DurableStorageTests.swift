@@ -1,5 +1,6 @@
 import Foundation
 import HDF5Store
+import TestSupport
 import XCTest
 
 /// The pieces checkpoints stand on: checksums, whole-file replacement, kept row files, locks.
@@ -41,7 +42,7 @@ final class DurableStorageTests: XCTestCase {
     }
 
     func testReplaceWritesTheWholeNewContentAndLeavesNoTemporaryFile() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let opened = try OpenDirectory(path: directory.path)
         try DurableFile.replace("state", in: opened, with: Array("first".utf8))
         var halfWay: [UInt8]?
@@ -61,7 +62,7 @@ final class DurableStorageTests: XCTestCase {
     }
 
     func testKeptRowFilesReopenCopyAndChecksumTheirRows() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let opened = try OpenDirectory(path: directory.path)
         let elements = (0..<40).map(Float.init)
         do {
@@ -95,7 +96,7 @@ final class DurableStorageTests: XCTestCase {
     }
 
     func testALockIsHeldUntilItsOwnerGoes() throws {
-        let temporary = try TemporaryDirectory()
+        let temporary = try ScratchDirectory()
         let directory = try OpenDirectory(path: temporary.path)
         var first = try FileLock(name: "lock", in: directory)
         XCTAssertNotNil(first)
@@ -105,7 +106,7 @@ final class DurableStorageTests: XCTestCase {
     }
 
     func testFileStatusSeesAChangedFile() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = directory.file("data")
         try Data("abc".utf8).write(to: URL(fileURLWithPath: path))
         let before = try FileStatus(path: path)
