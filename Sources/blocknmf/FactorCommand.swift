@@ -229,12 +229,10 @@ struct FactorCommand: ParsableCommand {
             }
             let fit = summary.report
             print("""
-                \(summary.input):\(summary.dataset) (\(summary.rows)×\(summary.columns), \(summary.storedType)) \
+                \(dataDescription(summary.input, summary.dataset, summary.rows, summary.columns, summary.storedType)) \
                 rank \(rank), \(solver.rawValue), init \(fit.initialization), \(summary.precision): \
-                \(summary.relativeError.map { "relative error \(formatted($0)), " } ?? "loss \(configuration.loss), ")\
-                reconstruction error \(formatted(fit.reconstructionError)), \
-                \(counted(fit.iterations, "iteration")), \(fit.converged ? "converged" : "not converged (max-iter reached)"), \
-                \(formatted(fit.elapsedSeconds, digits: 3)) s, \(summary.plan.mode.rawValue) \
+                \(outcomeDescription(fit, relativeError: summary.relativeError, loss: configuration.loss)), \
+                \(summary.plan.mode.rawValue) \
                 (\(summary.readsInPlace ? "mapped, " : "")\(blocksDescription(summary.plan, rows: summary.rows)), \
                 \(counted(summary.threads, "thread")), W in \(summary.wStorage)), \
                 \(summary.plan.rowOrder.map { "\(describe($0)), " } ?? "")\

@@ -37,15 +37,12 @@ struct TransformCommand: ParsableCommand {
                 print(try jsonText(summary))
                 return
             }
-            let solve = summary.report
             print("""
-                \(summary.input):\(summary.dataset) (\(summary.rows)×\(summary.columns), \(summary.storedType)) \
+                \(dataDescription(summary.input, summary.dataset, summary.rows, summary.columns, summary.storedType)) \
                 with \(summary.model) (rank \(summary.configuration.components), \
                 \(summary.configuration.solver.rawValue)), \(summary.precision): \
-                \(summary.relativeError.map { "relative error \(formatted($0)), " } ?? "loss \(summary.configuration.loss), ")\
-                reconstruction error \(formatted(solve.reconstructionError)), \
-                \(counted(solve.iterations, "iteration")), \(solve.converged ? "converged" : "not converged (max-iter reached)"), \
-                \(formatted(solve.elapsedSeconds, digits: 3)) s, \(summary.plan.mode.rawValue) \
+                \(outcomeDescription(summary.report, relativeError: summary.relativeError, loss: summary.configuration.loss)), \
+                \(summary.plan.mode.rawValue) \
                 (\(blocksDescription(summary.plan, rows: summary.rows)), \(counted(summary.threads, "thread"))), \
                 peak memory \(MemoryBudget.format(summary.peakResidentBytes)) -> \(summary.output)
                 """)
