@@ -69,15 +69,18 @@ let package = Package(
 
         // Test support: a PNG reader written apart from the library's encoder.
         .target(name: "PNGDecoding", path: "Tests/PNGDecoding"),
+        // Test support: scratch directories, fixture paths, planted matrices, a Python runner.
+        .target(name: "TestSupport", dependencies: ["NMFKernels"], path: "Tests/TestSupport"),
 
         .testTarget(name: "NMFKernelsTests", dependencies: ["NMFKernels"]),
-        .testTarget(name: "FileStorageTests", dependencies: ["FileStorage", "HDF5Store"]),
-        .testTarget(name: "HDF5StoreTests", dependencies: ["HDF5Store", "FileStorage"]),
-        .testTarget(name: "ComponentPicturesTests", dependencies: ["ComponentPictures", "NMFKernels", "PNGDecoding"]),
-        .testTarget(name: "SyntheticDataTests", dependencies: ["SyntheticData", "NMFKernels", "HDF5Store"]),
-        .testTarget(name: "BlockNMFTests", dependencies: ["BlockNMF", "NMFKernels", "HDF5Store"]),
-        .testTarget(name: "BlockNMFDemoTests", dependencies: ["BlockNMFDemo", "BlockNMF", "NMFKernels"]),
-        .testTarget(name: "BlocknmfCLITests", dependencies: ["blocknmf", "HDF5Store", "PNGDecoding"]),
+        .testTarget(name: "FileStorageTests", dependencies: ["FileStorage", "HDF5Store", "TestSupport"]),
+        .testTarget(name: "HDF5StoreTests", dependencies: ["HDF5Store", "FileStorage", "TestSupport"]),
+        .testTarget(name: "ComponentPicturesTests", dependencies: ["ComponentPictures", "NMFKernels", "PNGDecoding", "TestSupport"]),
+        .testTarget(name: "SyntheticDataTests", dependencies: ["SyntheticData", "NMFKernels", "HDF5Store", "TestSupport"]),
+        .testTarget(name: "BlockNMFTests",
+                    dependencies: ["BlockNMF", "ComponentPictures", "NMFKernels", "HDF5Store", "TestSupport"]),
+        .testTarget(name: "BlockNMFDemoTests", dependencies: ["BlockNMFDemo", "BlockNMF", "NMFKernels", "TestSupport"]),
+        .testTarget(name: "BlocknmfCLITests", dependencies: ["blocknmf", "HDF5Store", "PNGDecoding", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

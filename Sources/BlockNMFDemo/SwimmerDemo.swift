@@ -108,7 +108,7 @@ public enum SwimmerDemo {
         let dataNorm = images.elements.reduce(0) { $0 + $1 * $1 }.squareRoot()
         return Summary(dataPath: dataPath,
                        starts: zip(fits, errors).map { Start(configuration: $0.configuration, reconstructionError: $1,
-                                                             relativeError: $1 / dataNorm) },
+                                                             relativeError: RelativeError.of($1, dataNorm: dataNorm, loss: $0.configuration.loss) ?? .nan) },
                        keptStart: kept, startsSeconds: startsSeconds, factorization: summary,
                        bestCorrelations: Swimmer.bestCorrelations(components: components))
     }

@@ -55,6 +55,7 @@ struct CommandFailure: Error, CustomStringConvertible {
             }
         case let error as NMFError:
             if case .invalidParameter = error { return 64 }
+            if case .needsCheckpoint = error { return 64 }
             if case .budgetTooSmall = error { return 64 }
             if case .factorTooLargeForInitialization = error { return 64 }
             if case .decomposition = error { return 70 }

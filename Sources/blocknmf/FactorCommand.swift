@@ -46,7 +46,7 @@ struct DurationArgument: ExpressibleByArgument {
     let seconds: Double
 
     init?(argument: String) {
-        guard let seconds = WallClockDuration.seconds(parsing: argument), seconds > 0 else { return nil }
+        guard let seconds = WallClockDuration.usableSeconds(parsing: argument) else { return nil }
         self.seconds = seconds
     }
 }
@@ -62,11 +62,7 @@ struct FactorCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "The HDF5 file holding V.")
-    var input: String
-
-    @Option(help: "The dataset holding V (default: the file's only 2-D numeric dataset).")
-    var dataset: String?
+    @OptionGroup var matrix: MatrixOptions<FactorCommand>
 
     @Option(name: [.customShort("k"), .long], parsing: .unconditional, help: "The number of components k (n_components).")
     var rank: Int
@@ -119,20 +115,7 @@ struct FactorCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Seed of the random initializations (random_state).")
     var seed: UInt32 = 0
 
-    @Option(help: "float32, float64, or auto (float32 data stays float32, anything else becomes float64).")
-    var precision: Precision = .auto
-
-    @Option(parsing: .unconditional, help: "Worker threads (results do not depend on it; default: one per core).")
-    var threads: Int = Factorization.defaultThreads
-
-    @Option(parsing: .unconditional, help: """
-        Memory for V's buffers, e.g. 2GiB or 500MB (default: a quarter of RAM, or of the cgroup's limit when lower); W and H come on top. \
-        V is kept in memory when it takes at most half of it, and streamed from the file otherwise.
-        """)
-    var memory: MemoryBudget = .default
-
-    @Option(name: .customLong("block-rows"), parsing: .unconditional, help: "Rows per read, instead of the memory budget's choice (forces streaming).")
-    var blockRows: Int?
+    @OptionGroup var reading: ReadingOptions<FactorCommand>
 
     @Option(name: .customLong("w-storage"), help: """
         Where W lives: memory, scratch (a file read and written beside V), or auto (memory when W \
@@ -180,11 +163,7 @@ struct FactorCommand: ParsableCommand {
         """, valueName: "FILE.png"))
     var componentsPNG: String?
 
-    @Flag(help: "Print nothing on stderr while factoring.")
-    var quiet = false
-
-    @Flag(help: "Print a machine-readable summary (JSON) on stdout instead of the text line.")
-    var json = false
+    @OptionGroup var printing: PrintingOptions<FactorCommand>
 
     func validate() throws {
         if let initialization, initialization != .custom, initialW != nil || initialH != nil {
@@ -199,13 +178,21 @@ struct FactorCommand: ParsableCommand {
         if imageShape != nil && componentsPNG == nil {
             throw ValidationError("--image-shape is used only with --components-png FILE.png")
         }
-        if checkpoint == nil {
-            let needing = [(restart, "--restart"), (keepCheckpoint, "--keep-checkpoint"),
-                           (timeLimit != nil, "--time-limit"),
-                           (checkpointEvery != CheckpointOptions.defaultInterval, "--checkpoint-every")]
-            if let (_, flag) = needing.first(where: { $0.0 }) {
-                throw ValidationError("\(flag) needs --checkpoint DIR")
-            }
+        // Flags of the checkpoint (CheckpointOptions cannot hold them without its directory),
+        // and the library's rule for the time limit, told the same way.
+        if checkpoint == nil, let (_, flag) = [(restart, "--restart"), (keepCheckpoint, "--keep-checkpoint")]
+            .first(where: { $0.0 }) {
+            throw ValidationError("\(flag) needs --checkpoint DIR")
+        }
+        do {
+            try FactorizationRequest.checkTimeLimit(timeLimit?.seconds, checkpointed: checkpoint != nil)
+        } catch .needsCheckpoint(let name, _) {
+            throw ValidationError("--\(name) needs --checkpoint DIR")
+        } catch {
+            throw ValidationError(error.description)
+        }
+        if checkpoint == nil, checkpointEvery != CheckpointOptions.defaultInterval {
+            throw ValidationError("--checkpoint-every needs --checkpoint DIR")
         }
     }
 
@@ -216,9 +203,9 @@ struct FactorCommand: ParsableCommand {
             regularization: Regularization(alphaW: alphaW, alphaH: alphaH, l1Ratio: l1Ratio),
             seed: seed, innerSweeps: innerSweeps, loss: loss)
         var request = FactorizationRequest(
-            input: input, dataset: dataset, output: output, configuration: configuration,
-            precision: precision, initialW: initialW, initialH: initialH, threads: threads,
-            memory: memory, blockRows: blockRows, wStorage: wStorage, scratchDirectory: scratchDirectory,
+            input: matrix.input, dataset: matrix.dataset, output: output, configuration: configuration,
+            precision: reading.precision, initialW: initialW, initialH: initialH, threads: reading.threads,
+            memory: reading.memory, blockRows: reading.blockRows, wStorage: wStorage, scratchDirectory: scratchDirectory,
             checkpoint: checkpoint.map {
                 CheckpointOptions(directory: $0, interval: checkpointEvery, restart: restart, keep: keepCheckpoint)
             },
@@ -233,21 +220,20 @@ struct FactorCommand: ParsableCommand {
         }
         let printer = ProgressPrinter()
         do {
+            let quiet = printing.quiet
             let summary = try Factorization.run(request, onProgress: quiet ? nil : { printer.report($0) },
                                                 onCheckpoint: quiet ? nil : { printer.report($0) },
                                                 onRowOrder: quiet ? nil : { printer.report($0) })
-            if json {
+            if printing.summary.json {
                 print(try jsonText(summary))
                 return
             }
-            let report = summary.report
+            let fit = summary.report
             print("""
-                \(summary.input):\(summary.dataset) (\(summary.rows)×\(summary.columns), \(summary.storedType)) \
-                rank \(rank), \(solver.rawValue), init \(report.initialization), \(summary.precision): \
-                \(summary.relativeError.map { "relative error \(formatted($0)), " } ?? "loss \(configuration.loss), ")\
-                reconstruction error \(formatted(report.reconstructionError)), \
-                \(counted(report.iterations, "iteration")), \(report.converged ? "converged" : "not converged (max-iter reached)"), \
-                \(formatted(report.elapsedSeconds, digits: 3)) s, \(summary.plan.mode.rawValue) \
+                \(dataDescription(summary.input, summary.dataset, summary.rows, summary.columns, summary.storedType)) \
+                rank \(rank), \(solver.rawValue), init \(fit.initialization), \(summary.precision): \
+                \(outcomeDescription(fit, relativeError: summary.relativeError, loss: configuration.loss)), \
+                \(summary.plan.mode.rawValue) \
                 (\(summary.readsInPlace ? "mapped, " : "")\(blocksDescription(summary.plan, rows: summary.rows)), \
                 \(counted(summary.threads, "thread")), W in \(summary.wStorage)), \
                 \(summary.plan.rowOrder.map { "\(describe($0)), " } ?? "")\
@@ -258,6 +244,16 @@ struct FactorCommand: ParsableCommand {
             throw CommandFailure(error)
         }
     }
+}
+
+extension FactorCommand: DataWording {
+    static let inputHelp = "The HDF5 file holding V."
+    static let datasetHelp = "The dataset holding V (default: the file's only 2-D numeric dataset)."
+    static let memoryHelp = """
+        Memory for V's buffers, e.g. 2GiB or 500MB (default: a quarter of RAM, or of the cgroup's limit when lower); W and H come on top. \
+        V is kept in memory when it takes at most half of it, and streamed from the file otherwise.
+        """
+    static let quietHelp = "Print nothing on stderr while factoring."
 }
 
 /// How a column-compressed V was put in row order, as the summary line says it.

@@ -29,15 +29,14 @@ struct InverseTransformCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Memory for a block of W's rows and the block of X they make, e.g. 256MiB (default: a quarter of RAM, or of the cgroup's limit when lower).")
     var memory: MemoryBudget = .default
 
-    @Flag(help: "Print a machine-readable summary (JSON) on stdout instead of the text line.")
-    var json = false
+    @OptionGroup var summaryFormat: SummaryFormat
 
     func run() throws {
         let request = InverseTransformRequest(input: input, dataset: dataset, model: model, output: output,
                                               precision: precision, memory: memory)
         do {
             let summary = try Transformation.inverse(request)
-            if json {
+            if summaryFormat.json {
                 print(try jsonText(summary))
                 return
             }

@@ -1,4 +1,5 @@
 import BlockNMF
+import NMFKernels
 import Foundation
 
 func printToStandardError(_ line: String) {
@@ -19,6 +20,21 @@ func blocksDescription(_ plan: StreamPlan, rows: Int) -> String {
         return "\(blocks): --block-rows \(asked) cut to V's \(counted(rows, "row")) in whole tiles"
     }
     return "\(blocks): --block-rows \(asked) in whole tiles"
+}
+
+/// `data.h5:/X (1000×20, float32)`: the data a summary line begins with.
+func dataDescription(_ input: String, _ dataset: String, _ rows: Int, _ columns: Int, _ storedType: String) -> String {
+    "\(input):\(dataset) (\(rows)×\(columns), \(storedType))"
+}
+
+/// How a fit or a transform ended, as `factor` and `transform` say it: `relative error 0.0123,
+/// reconstruction error 4.56, 50 iterations, converged, 1.23 s` (`loss LOSS, …` for a β-divergence).
+func outcomeDescription(_ report: FitReport, relativeError: Double?, loss: BetaLoss) -> String {
+    (relativeError.map { "relative error \(formatted($0)), " } ?? "loss \(loss), ")
+        + "reconstruction error \(formatted(report.reconstructionError)), "
+        + "\(counted(report.iterations, "iteration")), "
+        + "\(report.converged ? "converged" : "not converged (max-iter reached)"), "
+        + "\(formatted(report.elapsedSeconds, digits: 3)) s"
 }
 
 /// A number with `digits` significant digits, as C's `%g` gives it.

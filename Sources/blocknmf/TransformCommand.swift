@@ -14,11 +14,7 @@ struct TransformCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "The HDF5 file holding the new rows (samples × the model's features).")
-    var input: String
-
-    @Option(help: "The dataset holding the rows (default: the file's only 2-D numeric dataset).")
-    var dataset: String?
+    @OptionGroup var matrix: MatrixOptions<TransformCommand>
 
     @Option(help: ArgumentHelp("The model: a result file of blocknmf factor.", valueName: "MODEL.h5"))
     var model: String
@@ -26,46 +22,27 @@ struct TransformCommand: ParsableCommand {
     @Option(name: [.customShort("o"), .long], help: "The file to write W to.")
     var output: String
 
-    @Option(help: "float32, float64, or auto (float32 data stays float32, anything else becomes float64).")
-    var precision: Precision = .auto
+    @OptionGroup var reading: ReadingOptions<TransformCommand>
 
-    @Option(parsing: .unconditional, help: "Worker threads (results do not depend on it; default: one per core).")
-    var threads: Int = Factorization.defaultThreads
-
-    @Option(parsing: .unconditional, help: """
-        Memory for the data's buffers, e.g. 2GiB or 500MB (default: a quarter of RAM, or of the cgroup's limit when lower); W and H come on \
-        top. The data is kept in memory when it takes at most half of it, and streamed otherwise.
-        """)
-    var memory: MemoryBudget = .default
-
-    @Option(name: .customLong("block-rows"), parsing: .unconditional, help: "Rows per read, instead of the memory budget's choice (forces streaming).")
-    var blockRows: Int?
-
-    @Flag(help: "Print nothing on stderr while solving.")
-    var quiet = false
-
-    @Flag(help: "Print a machine-readable summary (JSON) on stdout instead of the text line.")
-    var json = false
+    @OptionGroup var printing: PrintingOptions<TransformCommand>
 
     func run() throws {
-        let request = TransformRequest(input: input, dataset: dataset, model: model, output: output,
-                                       precision: precision, threads: threads, memory: memory, blockRows: blockRows)
+        let request = TransformRequest(input: matrix.input, dataset: matrix.dataset, model: model, output: output,
+                                       precision: reading.precision, threads: reading.threads, memory: reading.memory,
+                                       blockRows: reading.blockRows)
         let printer = ProgressPrinter()
         do {
-            let summary = try Transformation.run(request, onProgress: quiet ? nil : { printer.report($0) })
-            if json {
+            let summary = try Transformation.run(request, onProgress: printing.quiet ? nil : { printer.report($0) })
+            if printing.summary.json {
                 print(try jsonText(summary))
                 return
             }
-            let report = summary.report
             print("""
-                \(summary.input):\(summary.dataset) (\(summary.rows)×\(summary.columns), \(summary.storedType)) \
+                \(dataDescription(summary.input, summary.dataset, summary.rows, summary.columns, summary.storedType)) \
                 with \(summary.model) (rank \(summary.configuration.components), \
                 \(summary.configuration.solver.rawValue)), \(summary.precision): \
-                \(summary.relativeError.map { "relative error \(formatted($0)), " } ?? "loss \(summary.configuration.loss), ")\
-                reconstruction error \(formatted(report.reconstructionError)), \
-                \(counted(report.iterations, "iteration")), \(report.converged ? "converged" : "not converged (max-iter reached)"), \
-                \(formatted(report.elapsedSeconds, digits: 3)) s, \(summary.plan.mode.rawValue) \
+                \(outcomeDescription(summary.report, relativeError: summary.relativeError, loss: summary.configuration.loss)), \
+                \(summary.plan.mode.rawValue) \
                 (\(blocksDescription(summary.plan, rows: summary.rows)), \(counted(summary.threads, "thread"))), \
                 peak memory \(MemoryBudget.format(summary.peakResidentBytes)) -> \(summary.output)
                 """)
@@ -73,4 +50,14 @@ struct TransformCommand: ParsableCommand {
             throw CommandFailure(error)
         }
     }
+}
+
+extension TransformCommand: DataWording {
+    static let inputHelp = "The HDF5 file holding the new rows (samples × the model's features)."
+    static let datasetHelp = "The dataset holding the rows (default: the file's only 2-D numeric dataset)."
+    static let memoryHelp = """
+        Memory for the data's buffers, e.g. 2GiB or 500MB (default: a quarter of RAM, or of the cgroup's limit when lower); W and H come on \
+        top. The data is kept in memory when it takes at most half of it, and streamed otherwise.
+        """
+    static let quietHelp = "Print nothing on stderr while solving."
 }

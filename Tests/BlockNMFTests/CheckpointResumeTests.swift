@@ -2,36 +2,37 @@ import BlockNMF
 import Foundation
 import HDF5Store
 import NMFKernels
+import TestSupport
 import XCTest
 
 /// The library's side of checkpoints: a stop asked for from the progress callback, the
 /// resume, a kept checkpoint continued with more iterations, and the parsing of intervals.
 final class CheckpointResumeTests: XCTestCase {
-    private var directory: String!
-    private var input: String { "\(directory!)/v.h5" }
+    private var scratch: ScratchDirectory!
+    private var directory: String { scratch.path }
+    private var input: String { "\(directory)/v.h5" }
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("checkpoint-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        scratch = try ScratchDirectory()
         let v = TestMatrices.planted(1500, 60, rank: 5, noise: 0.05, seed: 8, as: Double.self)
         let file = try HDF5File.create(input)
         try file.write(dataset: "/X", shape: [v.rows, v.columns], elements: v.elements)
         try file.close()
     }
 
-    override func tearDownWithError() throws { try FileManager.default.removeItem(atPath: directory) }
+    override func tearDown() { scratch = nil }
 
     private func request(_ output: String, solver: Solver, maxIterations: Int, tolerance: Double = 0,
                          checkpoint: CheckpointOptions? = nil, stop: StopRequest? = nil) -> FactorizationRequest {
         FactorizationRequest(
-            input: input, output: "\(directory!)/\(output)",
+            input: input, output: "\(directory)/\(output)",
             configuration: NMFConfiguration(components: 5, solver: solver, maxIterations: maxIterations,
                                             tolerance: tolerance),
             threads: 2, blockRows: 512, checkpoint: checkpoint, stopRequest: stop)
     }
 
     private func factors(_ name: String) throws -> (w: [Double], h: [Double], iterations: Int) {
-        let file = try HDF5File.openReadOnly("\(directory!)/\(name)")
+        let file = try HDF5File.openReadOnly("\(directory)/\(name)")
         let history = try file.readArray(dataset: "/loss_history", as: Double.self).elements
         let w = try file.readMatrix(dataset: "/W", as: Double.self).elements
         let h = try file.readMatrix(dataset: "/H", as: Double.self).elements
@@ -41,7 +42,7 @@ final class CheckpointResumeTests: XCTestCase {
     func testAStopFromTheCallbackLeavesACheckpointTheRerunFinishesExactly() throws {
         for solver in [Solver.cd, .mu, .hals] {
             let reference = try Factorization.run(request("reference.h5", solver: solver, maxIterations: 25))
-            let options = CheckpointOptions(directory: "\(directory!)/checkpoint-\(solver)", interval: .iterations(1000))
+            let options = CheckpointOptions(directory: "\(directory)/checkpoint-\(solver)", interval: .iterations(1000))
             let stop = StopRequest()
             XCTAssertThrowsError(try Factorization.run(
                 request("out.h5", solver: solver, maxIterations: 25, checkpoint: options, stop: stop),
@@ -50,7 +51,7 @@ final class CheckpointResumeTests: XCTestCase {
                 XCTAssertEqual((error as? FactorizationStopped)?.reason, .requested, "\(error)")
                 XCTAssertEqual((error as? FactorizationStopped)?.iteration, 7, "\(error)")
             }
-            XCTAssertFalse(FileManager.default.fileExists(atPath: "\(directory!)/out.h5"))
+            XCTAssertFalse(FileManager.default.fileExists(atPath: "\(directory)/out.h5"))
 
             var resumedAt: Int?
             let resumed = try Factorization.run(
@@ -64,7 +65,7 @@ final class CheckpointResumeTests: XCTestCase {
             XCTAssertEqual(got.w, expected.w, "\(solver)")
             XCTAssertEqual(got.h, expected.h, "\(solver)")
             XCTAssertFalse(FileManager.default.fileExists(atPath: options.directory), "removed after success")
-            try FileManager.default.removeItem(atPath: "\(directory!)/out.h5")
+            try FileManager.default.removeItem(atPath: "\(directory)/out.h5")
         }
     }
 
@@ -72,7 +73,7 @@ final class CheckpointResumeTests: XCTestCase {
     /// as one longer run, and a converged run stays converged.
     func testAKeptCheckpointContinuesWithMoreIterations() throws {
         _ = try Factorization.run(request("long.h5", solver: .hals, maxIterations: 30))
-        let options = CheckpointOptions(directory: "\(directory!)/kept", interval: .iterations(4), keep: true)
+        let options = CheckpointOptions(directory: "\(directory)/kept", interval: .iterations(4), keep: true)
         _ = try Factorization.run(request("short.h5", solver: .hals, maxIterations: 12, checkpoint: options))
         XCTAssertTrue(FileManager.default.fileExists(atPath: options.directory))
         let continued = try Factorization.run(request("continued.h5", solver: .hals, maxIterations: 30,
@@ -89,7 +90,7 @@ final class CheckpointResumeTests: XCTestCase {
                            .beyondIterationLimit(directory: options.directory, iteration: 30, maxIterations: 20))
         }
 
-        let convergedOptions = CheckpointOptions(directory: "\(directory!)/converged", keep: true)
+        let convergedOptions = CheckpointOptions(directory: "\(directory)/converged", keep: true)
         let converged = try Factorization.run(request("c1.h5", solver: .mu, maxIterations: 500, tolerance: 1e-3,
                                                       checkpoint: convergedOptions))
         XCTAssertTrue(converged.report.converged)

@@ -1,5 +1,6 @@
 import BlockNMF
 import NMFKernels
+import TestSupport
 import XCTest
 
 /// β-divergence fits give the same bits in memory and streamed in blocks of any size,

@@ -1,5 +1,6 @@
 import BlockNMF
 import NMFKernels
+import TestSupport
 import XCTest
 
 /// Properties every fit must have, whatever the data: the ones scikit-learn's

@@ -1,6 +1,7 @@
 import BlockNMF
 import HDF5Store
 import NMFKernels
+import TestSupport
 import XCTest
 
 /// The scikit-learn and NumPy reference files under Tests/Fixtures, written by
@@ -9,8 +10,7 @@ struct FixtureFile {
     let file: HDF5File
 
     init(_ name: String) throws {
-        let testsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        file = try HDF5File.openReadOnly(testsDirectory.appendingPathComponent("Fixtures/\(name)").path)
+        file = try HDF5File.openReadOnly(fixturePath(name))
     }
 
     var caseNames: [String] { get throws { try file.memberNames(of: "/", kind: .group) } }

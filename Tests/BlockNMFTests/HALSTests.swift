@@ -1,5 +1,6 @@
 import BlockNMF
 import NMFKernels
+import TestSupport
 import XCTest
 
 final class HALSTests: XCTestCase {

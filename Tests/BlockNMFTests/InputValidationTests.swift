@@ -1,5 +1,7 @@
 import BlockNMF
+import ComponentPictures
 import NMFKernels
+import TestSupport
 import XCTest
 
 final class InputValidationTests: XCTestCase {
@@ -40,6 +42,38 @@ final class InputValidationTests: XCTestCase {
         }
         guard case .invalidParameter("tol", _, _)? = fitError(NMFConfiguration(components: 2, tolerance: -1)) else {
             return XCTFail("negative tolerance accepted")
+        }
+    }
+
+    /// A library request is held to the rules before any file is opened: its paths here
+    /// do not exist, so an error about them would mean a rule was skipped.
+    func testRequestsAreCheckedBeforeAnyFileIsOpened() {
+        func refusal(_ change: (inout FactorizationRequest) -> Void) -> NMFError? {
+            var request = FactorizationRequest(input: "absent/v.h5", output: "absent/out.h5",
+                                               configuration: NMFConfiguration(components: 2))
+            change(&request)
+            do {
+                _ = try Factorization.run(request)
+                return nil
+            } catch {
+                return error as? NMFError
+            }
+        }
+        XCTAssertEqual(refusal { $0.configuration.maxIterations = 0 },
+                       .invalidParameter(name: "max-iter", value: "0", requirement: "must be at least 1"))
+        XCTAssertEqual(refusal { $0.threads = 0 },
+                       .invalidParameter(name: "threads", value: "0", requirement: "must be at least 1"))
+        XCTAssertEqual(refusal { $0.timeLimit = 5400 }, .needsCheckpoint(name: "time-limit", value: "1h30m"))
+        XCTAssertEqual(refusal { $0.timeLimit = 0; $0.checkpoint = CheckpointOptions(directory: "absent/c") },
+                       .invalidParameter(name: "time-limit", value: "0.0 s", requirement: "must be positive"))
+        XCTAssertEqual(refusal { $0.componentsImage = ComponentsImageRequest(path: "absent/./out.h5",
+                                                                             shape: ImageShape(height: 1, width: 9)) },
+                       .invalidParameter(name: "components-png", value: "absent/./out.h5",
+                                         requirement: "must differ from the output file"))
+        let transform = TransformRequest(input: "absent/v.h5", model: "absent/m.h5", output: "absent/w.h5", threads: -1)
+        XCTAssertThrowsError(try Transformation.run(transform)) { error in
+            XCTAssertEqual(error as? NMFError,
+                           .invalidParameter(name: "threads", value: "-1", requirement: "must be at least 1"))
         }
     }
 

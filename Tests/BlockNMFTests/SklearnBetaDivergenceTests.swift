@@ -2,6 +2,7 @@ import BlockNMF
 import Foundation
 import HDF5Store
 import NMFKernels
+import TestSupport
 import XCTest
 
 /// The multiplicative update for β-divergences against scikit-learn: iterates from a

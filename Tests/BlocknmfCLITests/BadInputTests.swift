@@ -1,5 +1,6 @@
 import Foundation
 import HDF5Store
+import TestSupport
 import XCTest
 
 /// Every kind of bad input: one line on stderr naming the problem, a non-zero

@@ -1,5 +1,6 @@
 import Foundation
 import HDF5Store
+import TestSupport
 import XCTest
 
 /// Runs killed at chosen points, stopped by signals and by the time limit, and resumed:
@@ -127,7 +128,9 @@ final class CheckpointTests: XCTestCase {
     }
 
     /// SIGTERM, SIGINT and SIGUSR1 stop a run within seconds with a checkpoint and their
-    /// statuses; --time-limit with 75; the rerun after each ends as an uninterrupted run.
+    /// statuses; --time-limit with 75; the rerun after each ends as an uninterrupted run. Each
+    /// run suspends itself in mid-pass of its third iteration (8 tiles a pass), where the
+    /// signal reaches it.
     func testSignalsAndTheTimeLimitStopWithACheckpoint() throws {
         let reference = scratch.file("reference.h5"), output = scratch.file("out.h5")
         let checkpoint = scratch.file("checkpoint")
@@ -137,20 +140,15 @@ final class CheckpointTests: XCTestCase {
             .filter { $0 != "--quiet" }
 
         for (signal, status) in [(SIGTERM, Int32(143)), (SIGINT, Int32(130)), (SIGUSR1, Int32(138))] {
-            let process = Process()
-            process.executableURL = BlocknmfExecutable.url
-            process.arguments = arguments + ["--max-iter", "100000"]
-            let errors = LineCollector()
-            process.standardError = errors.pipe
-            try process.run()
-            XCTAssertTrue(errors.waitFor("iteration "), "the run reached its iterations: \(errors.text)")
-            Thread.sleep(forTimeInterval: 0.2)
+            let run = try RunningCommand(arguments + ["--max-iter", "100000"],
+                                         environment: ["BLOCKNMF_CRASH_AT": "mid-pass:20:STOP"])
+            XCTAssertTrue(run.waitUntilStopped(), "the run reached its third pass")
+            kill(run.process.processIdentifier, signal)
             let sent = Date()
-            kill(process.processIdentifier, signal)
-            process.waitUntilExit()
+            let result = run.continueToTheEnd()
             XCTAssertLessThan(Date().timeIntervalSince(sent), 10, "stopped within seconds")
-            XCTAssertEqual(process.terminationStatus, status, errors.text)
-            XCTAssertTrue(errors.waitFor("checkpoint saved in \(checkpoint)"), errors.text)
+            XCTAssertEqual(result.status, status, result.standardError)
+            XCTAssertTrue(result.standardError.contains("checkpoint saved in \(checkpoint)"), result.standardError)
             XCTAssertFalse(FileManager.default.fileExists(atPath: output))
         }
         let limited = try BlocknmfExecutable.run(arguments + ["--max-iter", "100000", "--time-limit", "1s"])
@@ -249,16 +247,15 @@ final class CheckpointTests: XCTestCase {
         XCTAssertEqual(touched.status, 64, touched.standardError)
         XCTAssertTrue(touched.standardError.contains("file modification time was"), touched.standardError)
 
-        let process = Process()
-        process.executableURL = BlocknmfExecutable.url
-        process.arguments = arguments + ["--restart", "--max-iter", "100000"]
-        try process.run()
-        Thread.sleep(forTimeInterval: 1.0)
+        // The first run holds the directory while it is suspended after its first pass.
+        let first = try RunningCommand(arguments + ["--restart", "--max-iter", "100000"],
+                                       environment: ["BLOCKNMF_CRASH_AT": "pass-end:1:STOP"])
+        XCTAssertTrue(first.waitUntilStopped(), "the first run reached its first pass's end")
         let second = try BlocknmfExecutable.run(arguments)
         XCTAssertEqual(second.status, 75, second.standardError)
         XCTAssertTrue(second.standardError.contains("is in use"), second.standardError)
-        process.terminate()
-        process.waitUntilExit()
+        kill(first.process.processIdentifier, SIGTERM)
+        XCTAssertEqual(first.continueToTheEnd().status, 143)
 
         let restarted = try BlocknmfExecutable.run(arguments + ["--restart"])
         XCTAssertEqual(restarted.status, 0, restarted.standardError)
@@ -276,41 +273,5 @@ final class CheckpointTests: XCTestCase {
                                                  + ["--checkpoint", scratch.file("c")])
             XCTAssertEqual(run.status, 64, "\(bad): \(run.standardError)")
         }
-    }
-}
-
-/// Collects what a process writes to a pipe, and waits for a given text to appear.
-private final class LineCollector: @unchecked Sendable {
-    let pipe = Pipe()
-    private let condition = NSCondition()
-    private var collected = ""
-
-    init() {
-        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            guard let self else { return }
-            let data = handle.availableData
-            condition.lock()
-            collected += String(decoding: data, as: UTF8.self)
-            condition.broadcast()
-            condition.unlock()
-            if data.isEmpty { handle.readabilityHandler = nil }
-        }
-    }
-
-    var text: String {
-        condition.lock()
-        defer { condition.unlock() }
-        return collected
-    }
-
-    /// Whether `needle` appeared within `seconds`.
-    func waitFor(_ needle: String, seconds: Double = 30) -> Bool {
-        let deadline = Date(timeIntervalSinceNow: seconds)
-        condition.lock()
-        defer { condition.unlock() }
-        while !collected.contains(needle) {
-            if !condition.wait(until: deadline) { return collected.contains(needle) }
-        }
-        return true
     }
 }

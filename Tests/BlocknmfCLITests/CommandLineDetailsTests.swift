@@ -1,5 +1,6 @@
 import Foundation
 import HDF5Store
+import TestSupport
 import XCTest
 
 /// What a user reads: the version, negative option values reaching their own checks, counts

@@ -1,14 +1,8 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Runs the built `blocknmf` executable as a user would and captures what it prints.
-struct CommandResult {
-    /// The exit status, or 128 + the signal that ended the process, as a shell reports it.
-    let status: Int32
-    let standardOutput: String
-    let standardError: String
-}
-
 enum BlocknmfExecutable {
     static var url: URL {
         // Test bundles and executables are built side by side.
@@ -33,23 +27,6 @@ enum BlocknmfExecutable {
                              standardOutput: String(decoding: outputData, as: UTF8.self),
                              standardError: String(decoding: errorData, as: UTF8.self))
     }
-}
-
-/// A fresh directory removed when the test ends.
-final class ScratchDirectory {
-    let path: String
-
-    init() throws {
-        path = FileManager.default.temporaryDirectory
-            .appendingPathComponent("blocknmf-cli-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    func file(_ name: String) -> String { "\(path)/\(name)" }
-
-    var contents: [String] { (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
 }
 
 /// `blocknmf` started in the background, for tests that act while it runs: it stops

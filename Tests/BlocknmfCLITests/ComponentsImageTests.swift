@@ -1,6 +1,7 @@
 import Foundation
 import HDF5Store
 import PNGDecoding
+import TestSupport
 import XCTest
 
 /// `factor --image-shape HxW --components-png FILE.png`: the grid drawn from /H, the

@@ -1,5 +1,6 @@
 import Foundation
 import HDF5Store
+import TestSupport
 import XCTest
 
 /// Files compressed with the filters h5py, anndata and hdf5plugin write (Tests/Fixtures/

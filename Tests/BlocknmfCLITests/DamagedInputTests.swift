@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Inputs the fuzz campaign (tools/fuzz_inputs.py) found mishandled: each ends in one line on

@@ -1,6 +1,7 @@
 import Foundation
 import HDF5Store
 import PNGDecoding
+import TestSupport
 import XCTest
 
 final class DemoCommandTests: XCTestCase {

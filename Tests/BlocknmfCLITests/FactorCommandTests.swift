@@ -1,28 +1,14 @@
 import Foundation
 import HDF5Store
+import TestSupport
 import XCTest
 
 final class FactorCommandTests: XCTestCase {
     /// A seeded planted rank-10 matrix plus noise, float32, 2000×1000.
     private func writeInput(to path: String, rows: Int = 2000, columns: Int = 1000) throws {
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        func uniform() -> Float {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Float(state >> 40) / Float(1 << 24)
-        }
-        let rank = 10
-        let w = (0..<(rows * rank)).map { _ in uniform() }
-        let h = (0..<(rank * columns)).map { _ in uniform() }
-        var v = [Float](repeating: 0, count: rows * columns)
-        for i in 0..<rows {
-            for r in 0..<rank {
-                let weight = w[i * rank + r]
-                for j in 0..<columns { v[i * columns + j] += weight * h[r * columns + j] }
-            }
-        }
-        for index in v.indices { v[index] += 0.01 * uniform() }
+        let v = TestMatrices.planted(rows, columns, rank: 10, noise: 0.01, seed: 7, as: Float.self)
         let file = try HDF5File.create(path)
-        try file.write(dataset: "/X", shape: [rows, columns], elements: v)
+        try file.write(dataset: "/X", shape: [rows, columns], elements: v.elements)
         try file.close()
     }
 

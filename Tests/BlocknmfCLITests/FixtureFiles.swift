@@ -1,12 +1,6 @@
 import Foundation
 import HDF5Store
 
-/// A file of Tests/Fixtures (written by tools/make_fixtures.py).
-func fixturePath(_ name: String) -> String {
-    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/\(name)").path
-}
-
 /// An attribute of a fixture's case as command-line text.
 func attributeText(_ file: HDF5File, _ name: String, of group: String) throws -> String {
     switch try file.attribute(name, of: group) {

@@ -1,5 +1,6 @@
 import Foundation
 import HDF5Store
+import TestSupport
 import XCTest
 
 /// A disk too small for what a run writes: the run fails before the work when it can know

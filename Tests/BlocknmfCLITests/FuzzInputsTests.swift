@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// The fuzz campaign at CI size (tools/fuzz_inputs.py): 2000 damaged inputs of every layout,

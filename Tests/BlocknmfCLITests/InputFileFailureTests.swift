@@ -1,5 +1,6 @@
 import Foundation
 import HDF5Store
+import TestSupport
 import XCTest
 
 /// Inputs another program holds, left unclosed, cut short or damaged, or truncates while a

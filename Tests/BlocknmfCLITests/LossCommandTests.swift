@@ -1,5 +1,6 @@
 import Foundation
 import HDF5Store
+import TestSupport
 import XCTest
 
 /// `--loss` through the built binary: scikit-learn's fits of β-divergences, the model

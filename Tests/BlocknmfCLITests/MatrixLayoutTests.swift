@@ -1,5 +1,6 @@
 import Foundation
 import HDF5Store
+import TestSupport
 import XCTest
 
 /// Every place an AnnData, 10x or h5sparse file keeps a matrix is factored with the samples —

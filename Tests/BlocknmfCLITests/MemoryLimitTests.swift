@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// A rank whose factors and products cannot fit the machine is refused before any work, in

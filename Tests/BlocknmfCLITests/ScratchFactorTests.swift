@@ -1,5 +1,6 @@
 import Foundation
 import HDF5Store
+import TestSupport
 import XCTest
 
 /// W in a scratch file gives exactly the result of W in memory, and leaves nothing behind.

@@ -1,5 +1,6 @@
 import Foundation
 import HDF5Store
+import TestSupport
 import XCTest
 
 /// Outputs, scratch files and checkpoints in directories other users can write

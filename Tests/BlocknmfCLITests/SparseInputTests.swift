@@ -1,5 +1,6 @@
 import Foundation
 import HDF5Store
+import TestSupport
 import XCTest
 
 /// Sparse groups as input — AnnData's CSR `/X`, 10x's CSC `/matrix` (read as its transpose) —

@@ -1,5 +1,6 @@
 import Foundation
 import HDF5Store
+import TestSupport
 import XCTest
 
 /// `transform` and `inverse-transform`: scikit-learn's numbers through the built binary,
@@ -154,13 +155,16 @@ final class TransformCommandTests: XCTestCase {
     // MARK: - Refusals
 
     /// A model file with H (2×8) and the attributes `factor` writes, minus `omitting`.
-    private func writeModel(_ name: String, h: [Double] = (0..<16).map { Double($0 % 5) }, omitting: String? = nil) throws {
+    private func writeModel(_ name: String, h: [Double] = (0..<16).map { Double($0 % 5) }, omitting: String? = nil,
+                            replacing replaced: [String: AttributeValue] = [:]) throws {
         let file = try HDF5File.create(scratch.file(name))
         try file.write(dataset: "/H", shape: [2, h.count / 2], elements: h)
-        let attributes: [(String, AttributeValue)] = [
+        var attributes: [(String, AttributeValue)] = [
             ("n_components", .integer(2)), ("solver", .string("cd")), ("max_iter", .integer(50)),
             ("tol", .double(1e-4)), ("alpha_W", .double(0)), ("alpha_H", .string("same")), ("l1_ratio", .double(0)),
         ]
+        attributes = attributes.map { key, value in (key, replaced[key] ?? value) }
+            + replaced.filter { key, _ in !attributes.contains { $0.0 == key } }.sorted { $0.key < $1.key }
         for (key, value) in attributes where key != omitting { try file.setAttribute(key, value) }
         try file.close()
     }
@@ -215,6 +219,30 @@ final class TransformCommandTests: XCTestCase {
         try writeModel("negative.h5", h: (0..<16).map { $0 == 9 ? -1 : 1 })
         let negative = try refusal(transform(model: "negative.h5"), status: 65)
         XCTAssertTrue(negative.contains("negative.h5:/H has -1.0 at row 1, column 1"), negative)
+    }
+
+    /// A model's parameters are held to the rules `factor`'s options are: each refusal names
+    /// the attribute, its value and the rule.
+    func testAModelWhoseParametersBreakTheirRulesIsRefused() throws {
+        try writeNewRows()
+        let cases: [([String: AttributeValue], String)] = [
+            (["max_iter": .integer(0)], "attribute 'max_iter' is 0; it must be at least 1"),
+            (["tol": .double(-1)], "attribute 'tol' is -1.0; it must be a finite number ≥ 0"),
+            (["alpha_W": .double(.infinity)], "attribute 'alpha_W' is inf; it must be a finite number ≥ 0"),
+            (["l1_ratio": .double(1.5)], "attribute 'l1_ratio' is 1.5; it must be in [0, 1]"),
+            (["alpha_H": .string("-1")], "attribute 'alpha_H' is -1.0; it must be a finite number ≥ 0 or 'same'"),
+            (["solver": .string("hals"), "inner_sweeps": .integer(0)],
+             "attribute 'inner_sweeps' is 0; it must be at least 1"),
+            (["beta_loss": .string("kullback-leibler")],
+             "attribute 'beta_loss' is kullback-leibler; it needs solver mu, the only solver for losses other than frobenius"),
+            (["n_components": .integer(3)], "attribute 'n_components' is 3; it must be the 2 rows of /H"),
+        ]
+        for (replaced, requirement) in cases {
+            try writeModel("bad.h5", replacing: replaced)
+            let message = try refusal(transform(model: "bad.h5"), status: 65)
+            XCTAssertEqual(message, "blocknmf: error: model \(scratch.file("bad.h5")): \(requirement)", "\(replaced)")
+            try FileManager.default.removeItem(atPath: scratch.file("bad.h5"))
+        }
     }
 
     func testRowsOfOtherFeaturesAreRefused() throws {

@@ -1,10 +1,11 @@
 import FileStorage
+import TestSupport
 import XCTest
 
 /// The lock two runs sharing one checkpoint directory take.
 final class FileLockTests: XCTestCase {
     func testALockIsHeldUntilItsOwnerGoes() throws {
-        let temporary = try TemporaryDirectory()
+        let temporary = try ScratchDirectory()
         let directory = try OpenDirectory(path: temporary.path)
         var first = try FileLock(name: "lock", in: directory)
         XCTAssertNotNil(first)

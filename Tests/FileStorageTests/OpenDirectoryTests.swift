@@ -1,6 +1,7 @@
 import FileStorage
 import Foundation
 import HDF5Store
+import TestSupport
 import XCTest
 
 /// Files made and trusted in directories that other users may write: new files never go
@@ -8,13 +9,13 @@ import XCTest
 /// trusted only when it is this user's and no one else can write it; leftovers are removed
 /// only when they are this user's. Run as root, "another user" is uid 65534.
 final class OpenDirectoryTests: XCTestCase {
-    private var scratch: TemporaryDirectory!
+    private var scratch: ScratchDirectory!
     private var victim: String { scratch.file("victim") }
     private let victimContent = "the user's own file\n"
     private static let otherUser: uid_t = 65534
 
     override func setUpWithError() throws {
-        scratch = try TemporaryDirectory()
+        scratch = try ScratchDirectory()
         try victimContent.write(toFile: victim, atomically: false, encoding: .utf8)
     }
 

@@ -1,9 +1,10 @@
 import HDF5Store
+import TestSupport
 import XCTest
 
 final class AttributeTests: XCTestCase {
     func testAttributesRoundTripOnRootGroupsAndDatasets() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = directory.file("fixtures.h5")
         let writer = try HDF5File.create(path)
         try writer.setAttribute("solver", .string("cd"))

@@ -1,4 +1,5 @@
 import HDF5Store
+import TestSupport
 import XCTest
 
 final class BlockSourceTests: XCTestCase {
@@ -7,7 +8,7 @@ final class BlockSourceTests: XCTestCase {
     private let columns = 7
     private var matrix: [Float] { (0..<(rows * columns)).map { Float($0 % 97) + Float($0 / 97) * 0.5 } }
 
-    private func makeChunkedFile(in directory: TemporaryDirectory) throws -> String {
+    private func makeChunkedFile(in directory: ScratchDirectory) throws -> String {
         let path = directory.file("chunked.h5")
         let writer = try HDF5File.create(path)
         try writer.write(
@@ -19,7 +20,7 @@ final class BlockSourceTests: XCTestCase {
     }
 
     func testCompressedDatasetReadInBlocksEqualsWhole() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let file = try HDF5File.openReadOnly(try makeChunkedFile(in: directory))
         let whole = try file.readMatrix(dataset: "/data/V", as: Float.self).elements
         XCTAssertEqual(whole, matrix)
@@ -39,7 +40,7 @@ final class BlockSourceTests: XCTestCase {
     }
 
     func testReadRowsOnArbitraryRangeAsDouble() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let file = try HDF5File.openReadOnly(try makeChunkedFile(in: directory))
         for dataset in ["/data/V", "/plain"] {
             let source = try DenseRowBlockSource<Double>(file: file, dataset: dataset)
@@ -54,7 +55,7 @@ final class BlockSourceTests: XCTestCase {
     }
 
     func testReadRowsRejectsBadRangeAndSmallBuffer() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = try makeChunkedFile(in: directory)
         let source = try DenseRowBlockSource<Float>(file: try HDF5File.openReadOnly(path), dataset: "plain")
         var buffer = [Float](repeating: 0, count: 3 * columns)
@@ -69,7 +70,7 @@ final class BlockSourceTests: XCTestCase {
     }
 
     func testChunkMetadataAndCacheSizedToBlock() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let file = try HDF5File.openReadOnly(try makeChunkedFile(in: directory))
         let source = try DenseRowBlockSource<Float>(file: file, dataset: "/data/V", blockRows: 16)
         XCTAssertEqual(source.datasetPath, "/data/V")
@@ -89,7 +90,7 @@ final class BlockSourceTests: XCTestCase {
     }
 
     func testUnfilteredChunksBypassTheCacheAndReadTheSame() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = directory.file("unfiltered.h5")
         let writer = try HDF5File.create(path)
         try writer.write(dataset: "/V", shape: [rows, columns], elements: matrix, chunkRows: 8)
@@ -104,7 +105,7 @@ final class BlockSourceTests: XCTestCase {
     }
 
     func testDatasetChosenAutomaticallyOnlyWhenUnique() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let single = directory.file("single.h5")
         let writer = try HDF5File.create(single)
         try writer.write(dataset: "/counts/X", shape: [2, 2], elements: [Float(1), 2, 3, 4])

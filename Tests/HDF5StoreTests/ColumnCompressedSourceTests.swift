@@ -1,5 +1,6 @@
 import Foundation
 import HDF5Store
+import TestSupport
 import XCTest
 
 /// A column-compressed group (AnnData's CSC) put in row order — in memory, or copied through
@@ -59,7 +60,7 @@ final class ColumnCompressedSourceTests: XCTestCase {
     }
 
     func testTransposedInMemoryAndCopiedThroughBucketsHoldTheMatrix() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = directory.file("csc.h5ad")
         let dense = matrix()
         let file = try HDF5File.create(path)
@@ -112,7 +113,7 @@ final class ColumnCompressedSourceTests: XCTestCase {
     }
 
     func testARowOutsideTheMatrixNamesItsColumn() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = directory.file("bad.h5ad")
         let file = try HDF5File.create(path)
         // 3×2, column 1 holds a value in row 3.

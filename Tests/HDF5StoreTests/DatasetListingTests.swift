@@ -1,9 +1,10 @@
 import HDF5Store
+import TestSupport
 import XCTest
 
 final class DatasetListingTests: XCTestCase {
     func testListsNestedDatasetsWithLayout() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = directory.file("nested.h5")
         let writer = try HDF5File.create(path)
         try writer.write(dataset: "/top", shape: [4, 3], elements: [Double](repeating: 1.5, count: 12))

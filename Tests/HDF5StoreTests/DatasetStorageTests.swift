@@ -1,12 +1,13 @@
 import Foundation
 import HDF5Store
+import TestSupport
 import XCTest
 
 /// Datasets whose elements are not all stored in their file, which HDF5 would read as the
 /// fill value: refused before any read, with how much was written.
 final class DatasetStorageTests: XCTestCase {
     func testDatasetsNeverCompletelyWrittenAreRefusedBeforeAnyRead() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = directory.file("unwritten.h5")
         let file = try HDF5File.create(path)
         // Declared 2^40 × 12 and never written: a reader would spend years reading zeros.

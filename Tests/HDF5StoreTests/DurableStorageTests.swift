@@ -1,13 +1,14 @@
 import FileStorage
 import Foundation
 import HDF5Store
+import TestSupport
 import XCTest
 
 /// The pieces checkpoints stand on here: whole-file replacement and kept row files (checksums
 /// and locks: FileStorageTests).
 final class DurableStorageTests: XCTestCase {
     func testReplaceWritesTheWholeNewContentAndLeavesNoTemporaryFile() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let opened = try OpenDirectory(path: directory.path)
         try DurableFile.replace("state", in: opened, with: Array("first".utf8))
         var halfWay: [UInt8]?
@@ -27,7 +28,7 @@ final class DurableStorageTests: XCTestCase {
     }
 
     func testKeptRowFilesReopenCopyAndChecksumTheirRows() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let opened = try OpenDirectory(path: directory.path)
         let elements = (0..<40).map(Float.init)
         do {

@@ -1,16 +1,17 @@
 import Foundation
 import HDF5Store
+import TestSupport
 import XCTest
 
 final class ErrorTests: XCTestCase {
     func testMissingFile() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = directory.file("absent.h5")
         XCTAssertThrowsStoreError(.fileNotFound(path: path), try HDF5File.openReadOnly(path))
     }
 
     func testTextFileIsNotHDF5() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = directory.file("notes.h5")
         try "rows,columns\n1,2\n".write(toFile: path, atomically: true, encoding: .utf8)
         XCTAssertThrowsStoreError(.notHDF5(path: path), try HDF5File.openReadOnly(path))
@@ -18,7 +19,7 @@ final class ErrorTests: XCTestCase {
     }
 
     func testMissingDatasetListsMatrices() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = directory.file("data.h5")
         let writer = try HDF5File.create(path)
         try writer.write(dataset: "/A", shape: [2, 1], elements: [Float(1), 2])
@@ -39,7 +40,7 @@ final class ErrorTests: XCTestCase {
     }
 
     func testRankAndTypeAreChecked() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = directory.file("shapes.h5")
         let writer = try HDF5File.create(path)
         try writer.write(dataset: "/vector", shape: [3], elements: [Float(1), 2, 3])
@@ -66,7 +67,7 @@ final class ErrorTests: XCTestCase {
     }
 
     func testCreateInMissingDirectory() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let missing = directory.file("no/such/dir/out.h5")
         XCTAssertThrowsStoreError(
             .cannotCreate(path: missing, reason: "directory \(directory.file("no/such/dir")) does not exist"),
@@ -74,7 +75,7 @@ final class ErrorTests: XCTestCase {
     }
 
     func testCreateUnderARegularFile() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let blocker = directory.file("plain.txt")
         try "x".write(toFile: blocker, atomically: true, encoding: .utf8)
         XCTAssertThrowsStoreError(
@@ -83,7 +84,7 @@ final class ErrorTests: XCTestCase {
     }
 
     func testClosedFileIsReported() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = directory.file("closed.h5")
         let file = try HDF5File.create(path)
         try file.close()
@@ -107,7 +108,7 @@ final class ClassifiedErrorTests: XCTestCase {
     }
 
     func testATruncatedFileSaysHowShortItIs() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = directory.file("cut.h5")
         try writeMatrix(path)
         let fullSize = try fileSize(path)
@@ -119,7 +120,7 @@ final class ClassifiedErrorTests: XCTestCase {
     }
 
     func testDamagedMetadataIsReportedWithHDF5sDeepestMessage() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = directory.file("damaged.h5")
         try writeMatrix(path)
         // The root group's symbol table node follows the superblock and the root's header;
@@ -140,7 +141,7 @@ final class ClassifiedErrorTests: XCTestCase {
     }
 
     func testAFileLockedByAWriterIsOpenForWriting() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = directory.file("locked.h5")
         try writeMatrix(path)
         // A writer's HDF5 holds an exclusive flock on the file; a reader's shared one then fails.
@@ -164,7 +165,7 @@ final class ClassifiedErrorTests: XCTestCase {
     }
 
     func testAChangedInputIsNoticedByTheReader() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = directory.file("v.h5")
         try writeMatrix(path)
         let fullSize = try fileSize(path)
@@ -187,7 +188,7 @@ final class ClassifiedErrorTests: XCTestCase {
     }
 
     func testAnUnrecognizedFailureShowsOnlyItsDeepestCause() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let writer = try HDF5File.create(directory.file("twice.h5"))
         try writer.write(dataset: "X", shape: [1], elements: [Float(1)])
         XCTAssertThrowsError(try writer.write(dataset: "X", shape: [1], elements: [Float(2)])) { error in

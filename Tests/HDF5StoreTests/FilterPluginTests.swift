@@ -1,24 +1,20 @@
 import Foundation
 @testable import HDF5Store
+import TestSupport
 import XCTest
 
 /// The filters Debian packages as HDF5 plugins are found without HDF5_PLUGIN_PATH, and the
 /// data they decompress is the data the uncompressed file holds.
 final class FilterPluginTests: XCTestCase {
-    private func fixture(_ name: String) -> String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/\(name)").path
-    }
-
     func testDebianPluginsDecompressToTheStoredValues() throws {
-        let reference = try HDF5File.openReadOnly(fixture("compressed_none.h5ad"))
+        let reference = try HDF5File.openReadOnly(fixturePath("compressed_none.h5ad"))
         let dense = try reference.readMatrix(dataset: "/X", as: Float.self).elements
         let sparse = try ["data", "indices", "indptr"].map {
             try reference.readArray(dataset: "/layers/counts/\($0)", as: Double.self).elements
         }
         XCTAssertEqual(dense.count, 200 * 30)
         for (filter, id) in [("lzf", 32000), ("blosc", 32001), ("lz4", 32004)] {
-            let file = try HDF5File.openReadOnly(fixture("compressed_\(filter).h5ad"))
+            let file = try HDF5File.openReadOnly(fixturePath("compressed_\(filter).h5ad"))
             let listed = try file.datasets().first { $0.path == "/X" }
             XCTAssertEqual(listed?.pipeline.map(\.id), [id], filter)
             XCTAssertEqual(listed?.pipeline.map(\.isAvailable), [true], filter)

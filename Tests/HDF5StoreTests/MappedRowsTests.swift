@@ -1,5 +1,6 @@
 import Foundation
 import HDF5Store
+import TestSupport
 import XCTest
 
 /// Rows used in place from the mapped file are exactly the rows HDF5 reads, for every
@@ -11,7 +12,7 @@ final class MappedRowsTests: XCTestCase {
         (0..<(rows * columns)).map { T(($0 * 37) % 101) / 7 }
     }
 
-    private func source<T: HDF5Scalar>(_ directory: TemporaryDirectory, chunkRows: Int?, deflate: Int? = nil,
+    private func source<T: HDF5Scalar>(_ directory: ScratchDirectory, chunkRows: Int?, deflate: Int? = nil,
                                        stored _: T.Type) throws -> HDF5File {
         let path = directory.file("v-\(chunkRows ?? 0)-\(deflate ?? -1)-\(T.self).h5")
         let file = try HDF5File.create(path)
@@ -37,7 +38,7 @@ final class MappedRowsTests: XCTestCase {
     }
 
     func testContiguousAndChunkedDatasetsAreUsedInPlace() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         try assertMappedRowsMatchReads(try source(directory, chunkRows: nil, stored: Float.self))
         for chunkRows in [1, 7, 128, 1000] {
             try assertMappedRowsMatchReads(try source(directory, chunkRows: chunkRows, stored: Float.self))
@@ -45,7 +46,7 @@ final class MappedRowsTests: XCTestCase {
     }
 
     func testCompressedOrConvertedDataIsNotMapped() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let compressed = try DenseRowBlockSource<Float>(
             file: try source(directory, chunkRows: 64, deflate: 4, stored: Float.self), dataset: "/X")
         XCTAssertNil(try compressed.mappedRows())
@@ -60,7 +61,7 @@ final class MappedRowsTests: XCTestCase {
     /// Another program truncates the file under the mapping: reads beyond the new end would
     /// raise SIGBUS; they read zeros instead, and the mapping says it faulted.
     func testATruncatedFileReadsAsZerosAndIsReported() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let file = try source(directory, chunkRows: nil, stored: Float.self)
         let source = try DenseRowBlockSource<Float>(file: file, dataset: "/X")
         let mapped = try XCTUnwrap(try source.mappedRows())
@@ -81,7 +82,7 @@ final class MappedRowsTests: XCTestCase {
     /// A SIGBUS outside every registered mapping still ends the process by SIGBUS: here a
     /// child process reads a truncated mapping that was never registered.
     func testAFaultOutsideARegisteredMappingStillKillsTheProcess() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let file = try source(directory, chunkRows: nil, stored: Float.self)
         // A registered mapping, so that the handler is installed.
         let registered = try XCTUnwrap(try DenseRowBlockSource<Float>(file: file, dataset: "/X").mappedRows())

@@ -1,4 +1,5 @@
 import HDF5Store
+import TestSupport
 import XCTest
 
 final class RoundTripTests: XCTestCase {
@@ -11,7 +12,7 @@ final class RoundTripTests: XCTestCase {
     }
 
     private func assertMatrixRoundTrips<T: HDF5Scalar>(_: T.Type) throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = directory.file("matrix.h5")
         // Values that are exact in both precisions, including ones below 1.
         let elements: [T] = (0..<12).map { T($0) * T(0.25) + T(0.5) }
@@ -31,7 +32,7 @@ final class RoundTripTests: XCTestCase {
     }
 
     func testIntegerDatasetsConvertExactly() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = directory.file("integers.h5")
         let int16: [Int16] = [-32768, -1, 0, 1, 2, 32767]
         let uint8: [UInt8] = [0, 1, 127, 128, 254, 255]
@@ -60,7 +61,7 @@ final class RoundTripTests: XCTestCase {
     }
 
     func testOneDimensionalArrayRoundTrips() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = directory.file("history.h5")
         let history: [Double] = [10.5, 4.25, 2.125, 2.0625]
         let writer = try HDF5File.create(path)
@@ -75,7 +76,7 @@ final class RoundTripTests: XCTestCase {
     }
 
     func testWriteRejectsWrongElementCountAndBadShape() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = directory.file("bad.h5")
         let writer = try HDF5File.create(path)
         XCTAssertThrowsStoreError(
@@ -87,7 +88,7 @@ final class RoundTripTests: XCTestCase {
     }
 
     func testLibraryFailureCarriesHDF5ErrorStack() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let writer = try HDF5File.create(directory.file("twice.h5"))
         try writer.write(dataset: "X", shape: [1], elements: [Float(1)])
         XCTAssertThrowsError(try writer.write(dataset: "X", shape: [1], elements: [Float(2)])) { error in

@@ -1,4 +1,5 @@
 import HDF5Store
+import TestSupport
 import XCTest
 
 final class RowBlockWriterTests: XCTestCase {
@@ -23,7 +24,7 @@ final class RowBlockWriterTests: XCTestCase {
     }
 
     func testBlocksWrittenSeparatelyEqualTheWholeWrittenAtOnce() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = directory.file("blocks.h5")
         let file = try HDF5File.create(path)
         try file.write(dataset: "/whole", shape: [rows, columns], elements: matrix)
@@ -41,7 +42,7 @@ final class RowBlockWriterTests: XCTestCase {
     }
 
     func testChunkedGzipWithShuffle() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = directory.file("gzip.h5")
         let file = try HDF5File.create(path)
         let values = matrix.map(Float.init)
@@ -60,7 +61,7 @@ final class RowBlockWriterTests: XCTestCase {
     }
 
     func testIntegerTypesAreStoredAsTheirOwnType() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = directory.file("integers.h5")
         let file = try HDF5File.create(path)
         let uint16 = matrix.map { UInt16($0 * 2) + 60_000 }
@@ -94,7 +95,7 @@ final class RowBlockWriterTests: XCTestCase {
         XCTAssertEqual(RowBlockWriter<UInt8>.defaultChunkRows(columns: 1024), 1024)
         XCTAssertEqual(RowBlockWriter<Double>.defaultChunkRows(columns: 1 << 20), 1, "at least one row")
 
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let file = try HDF5File.create(directory.file("default.h5"))
         let tall = try RowBlockWriter<Float>(file: file, dataset: "/tall", rows: 100_000, columns: 1000)
         XCTAssertEqual(tall.chunkRows, 262)
@@ -103,7 +104,7 @@ final class RowBlockWriterTests: XCTestCase {
     }
 
     func testBadBlocksAndWritesAfterCloseAreRefused() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = directory.file("errors.h5")
         let file = try HDF5File.create(path)
         let writer = try RowBlockWriter<Double>(file: file, dataset: "V", rows: rows, columns: columns)

@@ -1,10 +1,11 @@
 import Foundation
 import HDF5Store
+import TestSupport
 import XCTest
 
 final class ScratchRowFileTests: XCTestCase {
     func testRowsRoundTripAndNoFileIsLeftInTheDirectory() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         do {
             let file = try ScratchRowFile<Float>.temporary(in: directory.path, prefix: ".w-", rows: 10, columns: 3)
             XCTAssertEqual(try file.read(rows: 0..<10), [Float](repeating: 0, count: 30), "a new file reads as zeros")

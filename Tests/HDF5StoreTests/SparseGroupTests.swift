@@ -1,5 +1,6 @@
 import Foundation
 import HDF5Store
+import TestSupport
 import XCTest
 
 /// Sparse groups as AnnData, 10x Genomics and h5sparse write them: rows read back as the
@@ -34,7 +35,7 @@ final class SparseGroupTests: XCTestCase {
     }
 
     func testAnnDataCSRAndTenXCSCReadAsTheSameRows() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = directory.file("sparse.h5")
         try write(path) { file in
             try writeGroup(file, "/X", data: csr.data, indices: csr.indices, indptr: csr.indptr)
@@ -63,7 +64,7 @@ final class SparseGroupTests: XCTestCase {
     }
 
     func testMalformedGroupsAreNamed() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = directory.file("bad.h5")
         try write(path) { file in
             try writeGroup(file, "/short", data: csr.data, indices: csr.indices, indptr: [0, 2, 4])
@@ -97,7 +98,7 @@ final class SparseGroupTests: XCTestCase {
     /// Declared shapes are attributes anyone can write: one the arrays cannot hold, or of the
     /// wrong type, is named, never computed with (the rows Int.max declares overflowed).
     func testDeclaredShapesTheArraysCannotHoldAreNamed() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = directory.file("shapes.h5")
         try write(path) { file in
             for (group, shape) in [("/rows", [Int.max, 4]), ("/columns", [3, 1 << 31]), ("/wide", [3, Int(Int32.max)])] {

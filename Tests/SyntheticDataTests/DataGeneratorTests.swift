@@ -2,22 +2,17 @@ import Foundation
 import HDF5Store
 import NMFKernels
 import SyntheticData
+import TestSupport
 import XCTest
 
 final class DataGeneratorTests: XCTestCase {
-    private var directory: String!
+    private var scratch: ScratchDirectory!
+    private var directory: String { scratch.path }
 
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("DataGeneratorTests-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    }
+    override func setUpWithError() throws { scratch = try ScratchDirectory() }
+    override func tearDown() { scratch = nil }
 
-    override func tearDownWithError() throws {
-        try FileManager.default.removeItem(atPath: directory)
-    }
-
-    private func path(_ name: String) -> String { "\(directory!)/\(name)" }
+    private func path(_ name: String) -> String { "\(directory)/\(name)" }
 
     private func matrix<T: NMFScalar & HDF5Scalar>(_ file: String, _ dataset: String,
                                                   as _: T.Type = T.self) throws -> Matrix<T> {

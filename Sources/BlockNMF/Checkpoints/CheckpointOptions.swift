@@ -31,7 +31,7 @@ public enum CheckpointInterval: Sendable, Equatable, CustomStringConvertible {
         if let count = Int(text) {
             guard count >= 1 else { return nil }
             self = .iterations(count)
-        } else if let seconds = WallClockDuration.seconds(parsing: text), seconds > 0 {
+        } else if let seconds = WallClockDuration.usableSeconds(parsing: text) {
             self = .seconds(seconds)
         } else {
             return nil
@@ -48,6 +48,14 @@ public enum CheckpointInterval: Sendable, Equatable, CustomStringConvertible {
 
 /// Durations as people write them for batch jobs.
 public enum WallClockDuration {
+    /// Whether a limit or an interval can be `seconds` long: more than nothing (not NaN).
+    public static func isUsable(_ seconds: Double) -> Bool { seconds > 0 }
+
+    /// `seconds(parsing:)`, when it is usable for a limit or an interval.
+    public static func usableSeconds(parsing text: String) -> Double? {
+        seconds(parsing: text).flatMap { isUsable($0) ? $0 : nil }
+    }
+
     /// `3h50m`, `10m`, `90s`, `1.5h`, `2d`, or Slurm's `[D-]HH:MM:SS` / `MM:SS`.
     public static func seconds(parsing text: String) -> Double? {
         if text.contains(":") { return colonSeparated(text) }

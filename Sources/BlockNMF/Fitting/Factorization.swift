@@ -40,7 +40,7 @@ public struct FactorizationRequest: Sendable {
 
     public init(input: String, dataset: String? = nil, output: String, configuration: NMFConfiguration,
                 precision: Precision = .auto, initialW: DatasetReference? = nil,
-                initialH: DatasetReference? = nil, threads: Int = Factorization.defaultThreads,
+                initialH: DatasetReference? = nil, threads: Int = WorkerThreads.default,
                 memory: MemoryBudget = .default, blockRows: Int? = nil, wStorage: FactorStorage = .auto,
                 scratchDirectory: String? = nil, checkpoint: CheckpointOptions? = nil,
                 stopRequest: StopRequest? = nil, timeLimit: Double? = nil,
@@ -133,49 +133,13 @@ public enum FactorizationError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// Progress of a running factorization.
-public struct FactorizationProgress: Sendable {
-    public let iteration: IterationProgress
-    /// Bytes of V read so far and the seconds the reader spent on them.
-    public let bytesRead: Int
-    public let readSeconds: Double
-}
-
 public enum Factorization {
-    /// One worker per core.
-    public static var defaultThreads: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
-
-    /// The plan `factor` makes for a dataset under a budget (for `blocknmf info`).
-    public static func plan<T: NMFScalar & HDF5Scalar>(
-        for source: DenseRowBlockSource<T>, memory: MemoryBudget, blockRows: Int? = nil,
-        description: String
-    ) throws -> StreamPlan {
-        try StreamPlan.make(
-            rows: source.rows, columns: source.columns, elementBytes: MemoryLayout<T>.stride,
-            storedBytes: max(1, source.storedType.bits / 8), chunkRows: source.chunkRows,
-            chunksCached: !source.filters.isEmpty, budget: memory, blockRowsOverride: blockRows, source: description)
-    }
-
     /// `onRowOrder` hears how far putting a column-compressed V in row order is, before the fit.
     public static func run(_ request: FactorizationRequest,
                            onProgress: ((FactorizationProgress) -> Void)? = nil,
                            onCheckpoint: ((CheckpointEvent) -> Void)? = nil,
                            onRowOrder: ((RowOrderProgress) -> Void)? = nil) throws -> FactorizationSummary {
-        try request.configuration.validate()
-        try checkThreads(request.threads)
-        if let timeLimit = request.timeLimit, !(timeLimit > 0) {
-            throw NMFError.invalidParameter(name: "time-limit", value: "\(timeLimit) s", requirement: "must be positive")
-        }
-        if request.timeLimit != nil && request.checkpoint == nil {
-            throw NMFError.invalidParameter(name: "time-limit", value: WallClockDuration.format(request.timeLimit!),
-                                            requirement: "needs --checkpoint DIR to save the run when it stops")
-        }
-        // Neither exists yet, so compare the paths: the image's rename would replace the result.
-        if let image = request.componentsImage,
-           URL(fileURLWithPath: image.path).standardizedFileURL == URL(fileURLWithPath: request.output).standardizedFileURL {
-            throw NMFError.invalidParameter(name: "components-png", value: image.path,
-                                            requirement: "must differ from the output file")
-        }
+        try request.validate()
         let input = try MatrixInput(path: request.input, dataset: request.dataset)
         let outputs = [request.output, request.componentsImage?.path].compactMap { $0 }
         if let clash = outputs.first(where: { isSameFile(request.input, $0) }) {
@@ -203,26 +167,11 @@ public enum Factorization {
         }
     }
 
-    static func checkThreads(_ threads: Int) throws(NMFError) {
-        guard threads >= 1 else {
-            throw NMFError.invalidParameter(name: "threads", value: "\(threads)", requirement: "must be at least 1")
-        }
-    }
-
     /// `--scratch-dir`, or the output's directory.
     static func scratchDirectory(for request: FactorizationRequest) -> String {
         if let directory = request.scratchDirectory {
             return directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         }
         return FileSystem.parentDirectory(of: request.output)
-    }
-
-    static func progress(_ onProgress: ((FactorizationProgress) -> Void)?,
-                         _ reader: some MatrixReader) -> ((IterationProgress) -> Void)? {
-        guard let onProgress else { return nil }
-        return { iteration in
-            onProgress(FactorizationProgress(iteration: iteration, bytesRead: reader.bytesRead,
-                                             readSeconds: reader.readSeconds))
-        }
     }
 }

@@ -102,7 +102,7 @@ struct FitSession: MatrixReading {
         do {
             report = try NMF<Data.Element>(request.configuration, threads: request.threads).solve(
                 data, w: start.w, h: &h, summary: start.summary, initialization: method.rawValue, clock: clock,
-                onIteration: Factorization.progress(onProgress, reader),
+                onIteration: FactorizationProgress.reporting(to: onProgress, from: reader),
                 resuming: start.resumed ? (start.state, session?.secondsBefore ?? 0) : nil,
                 checkpoints: session?.loopCheckpoints)
         } catch let stopped as LoopStopped {
@@ -172,8 +172,8 @@ struct FitSession: MatrixReading {
         return FactorizationSummary(
             input: request.input, dataset: input.dataset, rows: data.rows, columns: data.columns,
             storedType: input.storedType.name, precision: Data.Element.precisionName, output: request.output,
-            report: report, relativeError: !configuration.loss.isFrobenius ? nil
-                : dataNorm > 0 ? report.reconstructionError / dataNorm : 0,
+            report: report,
+            relativeError: RelativeError.of(report.reconstructionError, dataNorm: dataNorm, loss: configuration.loss),
             plan: plan, wStorage: wInMemory ? "memory" : "scratch", threads: request.threads,
             memoryBudgetBytes: request.memory.bytes,
             readsInPlace: plan.mode == .streamed && reader.readsInPlace, bytesRead: reader.bytesRead,

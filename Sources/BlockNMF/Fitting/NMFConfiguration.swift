@@ -82,30 +82,12 @@ public struct NMFConfiguration: Sendable, Equatable, Codable {
                   loss: try container.decodeIfPresent(BetaLoss.self, forKey: .loss) ?? .frobenius)
     }
 
-    /// Checks each parameter on its own; checks that need the data's shape come later.
+    /// Checks each parameter on its own (`firstViolation`); checks that need the data's
+    /// shape come later.
     public func validate() throws(NMFError) {
-        func invalid(_ name: String, _ value: String, _ rule: String) -> NMFError {
-            .invalidParameter(name: name, value: value, requirement: rule)
-        }
-        guard components >= 1 else { throw invalid("rank", "\(components)", "must be at least 1") }
-        guard innerSweeps >= 1 else { throw invalid("inner-sweeps", "\(innerSweeps)", "must be at least 1") }
-        guard maxIterations >= 1 else { throw invalid("max-iter", "\(maxIterations)", "must be at least 1") }
-        guard tolerance >= 0, tolerance.isFinite else {
-            throw invalid("tol", "\(tolerance)", "must be a finite number ≥ 0")
-        }
-        let alphaW = regularization.alphaW
-        guard alphaW >= 0, alphaW.isFinite else {
-            throw invalid("alpha-w", "\(alphaW)", "must be a finite number ≥ 0")
-        }
-        if case .value(let alphaH) = regularization.alphaH, !(alphaH >= 0 && alphaH.isFinite) {
-            throw invalid("alpha-h", "\(alphaH)", "must be a finite number ≥ 0 or 'same'")
-        }
-        let ratio = regularization.l1Ratio
-        guard ratio >= 0, ratio <= 1 else { throw invalid("l1-ratio", "\(ratio)", "must be in [0, 1]") }
-        guard loss.beta.isFinite else { throw invalid("loss", "\(loss.beta)", "must be a finite number") }
-        if !loss.isFrobenius && solver != .mu {
-            throw invalid("loss", "\(loss)", "needs --solver mu (solver '\(solver.rawValue)' minimizes the Frobenius loss only)")
-        }
+        guard let violation = firstViolation() else { return }
+        throw .invalidParameter(name: violation.parameter.option, value: violation.value,
+                                requirement: violation.rule.requirement)
     }
 
     /// The initialization this configuration uses on an m×n matrix.

@@ -4,6 +4,8 @@ import NMFKernels
 /// one-line description that names the parameter, the input and the position.
 public enum NMFError: Error, Equatable, CustomStringConvertible {
     case invalidParameter(name: String, value: String, requirement: String)
+    /// A setting that takes effect only with `--checkpoint DIR` (a time limit saves the run there).
+    case needsCheckpoint(name: String, value: String)
     case rankTooLarge(rank: Int, initialization: InitializationMethod, samples: Int, features: Int)
     case emptyInput(source: String, rows: Int, columns: Int)
     case negativeValue(source: String, row: Int, column: Int, value: Double)
@@ -28,6 +30,8 @@ public enum NMFError: Error, Equatable, CustomStringConvertible {
         switch self {
         case let .invalidParameter(name, value, requirement):
             return "invalid --\(name) \(value): \(requirement)"
+        case let .needsCheckpoint(name, value):
+            return "invalid --\(name) \(value): needs --checkpoint DIR to save the run when it stops"
         case let .rankTooLarge(rank, initialization, samples, features):
             return "rank \(rank) is too large for init '\(initialization.rawValue)': it needs rank ≤ min(rows, columns) = \(min(samples, features)) for a \(samples)×\(features) matrix (init 'random' allows any rank)"
         case let .emptyInput(source, rows, columns):

@@ -21,7 +21,7 @@ public struct TransformRequest: Sendable {
     public var blockRows: Int?
 
     public init(input: String, dataset: String? = nil, model: String, output: String, precision: Precision = .auto,
-                threads: Int = Factorization.defaultThreads, memory: MemoryBudget = .default, blockRows: Int? = nil) {
+                threads: Int = WorkerThreads.default, memory: MemoryBudget = .default, blockRows: Int? = nil) {
         self.input = input
         self.dataset = dataset
         self.model = model
@@ -104,7 +104,7 @@ public enum Transformation {
     /// (`TransformFile`). Nothing is written unless it succeeds.
     public static func run(_ request: TransformRequest,
                            onProgress: ((FactorizationProgress) -> Void)? = nil) throws -> TransformSummary {
-        try Factorization.checkThreads(request.threads)
+        try request.validate()
         let model = try ModelFile(path: request.model)
         let input = try MatrixInput(path: request.input, dataset: request.dataset)
         try checkOutput(request.output, input: request.input, model: request.model)
@@ -136,14 +136,13 @@ public enum Transformation {
             let summary = try DataSummary.scan(data, threads: request.threads)
             let (w, report) = try NMF<Data.Element>(model.configuration, threads: request.threads).transform(
                 data, components: model.components.converted(to: Data.Element.self), summary: summary, clock: clock,
-                onIteration: Factorization.progress(onProgress, reader))
+                onIteration: FactorizationProgress.reporting(to: onProgress, from: reader))
             let dataNorm = summary.squaredNorm.squareRoot()
             let result = TransformSummary(
                 input: request.input, dataset: input.dataset, rows: input.rows, columns: input.columns,
                 storedType: input.storedType.name, precision: Data.Element.precisionName, model: request.model,
                 configuration: model.configuration, output: request.output, report: report,
-                relativeError: !model.configuration.loss.isFrobenius ? nil
-                    : dataNorm > 0 ? report.reconstructionError / dataNorm : 0, plan: plan,
+                relativeError: RelativeError.of(report.reconstructionError, dataNorm: dataNorm, loss: model.configuration.loss), plan: plan,
                 threads: request.threads, memoryBudgetBytes: request.memory.bytes, bytesRead: reader.bytesRead,
                 readSeconds: reader.readSeconds, peakResidentBytes: ResourceUsage.peakResidentBytes)
             try TransformFile.write(w: FactorRows(w), summary: result, to: output.file)

@@ -61,17 +61,17 @@ public enum DatasetInventory {
         return try sparse + datasets.map { info in
             var plan: StreamPlan?, planPrecision: String?, problem: String?
             if info.rank == 2, info.elementType.isNumeric {
-                let float32 = computesInFloat32(info.elementType, precision)
+                let float32 = precision.computesInFloat32(storedType: info.elementType)
                 planPrecision = float32 ? "float32" : "float64"
                 if let missing = info.unavailableFilter {
                     problem = unreadable(info.path, missing)
                 } else {
                     do {
                         try file.checkReadable(dataset: info.path)
-                        plan = try StreamPlan.make(
-                            rows: info.shape[0], columns: info.shape[1], elementBytes: float32 ? 4 : 8,
-                            storedBytes: max(1, info.elementType.bits / 8), chunkRows: info.chunkShape?[0],
-                            chunksCached: !info.filters.isEmpty, budget: memory, source: "\(path):\(info.path)")
+                        plan = try StreamPlan.dense(
+                            rows: info.shape[0], columns: info.shape[1], storedType: info.elementType,
+                            chunkRows: info.chunkShape?[0], filtered: !info.filters.isEmpty,
+                            elementBytes: float32 ? 4 : 8, budget: memory, source: "\(path):\(info.path)")
                     } catch let error as HDF5StoreError {
                         problem = "cannot read it: \(error)"
                     } catch {
@@ -102,15 +102,11 @@ public enum DatasetInventory {
         }
     }
 
-    private static func computesInFloat32(_ type: ElementType, _ precision: Precision) -> Bool {
-        precision == .float32 || (precision == .auto && type.name == "float32")
-    }
-
     private static func sparseEntry(_ group: SparseGroupInfo, datasets: [DatasetInfo], path: String,
                                     memory: MemoryBudget, precision: Precision) -> DatasetEntry {
         let members = datasets.filter { $0.path.hasPrefix(group.path + "/") && $0.rank == 1 }
         let read = members.filter { ["data", "indices", "indptr"].map { group.path + "/" + $0 }.contains($0.path) }
-        let float32 = computesInFloat32(group.valueType, precision)
+        let float32 = precision.computesInFloat32(storedType: group.valueType)
         var plan: StreamPlan?, problem: String?
         if let unreadable = read.lazy.compactMap({ member in member.unavailableFilter.map { (member.path, $0) } }).first {
             problem = Self.unreadable(unreadable.0, unreadable.1)

@@ -18,11 +18,3 @@ public struct DatasetReference: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "\(file):\(dataset)" }
 }
-
-/// The floating-point precision a factorization computes in.
-public enum Precision: String, Sendable, Codable, CaseIterable {
-    /// As scikit-learn: float32 data stays float32, every other type becomes float64.
-    case auto
-    case float32
-    case float64
-}

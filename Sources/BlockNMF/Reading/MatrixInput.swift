@@ -59,11 +59,7 @@ struct MatrixInput {
     /// Whether the work runs in float32: asked for, or `auto` on float32 data (scikit-learn
     /// keeps float32 in float32 and converts everything else to float64).
     func computesInFloat32(_ precision: Precision) -> Bool {
-        switch precision {
-        case .float32: true
-        case .float64: false
-        case .auto: storedType == Float.elementType
-        }
+        precision.computesInFloat32(storedType: storedType)
     }
 
     /// Opens the reader in the working precision, makes the plan for `memory` (or
@@ -112,7 +108,10 @@ struct MatrixInput {
             return try reading.read(blocks, reader: blocks, plan: plan)
         }
         let source = try DenseRowBlockSource<T>(file: file, dataset: dataset, blockRows: 1)
-        let plan = try Factorization.plan(for: source, memory: memory, blockRows: blockRows, description: description)
+        let plan = try StreamPlan.dense(
+            rows: rows, columns: columns, storedType: source.storedType, chunkRows: source.chunkRows,
+            filtered: !source.filters.isEmpty, elementBytes: MemoryLayout<T>.stride, budget: memory,
+            blockRowsOverride: blockRows, source: description)
         try reading.check(plan: plan, elementBytes: MemoryLayout<T>.stride, rowsPerTile: TileSchedule.rowsPerTile)
         let streamed = try HDF5RowBlocks(source: source, blockRows: plan.blockRows, sourceDescription: description)
         // Two concrete calls rather than one through `any RowBlockProvider`, so the

@@ -1,3 +1,5 @@
+import HDF5Store
+
 /// How V is held during a fit: all of it in memory when it fits the budget
 /// comfortably, otherwise streamed in blocks whose buffers fit the budget.
 public struct StreamPlan: Sendable, Equatable, Codable {
@@ -60,6 +62,17 @@ public struct StreamPlan: Sendable, Equatable, Codable {
         }
         blockRows = min(blockRows, roundUp(rows, to: tile))
         return StreamPlan(mode: resident ? .resident : .streamed, blockRows: blockRows)
+    }
+
+    /// The plan for a dense dataset of `storedType` values read as `elementBytes`-sized ones:
+    /// what `factor` and `transform` make, and what `info` says they would make. Unfiltered
+    /// chunks are read straight into the buffers, so only filtered ones need a cache.
+    static func dense(rows: Int, columns: Int, storedType: ElementType, chunkRows: Int?, filtered: Bool,
+                      elementBytes: Int, budget: MemoryBudget, blockRowsOverride: Int? = nil,
+                      source: String) throws -> StreamPlan {
+        try make(rows: rows, columns: columns, elementBytes: elementBytes, storedBytes: max(1, storedType.bits / 8),
+                 chunkRows: chunkRows, chunksCached: filtered, budget: budget, blockRowsOverride: blockRowsOverride,
+                 source: source)
     }
 
     /// The plan for a sparse m×n matrix of `nonZeros` values, each stored with a 4-byte

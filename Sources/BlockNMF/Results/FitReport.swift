@@ -91,7 +91,7 @@ public struct IterationProgress: Sendable {
 
     /// ‖V − W·H‖_F / ‖V‖_F (Frobenius only).
     public var relativeError: Double? {
-        loss.isFrobenius ? (dataNorm > 0 ? reconstructionError / dataNorm : 0) : nil
+        RelativeError.of(reconstructionError, dataNorm: dataNorm, loss: loss)
     }
 
     /// (previous − current) / previous.

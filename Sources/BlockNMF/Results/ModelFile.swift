@@ -69,20 +69,16 @@ private struct ModelParameters {
         let alphaH: AlphaH = try optional("alpha_H").map { try self.alphaH($0) } ?? .same
         let innerSweeps = solver == .hals
             ? try integer("inner_sweeps", try required("inner_sweeps")) : NMFConfiguration.defaultInnerSweeps
-
-        try check("max_iter", maxIterations, maxIterations >= 1, "must be at least 1")
-        try check("inner_sweeps", innerSweeps, innerSweeps >= 1, "must be at least 1")
-        try check("tol", tolerance, tolerance >= 0 && tolerance.isFinite, "must be a finite number ≥ 0")
-        try check("alpha_W", alphaW, alphaW >= 0 && alphaW.isFinite, "must be a finite number ≥ 0")
-        try check("l1_ratio", l1Ratio, l1Ratio >= 0 && l1Ratio <= 1, "must be in [0, 1]")
-        if !loss.isFrobenius && solver != .mu {
-            throw ModelError.invalidParameter(model: path, name: "beta_loss", value: loss.description,
-                                              requirement: "needs solver mu, the only solver for losses other than frobenius")
-        }
-        return NMFConfiguration(
+        let configuration = NMFConfiguration(
             components: components, solver: solver, maxIterations: maxIterations, tolerance: tolerance,
             regularization: Regularization(alphaW: alphaW, alphaH: alphaH, l1Ratio: l1Ratio),
             innerSweeps: innerSweeps, loss: loss)
+        // The rules `factor`'s options follow, told in the model's attribute names.
+        if let violation = configuration.firstViolation() {
+            throw ModelError.invalidParameter(model: path, name: violation.parameter.attribute, value: violation.value,
+                                              requirement: violation.rule.modelRequirement)
+        }
+        return configuration
     }
 
     private func required(_ name: String) throws -> AttributeValue {
@@ -128,12 +124,6 @@ private struct ModelParameters {
             return .value(number)
         case .double(let number): return .value(number)
         case .integer(let number): return .value(Double(number))
-        }
-    }
-
-    private func check<Value>(_ name: String, _ value: Value, _ holds: Bool, _ requirement: String) throws {
-        guard holds else {
-            throw ModelError.invalidParameter(model: path, name: name, value: "\(value)", requirement: requirement)
         }
     }
 

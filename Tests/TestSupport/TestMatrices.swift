@@ -2,8 +2,8 @@ import NMFKernels
 
 /// Seeded test matrices: a planted product W*·H* of uniform factors, optionally
 /// with uniform noise, so every test input is reproducible from its arguments.
-enum TestMatrices {
-    static func planted<T: NMFScalar>(
+public enum TestMatrices {
+    public static func planted<T: NMFScalar>(
         _ m: Int, _ n: Int, rank: Int, noise: Double = 0, seed: UInt32, as: T.Type = T.self
     ) -> Matrix<T> {
         var random = LegacyRandomState(seed: seed)
@@ -15,7 +15,7 @@ enum TestMatrices {
     }
 
     /// ‖V − W·H‖_F computed densely: the oracle for the trace-identity loss.
-    static func denseResidual<T: NMFScalar>(_ v: Matrix<T>, _ w: Matrix<T>, _ h: Matrix<T>) -> Double {
+    public static func denseResidual<T: NMFScalar>(_ v: Matrix<T>, _ w: Matrix<T>, _ h: Matrix<T>) -> Double {
         let product = Matrix.product(w.converted(to: Double.self), h.converted(to: Double.self))
         let reference = v.converted(to: Double.self)
         var sum = 0.0

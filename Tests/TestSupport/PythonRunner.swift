@@ -1,11 +1,25 @@
 import Foundation
 
+/// What a process the tests ran printed, and how it ended.
+public struct CommandResult {
+    /// The exit status, or 128 + the signal that ended the process, as a shell reports it.
+    public let status: Int32
+    public let standardOutput: String
+    public let standardError: String
+
+    public init(status: Int32, standardOutput: String, standardError: String) {
+        self.status = status
+        self.standardOutput = standardOutput
+        self.standardError = standardError
+    }
+}
+
 /// Runs python3 (with h5py and numpy, which tools/setup.sh --tests installs) on a script or
 /// a file of the repository, as the tests that write unusual HDF5 files need.
-enum PythonRunner {
+public enum PythonRunner {
     /// `arguments` after `python3`, e.g. `["-c", script, path]`. Standard error is read after
     /// standard output, so it must stay small (a traceback).
-    static func run(_ arguments: [String]) throws -> CommandResult {
+    public static func run(_ arguments: [String]) throws -> CommandResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3"] + arguments

@@ -3,24 +3,6 @@ import Foundation
 import HDF5Store
 import XCTest
 
-/// A fresh directory per test, removed when the test ends.
-final class TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("HDF5StoreTests-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        path = url.path
-    }
-
-    func file(_ name: String) -> String { path + "/" + name }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-}
-
 /// Asserts that `body` throws exactly `expected`.
 func XCTAssertThrowsStoreError<T>(
     _ expected: HDF5StoreError, _ body: @autoclosure () throws -> T,
