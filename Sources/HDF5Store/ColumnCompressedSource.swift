@@ -27,9 +27,7 @@ public final class ColumnCompressedSource<Element: HDF5Scalar>: @unchecked Senda
 
     public init(file: HDF5File, group: String) throws {
         let info = try file.sparseGroup(group)
-        func invalid(_ reason: String) -> HDF5StoreError {
-            .invalidSparseGroup(path: file.path, group: info.path, reason: reason)
-        }
+        let invalid = { (reason: String) in info.invalid(reason, in: file) }
         guard !info.rowsAreCompressed else {
             throw invalid("its indptr runs over the matrix's rows; read it through SparseRowSource")
         }

@@ -1,3 +1,4 @@
+import FileStorage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -58,13 +59,13 @@ public enum HDF5StoreError: Error, CustomStringConvertible, Equatable, Sendable 
     public var description: String {
         switch self {
         case let .fileNotFound(path):
-            return "file \(path) does not exist"
+            return FileStorageError.fileNotFound(path: path).description
         case let .cannotOpen(path, reason):
-            return "cannot open \(path): \(reason)"
+            return FileStorageError.cannotOpen(path: path, reason: reason).description
         case let .notHDF5(path):
             return "\(path) is not an HDF5 file"
         case let .cannotCreate(path, reason):
-            return "cannot create \(path): \(reason)"
+            return FileStorageError.cannotCreate(path: path, reason: reason).description
         case let .fileClosed(path):
             return "\(path) has already been closed"
         case let .datasetNotFound(path, dataset, available):

@@ -52,6 +52,11 @@ public struct SparseGroupInfo: Sendable, Equatable {
     public var rowsAreCompressed: Bool { (orientation == .rows) != isTransposed }
     /// Non-zeros over all entries.
     public var density: Double { rows > 0 && columns > 0 ? Double(nonZeros) / Double(rows) / Double(columns) : 0 }
+
+    /// The error for a group that cannot be read as asked, naming the file and the group.
+    func invalid(_ reason: String, in file: HDF5File) -> HDF5StoreError {
+        .invalidSparseGroup(path: file.path, group: path, reason: reason)
+    }
 }
 
 extension HDF5File {

@@ -16,9 +16,7 @@ public final class SparseRowSource<Element: HDF5Scalar>: @unchecked Sendable {
 
     public init(file: HDF5File, group: String) throws {
         let info = try file.sparseGroup(group)
-        func invalid(_ reason: String) -> HDF5StoreError {
-            .invalidSparseGroup(path: file.path, group: info.path, reason: reason)
-        }
+        let invalid = { (reason: String) in info.invalid(reason, in: file) }
         guard info.rowsAreCompressed else {
             throw invalid("its indptr runs over the matrix's columns; read it through ColumnCompressedSource")
         }
