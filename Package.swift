@@ -43,7 +43,8 @@ let package = Package(
         // Layers, top to bottom: kernels and storage know nothing of each other; HDF5 files
         // stand on plain files and directories.
         .target(name: "NMFKernels", dependencies: ["CBLAS", "CVectorKernels"], swiftSettings: explicitImports),
-        .target(name: "FileStorage", swiftSettings: explicitImports),
+        .target(name: "CFileCalls"),
+        .target(name: "FileStorage", dependencies: ["CFileCalls"], swiftSettings: explicitImports),
         .target(name: "HDF5Store", dependencies: ["CHDF5", "CMappingGuard", "FileStorage"], swiftSettings: explicitImports),
         // Components drawn as a PNG grid: `factor --components-png` draws through the engine.
         .target(name: "ComponentPictures", dependencies: ["NMFKernels"], swiftSettings: explicitImports),

@@ -163,6 +163,7 @@ def part_baseline(results, args):
                 losses[name] = summary["report"]["lossHistory"] + [summary["report"]["reconstructionError"]]
         current, baseline = statistics.median(times["this build"]), statistics.median(times["baseline"])
         rows.append((label, current, baseline, current / baseline, losses["this build"] == losses["baseline"]))
+        print(f"{label}: this build {times['this build']}, baseline {times['baseline']}", file=sys.stderr)
     results["baseline"] = {"binary": args.baseline, "trials": args.trials, "runs": rows}
     print(f"\n### This build against {args.baseline}: {m} × {n} float32, k = {k}, in page cache\n")
     print(f"Medians of {args.trials} alternating trials, each the median over 8 iterations of `cd`.\n")

@@ -47,14 +47,4 @@ static inline hid_t chdf5_e_default(void) { return H5E_DEFAULT; }
 static inline unsigned chdf5_o_info_basic(void) { return H5O_INFO_BASIC; }
 static inline unsigned chdf5_o_info_num_attrs(void) { return H5O_INFO_NUM_ATTRS; }
 
-/*
- * Linux's fallocate(2) is declared only under _GNU_SOURCE, which Swift's Glibc module is
- * not built with. Punching a hole frees a file's storage under a range (KEEP_SIZE: the
- * file keeps its length and reads zeros there); -1 with errno where unsupported.
- */
-extern int fallocate(int fd, int mode, off_t offset, off_t length);
-static inline int chdf5_punch_hole(int descriptor, off_t offset, off_t length) {
-    return fallocate(descriptor, 0x02 /* FALLOC_FL_PUNCH_HOLE */ | 0x01 /* FALLOC_FL_KEEP_SIZE */, offset, length);
-}
-
 #endif

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import FileStorage
 import Glibc
 #endif
 

@@ -111,9 +111,9 @@ public enum HDF5StoreError: Error, CustomStringConvertible, Equatable, Sendable 
         case let .filterUnavailable(path, dataset, filter):
             return "\(path):\(dataset) is stored with \(filter.phrase), which HDF5 cannot load: \(filter.remedy)"
         case let .noSpace(path):
-            return "no space left on device writing \(path)"
+            return FileStorageError.noSpace(path: path).description
         case let .inputOutput(path, action, reason):
-            return "input/output error \(action) \(path): \(reason)"
+            return FileStorageError.inputOutput(path: path, action: action, reason: reason).description
         case let .openForWriting(path):
             return "\(path) is open for writing by another program (or was not closed by it: h5clear -s \(path))"
         case let .truncated(path, size, expectedSize):

@@ -51,7 +51,8 @@ struct CommandFailure: Error, CustomStringConvertible {
             switch error {
             case .fileNotFound, .cannotOpen: return 66
             case .cannotCreate: return 73
-            case .systemCallFailed: return 70
+            case .noSpace, .inputOutput: return 74
+            case .rowsOutOfBounds, .systemCallFailed: return 70
             }
         case let error as NMFError:
             if case .invalidParameter = error { return 64 }

@@ -98,6 +98,8 @@ final class FullDiskTests: XCTestCase {
         XCTAssertEqual(lines.count, 1, failed.standardError)
         XCTAssertTrue(lines.first?.hasPrefix("blocknmf: error: no space left on device writing \(directory)") ?? false,
                       failed.standardError)
+        XCTAssertTrue(lines.first?.contains(": the checkpoint needs about ") ?? false,
+                      "names what needed the space: \(failed.standardError)")
         XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.file("fit.h5")))
         let left = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
         XCTAssertEqual(left.filter { $0.hasPrefix("state-") }, ["state-00000002", "state-00000003"], "\(left)")

@@ -1,4 +1,3 @@
-import FileStorage
 import Foundation
 import HDF5Store
 import XCTest
@@ -10,15 +9,5 @@ func XCTAssertThrowsStoreError<T>(
 ) {
     XCTAssertThrowsError(try body(), file: file, line: line) { error in
         XCTAssertEqual(error as? HDF5StoreError, expected, file: file, line: line)
-    }
-}
-
-/// Asserts that `body` throws exactly `expected`, an error of the files and directories under HDF5.
-func XCTAssertThrowsFileError<T>(
-    _ expected: FileStorageError, _ body: @autoclosure () throws -> T,
-    file: StaticString = #filePath, line: UInt = #line
-) {
-    XCTAssertThrowsError(try body(), file: file, line: line) { error in
-        XCTAssertEqual(error as? FileStorageError, expected, file: file, line: line)
     }
 }

@@ -1,6 +1,5 @@
 import FileStorage
 import Foundation
-import HDF5Store
 
 /// The files of one checkpoint directory: state files `state-<sequence>` (the newest
 /// two are kept, so a damaged newest one can fall back to the one before), W's two

@@ -1,6 +1,5 @@
 import FileStorage
 import Foundation
-import HDF5Store
 import NMFKernels
 
 /// A checkpoint's state file: everything a resumed run needs besides W's buffers,

@@ -1,5 +1,5 @@
+import FileStorage
 import Foundation
-import HDF5Store
 import NMFKernels
 
 /// What a checkpointed factorization reports as it goes.

@@ -1,5 +1,4 @@
 import FileStorage
-import HDF5Store
 import NMFKernels
 
 /// W in a checkpoint's two buffer files (and in memory as well when it fits).

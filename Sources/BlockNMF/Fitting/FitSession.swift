@@ -64,7 +64,7 @@ struct FitSession: MatrixReading {
                                 rowsPerTile: data.rowsPerTile, plan: plan)
         do {
             return try fit(data, reader: reader, plan: plan, method: sizing.method, wInMemory: sizing.wInMemory)
-        } catch let error as HDF5StoreError {
+        } catch {
             throw FitFootprint.explaining(error, targets: sizing.targets, temporaryOutput: output.file.path)
         }
     }

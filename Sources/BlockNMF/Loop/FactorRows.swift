@@ -1,4 +1,4 @@
-import HDF5Store
+import FileStorage
 import NMFKernels
 
 /// Where W lives during a fit: in memory, or in a scratch file read and written

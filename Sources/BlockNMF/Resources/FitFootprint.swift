@@ -1,3 +1,4 @@
+import FileStorage
 import Foundation
 import HDF5Store
 
@@ -152,8 +153,12 @@ struct FitFootprint {
 extension FitFootprint {
     /// A full disk met by a write, named as what needed the space: the result (written under
     /// a temporary name), W's scratch file or the checkpoints, with the estimate for it.
-    static func explaining(_ error: HDF5StoreError, targets: [Target], temporaryOutput: String) -> any Error {
-        guard case .noSpace(let path) = error else { return error }
+    static func explaining(_ error: any Error, targets: [Target], temporaryOutput: String) -> any Error {
+        let path: String
+        switch error {
+        case HDF5StoreError.noSpace(let written), FileStorageError.noSpace(let written): path = written
+        default: return error
+        }
         let directory = FreeSpace.parentDirectory(of: path)
         let standardized = { (path: String) in URL(fileURLWithPath: path).standardizedFileURL.path }
         let target = path == temporaryOutput ? targets.first

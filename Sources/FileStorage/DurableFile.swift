@@ -1,4 +1,3 @@
-import FileStorage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -65,7 +64,7 @@ public enum DurableFile {
         }
     }
 
-    private static func failure(_ operation: String, _ path: String) -> HDF5StoreError {
+    private static func failure(_ operation: String, _ path: String) -> FileStorageError {
         .system(errno, action: operation == "read" ? "reading" : "writing", path: path)
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import HDF5Store
+import FileStorage
 import TestSupport
 import XCTest
 
@@ -27,7 +27,7 @@ final class ScratchRowFileTests: XCTestCase {
     func testCreateInAMissingDirectoryFails() {
         XCTAssertThrowsError(try ScratchRowFile<Double>.temporary(in: "/nonexistent-directory", prefix: "w", rows: 2,
                                                                   columns: 2)) {
-            guard case HDF5StoreError.cannotCreate(let path, _) = $0 else { return XCTFail("\($0)") }
+            guard case FileStorageError.cannotCreate(let path, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertTrue(path.hasPrefix("/nonexistent-directory/w"), path)
         }
     }

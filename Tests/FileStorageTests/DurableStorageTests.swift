@@ -1,6 +1,5 @@
 import FileStorage
 import Foundation
-import HDF5Store
 import TestSupport
 import XCTest
 
@@ -48,7 +47,7 @@ final class DurableStorageTests: XCTestCase {
         XCTAssertEqual(try other.read(rows: 2..<6), [0, 0, 0, 0] + Array(elements[12..<20]) + [0, 0, 0, 0])
 
         XCTAssertThrowsError(try ScratchRowFile<Float>(opening: "W.0", in: opened, rows: 11, columns: 4)) {
-            guard case HDF5StoreError.cannotOpen(_, let reason) = $0 else { return XCTFail("\($0)") }
+            guard case FileStorageError.cannotOpen(_, let reason) = $0 else { return XCTFail("\($0)") }
             XCTAssertTrue(reason.contains("160 bytes"), reason)
         }
         XCTAssertThrowsFileError(.fileNotFound(path: directory.file("W.2")),

@@ -1,5 +1,4 @@
-import CHDF5
-import FileStorage
+import CFileCalls
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,7 +29,7 @@ public final class ScratchRowFile<Element: BitwiseCopyable>: @unchecked Sendable
         do {
             opened = try OpenDirectory(path: directory)
         } catch FileStorageError.cannotOpen(_, let reason) {
-            throw HDF5StoreError.cannotCreate(path: "\(directory)/\(prefix)…", reason: reason)
+            throw FileStorageError.cannotCreate(path: "\(directory)/\(prefix)…", reason: reason)
         }
         let (name, descriptor) = try opened.createUniqueFile(prefix: prefix)
         opened.remove(name)
@@ -63,7 +62,7 @@ public final class ScratchRowFile<Element: BitwiseCopyable>: @unchecked Sendable
         guard ftruncate(descriptor, off_t(rows * columns * MemoryLayout<Element>.stride)) == 0 else {
             let reason = String(cString: strerror(errno))
             close(descriptor)
-            throw HDF5StoreError.cannotCreate(path: path, reason: reason)
+            throw FileStorageError.cannotCreate(path: path, reason: reason)
         }
         self.path = path
         self.rows = rows
@@ -81,7 +80,7 @@ public final class ScratchRowFile<Element: BitwiseCopyable>: @unchecked Sendable
         let expected = rows * columns * MemoryLayout<Element>.stride
         guard fstat(descriptor, &status) == 0, Int(status.st_size) == expected else {
             close(descriptor)
-            throw HDF5StoreError.cannotOpen(
+            throw FileStorageError.cannotOpen(
                 path: path, reason: "holds \(status.st_size) bytes where \(rows)×\(columns) elements take \(expected)")
         }
         self.path = path
@@ -94,7 +93,7 @@ public final class ScratchRowFile<Element: BitwiseCopyable>: @unchecked Sendable
     /// Waits until everything written is on the storage device.
     public func synchronize() throws {
         guard fsync(descriptor) == 0 else {
-            throw HDF5StoreError.system(errno, action: "writing", path: path)
+            throw FileStorageError.system(errno, action: "writing", path: path)
         }
     }
 
@@ -152,7 +151,7 @@ public final class ScratchRowFile<Element: BitwiseCopyable>: @unchecked Sendable
     /// Only whole pages are freed; a file system that cannot punch holes keeps them.
     public func release(rows range: Range<Int>) {
         guard !range.isEmpty, range.lowerBound >= 0, range.upperBound <= rows else { return }
-        _ = chdf5_punch_hole(descriptor, off_t(offset(of: range.lowerBound)),
+        _ = cfilecalls_punch_hole(descriptor, off_t(offset(of: range.lowerBound)),
                              off_t(offset(of: range.upperBound) - offset(of: range.lowerBound)))
     }
 
@@ -160,7 +159,7 @@ public final class ScratchRowFile<Element: BitwiseCopyable>: @unchecked Sendable
 
     private func checkBounds(_ range: Range<Int>) throws {
         guard range.lowerBound >= 0, range.upperBound <= rows else {
-            throw HDF5StoreError.rowRangeOutOfBounds(path: path, dataset: "scratch", range: range, rows: rows)
+            throw FileStorageError.rowsOutOfBounds(path: path, range: range, rows: rows)
         }
     }
 
@@ -172,8 +171,8 @@ public final class ScratchRowFile<Element: BitwiseCopyable>: @unchecked Sendable
             if moved < 0 && errno == EINTR { continue }
             guard moved > 0 else {
                 let action = operation == "read" ? "reading" : "writing"
-                if moved < 0 { throw HDF5StoreError.system(errno, action: action, path: path) }
-                throw HDF5StoreError.inputOutput(path: path, action: action, reason: "unexpected end of file")
+                if moved < 0 { throw FileStorageError.system(errno, action: action, path: path) }
+                throw FileStorageError.inputOutput(path: path, action: action, reason: "unexpected end of file")
             }
             done += moved
         }
