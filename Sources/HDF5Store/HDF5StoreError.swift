@@ -130,11 +130,10 @@ public enum HDF5StoreError: Error, CustomStringConvertible, Equatable, Sendable 
 
     /// The error for a failed system call on `path` (`action`: "reading", "writing").
     public static func system(_ code: Int32, action: String, path: String) -> HDF5StoreError {
-        let reason = String(cString: strerror(code))
-        switch code {
-        case ENOSPC, EDQUOT: return .noSpace(path: path)
-        case EBADF, EINVAL, EFAULT: return .library(operation: "\(action) \(path)", stack: reason)
-        default: return .inputOutput(path: path, action: action, reason: reason)
+        switch FileStorageError.system(code, action: action, path: path) {
+        case .noSpace: .noSpace(path: path)
+        case .inputOutput(_, _, let reason): .inputOutput(path: path, action: action, reason: reason)
+        default: .library(operation: "\(action) \(path)", stack: String(cString: strerror(code)))
         }
     }
 
