@@ -36,6 +36,10 @@ to HDF5 files that the Swift test suites read back:
                              CSR layer layers/counts, uncompressed (none) or compressed
                              with lzf (h5py's filter 32000), or with hdf5plugin's blosc
                              (32001), lz4 (32004), bitshuffle (32008) and zstd (32015)
+    scipy_nnls.json          scipy.optimize.nnls solutions of small problems min ‖A·x − b‖,
+                             x ≥ 0 (random, rank-deficient, duplicated columns, a zero
+                             row, a zero column, and one on which plain full-exchange block
+                             pivoting cycles); JSON, as the kernel tests read no HDF5
     filter_unknown.h5        /X with filter 511 in its pipeline (an id HDF5 reserves for
                              testing, which no plugin provides), marked optional so h5py
                              can write it without the filter
@@ -65,6 +69,7 @@ Usage:
 """
 
 import argparse
+import json
 import os
 import warnings
 
@@ -770,6 +775,60 @@ def make_numpy_random(path):
 
 
 # --------------------------------------------------------------------------
+# scipy_nnls.json
+
+
+# A 4×3 problem on which block principal pivoting with the full exchange rule alone,
+# started from the empty passive set, returns to it after three exchanges and cycles
+# (found by a search over random problems of numpy.random.default_rng(0)).
+CYCLING_A = [[-0.08323856266250133, 0.32383092512750855, -0.11801599779978267],
+             [-0.3737480312981491, 2.0819277388479875, -0.9218455056389854],
+             [-0.3362859671738324, -0.8363578751795318, -0.23247609235397101],
+             [0.16445823715791796, -0.34164136508624265, 0.3242363872163948]]
+CYCLING_B = [0.13777736960185064, -0.8409434252083458, 0.9892968508336145,
+             0.8485510173658035]
+
+
+def nnls_cases():
+    rng = np.random.RandomState(7)
+    random_small = rng.standard_normal((12, 5)), rng.standard_normal(12)
+    random_wide_k = rng.standard_normal((40, 20)), rng.standard_normal(40)
+    low = rng.standard_normal((15, 3)) @ rng.standard_normal((3, 7))
+    rank_deficient = low, rng.standard_normal(15)
+    base = rng.standard_normal((10, 4))
+    duplicated = np.hstack([base, base[:, 1:2]]), rng.standard_normal(10)
+    zero_row = rng.standard_normal((9, 5)), rng.standard_normal(9)
+    zero_row[0][3, :] = 0.0
+    zero_column = rng.standard_normal((9, 5)), rng.standard_normal(9)
+    zero_column[0][:, 2] = 0.0
+    return [
+        ("random_12x5", random_small, True),
+        ("random_40x20", random_wide_k, True),
+        ("rank_deficient_15x7_rank3", rank_deficient, False),
+        ("duplicated_column_10x5", duplicated, False),
+        ("zero_row_9x5", zero_row, True),
+        ("zero_column_9x5", zero_column, False),
+        ("full_exchange_cycles_4x3", (np.array(CYCLING_A), np.array(CYCLING_B)), True),
+    ]
+
+
+def make_scipy_nnls(path):
+    import scipy
+    from scipy.optimize import nnls
+    cases = []
+    for name, (A, b), full_rank in nnls_cases():
+        x, residual = nnls(A, b)
+        cases.append({
+            "name": name, "A": A.tolist(), "b": b.tolist(), "x": x.tolist(),
+            "objective": float(residual) ** 2, "full_column_rank": full_rank,
+        })
+    with open(path, "w") as f:
+        json.dump({"scipy_version": scipy.__version__, "numpy_version": np.__version__,
+                   "cases": cases}, f, indent=1)
+        f.write("\n")
+
+
+# --------------------------------------------------------------------------
 
 
 def main():
@@ -788,6 +847,7 @@ def main():
         ("numpy_random.h5", make_numpy_random),
         ("sklearn_sparse.h5", lambda path: make_sparse(path, os.path.join(args.out, "anndata_counts.h5ad"))),
         ("filter_unknown.h5", make_unknown_filter),
+        ("scipy_nnls.json", make_scipy_nnls),
     )
     for filename, writer in writers:
         if args.only and filename != args.only:
