@@ -25,8 +25,9 @@ import CBLAS
 ///   `info > 0` or a Cholesky pivot below 1e-12 of its diagonal entry, the solve is redone
 ///   on G_FF + δ·I with δ = 1e-12·trace(G)/k: the minimizer of a problem perturbed by
 ///   1e-12 relative, which satisfies the original's optimality conditions to that order.
-/// - If even the ridged matrix fails to factor, the variable at the failing pivot is held
-///   at 0 for that solve (it leaves the passive set), and the solve is repeated without it.
+/// - If even the ridged matrix fails to factor (only a G that is not positive semidefinite,
+///   so not a Gram matrix, can do that), the variable at the failing pivot leaves the
+///   passive set (held at 0) and the rest are solved again, unridged first.
 ///
 /// All arithmetic is in Double, whatever the inputs' precision.
 public enum BlockPrincipalPivoting {
@@ -224,6 +225,7 @@ private struct Problem {
             if info > 0 {
                 if !ridged && ridge > 0 { ridged = true; continue }
                 variables.remove(at: Int(info) - 1)
+                ridged = false  // the rest may well be positive definite as it is
                 continue
             }
             precondition(info == 0, "dpotrf rejected argument \(-info)")

@@ -96,6 +96,35 @@ final class BlockPrincipalPivotingTests: XCTestCase {
         _ = try solveAndCheck(Problem(a: a, b: b), "duplicated columns")
     }
 
+    func testSingularPassiveSetIsSolvedWithTheRidge() throws {
+        var random = LegacyRandomState(seed: 12)
+        let base = gaussian(10, 2, &random)
+        // Columns 1 and 2 are equal and b = A·(1, 1, 1): the minimizers are (1, s, 2 − s).
+        let a = Matrix<Double>(rows: 10, columns: 3) { i, j in base[i, min(j, 1)] }
+        let b = Matrix<Double>(rows: 10, columns: 1) { i, _ in base[i, 0] + 2 * base[i, 1] }
+        let problem = Problem(a: a, b: b)
+        let (g, c) = (problem.gram, problem.rightHandSides)
+        // Everything passive from the start: the first solve meets the singular G_FF.
+        let warm = try BlockPrincipalPivoting.solve(gram: g, rightHandSides: c, initialPassiveSets: [[true, true, true]])
+        assertOptimal(warm.x, gram: g, rightHandSides: c, "all passive")
+        XCTAssertEqual(warm.x[0, 0], 1, accuracy: 1e-6)
+        XCTAssertEqual(warm.x[1, 0] + warm.x[2, 0], 2, accuracy: 1e-6)
+        // The ridge picks the minimizer of least norm: the weight split evenly.
+        XCTAssertEqual(warm.x[1, 0], warm.x[2, 0], accuracy: 1e-6)
+        let cold = try solveAndCheck(problem, "cold")
+        XCTAssertEqual(cold.x[1, 0] + cold.x[2, 0], 2, accuracy: 1e-6)
+    }
+
+    func testGramThatNoRidgeRepairsDropsTheFailingVariable() throws {
+        // Not a Gram matrix at all (eigenvalues 3 and −1): the factorization fails at the second
+        // pivot even with the ridge, so that variable is held at 0 rather than becoming NaN.
+        let g = Matrix<Double>(rows: 2, columns: 2, elements: [1, 2, 2, 1])
+        let c = Matrix<Double>(rows: 2, columns: 1, elements: [1, 1])
+        let solution = try BlockPrincipalPivoting.solve(gram: g, rightHandSides: c, initialPassiveSets: [[true, true]])
+        XCTAssertEqual(solution.x, Matrix(rows: 2, columns: 1, elements: [1, 0]))
+        XCTAssertTrue(solution.converged)
+    }
+
     func testDeadComponentStaysAtZero() throws {
         var problem = randomProblem(m: 20, k: 7, r: 90, seed: 6)
         for i in 0..<20 { problem.a[i, 3] = 0 }
