@@ -120,4 +120,14 @@ final class CheckpointResumeTests: XCTestCase {
         XCTAssertEqual(WallClockDuration.format(13800), "3h50m")
         XCTAssertEqual(WallClockDuration.format(1), "1s")
     }
+
+    /// A limit under a second was told as "0s".
+    func testShortDurationsKeepTheirFraction() {
+        XCTAssertEqual(WallClockDuration.format(0.15), "0.15s")
+        XCTAssertEqual(WallClockDuration.format(2.5), "2.5s")
+        XCTAssertEqual(WallClockDuration.format(12.4), "12s")
+        for seconds in [0.15, 0.5, 2.25, 9.75] {
+            XCTAssertEqual(WallClockDuration.seconds(parsing: WallClockDuration.format(seconds)), seconds, "\(seconds)")
+        }
+    }
 }

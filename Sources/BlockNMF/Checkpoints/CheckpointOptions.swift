@@ -75,7 +75,13 @@ public enum WallClockDuration {
         return sawUnit && number.isEmpty ? total : nil
     }
 
+    /// Whole hours, minutes and seconds (`3h50m`); a duration under 10 s that is not whole
+    /// keeps its hundredths (`0.15s`), so a short limit is not told as `0s`.
     public static func format(_ seconds: Double) -> String {
+        if seconds < 10, seconds != seconds.rounded() {
+            let hundredths = (seconds * 100).rounded() / 100
+            return "\(hundredths > 0 ? hundredths : seconds)s"
+        }
         let whole = Int(seconds.rounded())
         let (hours, minutes, rest) = (whole / 3600, whole % 3600 / 60, whole % 60)
         var text = ""
