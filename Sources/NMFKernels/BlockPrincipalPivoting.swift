@@ -107,7 +107,7 @@ public enum BlockPrincipalPivoting {
         let converged = unsolved.isEmpty
         for index in x.indices where x[index] < 0 { x[index] = 0 }
         let solution = Matrix(rows: r, columns: k, elements: x).transposed()
-        return NNLSSolution(x: solution, iterations: iterations, converged: converged)
+        return NNLSSolution(x: solution, iterations: iterations, converged: converged, unsolvedCount: unsolved.count)
     }
 }
 
@@ -118,6 +118,8 @@ public struct NNLSSolution: Sendable {
     public let x: Matrix<Double>
     public let iterations: Int
     public let converged: Bool
+    /// The right-hand sides still infeasible at the iteration bound (0 when converged).
+    public let unsolvedCount: Int
 }
 
 /// NNLS was given NaN or infinite values, which no factorization can make sense of.

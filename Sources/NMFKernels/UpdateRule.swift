@@ -26,6 +26,8 @@ public protocol UpdateRule: Sendable {
 public enum UpdateScheme: UpdateRule, Equatable {
     case multiplicative
     case coordinateDescent(sweeps: Int)
+    /// `anls`: the exact NNLS solution (`ExactLeastSquares`).
+    case exactLeastSquares
 
     @inlinable
     public func updateW<T: NMFScalar>(_ w: inout Matrix<T>, cross: inout Matrix<T>, gram: Matrix<T>,
@@ -35,6 +37,8 @@ public enum UpdateScheme: UpdateRule, Equatable {
             MultiplicativeUpdate().updateW(&w, cross: &cross, gram: gram, penalty: penalty)
         case .coordinateDescent(let sweeps):
             CoordinateDescent(sweeps: sweeps).updateW(&w, cross: &cross, gram: gram, penalty: penalty)
+        case .exactLeastSquares:
+            ExactLeastSquares().updateW(&w, cross: &cross, gram: gram, penalty: penalty)
         }
     }
 
@@ -46,6 +50,8 @@ public enum UpdateScheme: UpdateRule, Equatable {
             MultiplicativeUpdate().updateH(&h, cross: cross, gram: gram, penalty: penalty)
         case .coordinateDescent(let sweeps):
             CoordinateDescent(sweeps: sweeps).updateH(&h, cross: cross, gram: gram, penalty: penalty)
+        case .exactLeastSquares:
+            ExactLeastSquares().updateH(&h, cross: cross, gram: gram, penalty: penalty)
         }
     }
 }

@@ -71,8 +71,9 @@ struct FactorCommand: ParsableCommand {
     var output: String
 
     @Option(help: """
-        Update rule: cd (coordinate descent, as scikit-learn), mu (multiplicative update), or hals \
-        (coordinate descent with --inner-sweeps sweeps per pass over V).
+        Update rule: cd (coordinate descent, as scikit-learn), mu (multiplicative update), hals \
+        (coordinate descent with --inner-sweeps sweeps per pass over V), or anls (each factor the \
+        exact non-negative least-squares solution given the other).
         """)
     var solver: Solver = .hals
 

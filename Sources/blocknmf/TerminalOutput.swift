@@ -81,7 +81,8 @@ final class ProgressPrinter: @unchecked Sendable {
     }
 
     /// `violation/initial 0.0213 (tol 0.0001)` for cd and hals, checked every iteration;
-    /// `decrease/initial 0.00412 at 40 (tol 0.0001)` for mu, checked every 10 iterations.
+    /// `decrease/initial 0.00412 at 40 (tol 0.0001)` for mu, checked every 10 iterations;
+    /// `decrease/previous 0.00031 (tol 0.0001)` for anls, checked every iteration.
     private func stoppingText(_ step: IterationProgress) -> String {
         guard let test = step.stoppingTest else { return "decrease/initial - (checked every 10 iterations)" }
         let tolerance = "(tol \(formatted(test.tolerance, digits: 3)))"
@@ -90,6 +91,8 @@ final class ProgressPrinter: @unchecked Sendable {
             return "violation/initial \(formatted(test.value, digits: 3)) \(tolerance)"
         case .errorDecrease:
             return "decrease/initial \(formatted(test.value, digits: 3)) at \(test.iteration) \(tolerance)"
+        case .objectiveDecrease:
+            return "decrease/previous \(formatted(test.value, digits: 3)) \(tolerance)"
         }
     }
 

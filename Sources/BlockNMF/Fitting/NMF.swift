@@ -60,6 +60,10 @@ public struct NMF<T: NMFScalar>: Sendable {
         let run = StepRun(data: data, w: w, summary: summary, initialization: initialization, clock: clock,
                           onIteration: onIteration, resuming: resuming != nil,
                           secondsBefore: resuming?.secondsBefore ?? 0, checkpoints: checkpoints)
+        if configuration.solver == .anls {
+            var step = ANLSFit(context: context, hPenalty: penalties.h, h: state.h)
+            return try solve(&step, run, state: state, h: &h)
+        }
         if configuration.loss.isFrobenius {
             var step = FrobeniusFit(context: context, rule: updateRule, hPenalty: penalties.h, h: state.h)
             return try solve(&step, run, state: state, h: &h)
@@ -79,6 +83,10 @@ public struct NMF<T: NMFScalar>: Sendable {
         let run = StepRun(data: data, w: w, summary: summary, initialization: "transform", clock: clock,
                           onIteration: onIteration, resuming: false, secondsBefore: 0, checkpoints: nil)
         var fixed = h
+        if configuration.solver == .anls {
+            var step = ANLSTransform(context: context, hht: h.gram(of: .rows))
+            return try solve(&step, run, state: state, h: &fixed)
+        }
         if configuration.loss.isFrobenius {
             var step = FrobeniusTransform(context: context, rule: updateRule, hht: h.gram(of: .rows))
             return try solve(&step, run, state: state, h: &fixed)

@@ -9,12 +9,16 @@ public enum Solver: String, Sendable, Codable, CaseIterable {
     /// Accelerated HALS: coordinate descent with several sweeps per update
     /// (`innerSweeps`) for each pass over V; stops as `cd`.
     case hals
+    /// Alternating non-negative least squares: each factor the exact NNLS solution given the
+    /// other (block principal pivoting); stops on the objective's relative decrease.
+    case anls
 
     func rule(innerSweeps: Int) -> UpdateScheme {
         switch self {
         case .cd: .coordinateDescent(sweeps: 1)
         case .mu: .multiplicative
         case .hals: .coordinateDescent(sweeps: innerSweeps)
+        case .anls: .exactLeastSquares
         }
     }
 }

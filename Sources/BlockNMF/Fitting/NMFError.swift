@@ -22,6 +22,9 @@ public enum NMFError: Error, Equatable, CustomStringConvertible {
     case customInitAllZero(factor: String)
     case shapeMismatch(what: String, expected: [Int], actual: [Int])
     case decomposition(String)
+    /// `anls`: block principal pivoting left right-hand sides infeasible at its iteration
+    /// bound (never seen on a Gram matrix; the pass is refused rather than kept inexact).
+    case leastSquaresNotConverged(source: String, iteration: Int, unsolved: Int)
     case budgetTooSmall(source: String, budget: Int, needed: Int, chunkRows: Int?)
     case factorTooLargeForInitialization(initialization: InitializationMethod, bytes: Int, budget: Int)
 
@@ -64,6 +67,8 @@ public enum NMFError: Error, Equatable, CustomStringConvertible {
             return "W (\(MemoryBudget.format(bytes))) does not fit in half of --memory \(MemoryBudget.format(budget)), and init '\(initialization.rawValue)' builds W in memory; use --init random or custom, or --memory \(MemoryBudget.suggestion(atLeast: 2 * bytes))"
         case let .decomposition(detail):
             return "SVD for the initialization failed: \(detail)"
+        case let .leastSquaresNotConverged(source, iteration, unsolved):
+            return "the exact least-squares solve of iteration \(iteration) on \(source) did not converge for \(unsolved) rows or columns; use --solver hals"
         }
     }
 }

@@ -15,6 +15,10 @@ where Statistics == FrobeniusStatistics<T>, Tile == FrobeniusTile<T> {
     /// After the pass: H (if learned) and the squared residual of the new iterate, with
     /// the violation the stopping rule sees.
     mutating func finish(_ statistics: Statistics, h: inout Matrix<T>) -> (residualSquared: Double, violation: Double)
+
+    /// Refuses a pass whose update rule reported a failure through its violation (`anls`:
+    /// unsolved least-squares problems); other steps accept every pass.
+    func check(violation: Double, iteration: Int) throws
 }
 
 extension FrobeniusStep {
@@ -26,7 +30,15 @@ extension FrobeniusStep {
                         mayBeUndone: false)
     }
 
-    mutating func endPass(iteration: Int, statistics: Statistics, state: inout LoopState<T>) -> PassEnd {
+    func check(violation _: Double, iteration _: Int) throws {}
+
+    mutating func endPass(iteration: Int, statistics: Statistics, state: inout LoopState<T>) throws -> PassEnd {
+        try frobeniusEndPass(iteration: iteration, statistics: statistics, state: &state)
+    }
+
+    /// The Frobenius bookkeeping of a pass's end: the initial loss (first pass), H and the
+    /// loss of the new iterate, the stopping rule and the progress.
+    mutating func frobeniusEndPass(iteration: Int, statistics: Statistics, state: inout LoopState<T>) throws -> PassEnd {
         if iteration == 1 {
             let initial = FrobeniusLoss.residualSquared(
                 dataSquaredNorm: context.dataSquaredNorm, cross: statistics.initialCross,
@@ -34,6 +46,7 @@ extension FrobeniusStep {
             state.lossHistory.append(initial.squareRoot())
         }
         let (residual, violation) = finish(statistics, h: &state.h)
+        try check(violation: violation, iteration: iteration)
         let error = residual.squareRoot()
         let previousError = state.lossHistory[state.lossHistory.count - 1]
         state.lossHistory.append(error)

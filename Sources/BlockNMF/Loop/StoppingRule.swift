@@ -4,6 +4,8 @@
 ///   `tol` times that of the first iteration (or the first is already 0).
 /// - `mu`: every 10 iterations, stop when the error dropped by less than `tol`
 ///   times the initial error since the previous check. `tol = 0` never stops early.
+/// - `anls`: every iteration, stop when the objective ½‖V − WH‖² (from the loss identity)
+///   fell by less than `tol` relative to the previous iteration's. `tol = 0` never stops early.
 struct StoppingRule: Sendable {
     let solver: Solver
     let tolerance: Double
@@ -21,7 +23,7 @@ struct StoppingRule: Sendable {
     /// 10th for `mu`, whose error a β-divergence step therefore evaluates there.
     var cadence: Int {
         switch solver {
-        case .cd, .hals: 1
+        case .cd, .hals, .anls: 1
         case .mu: 10
         }
     }
@@ -42,6 +44,14 @@ struct StoppingRule: Sendable {
             let decrease = (previous - error) / initialError
             lastTest = StoppingTest(quantity: .errorDecrease, value: decrease, iteration: iteration, tolerance: tolerance)
             return tolerance > 0 && decrease < tolerance
+        case .anls:
+            let previous = previousError ?? initialError
+            previousError = error
+            let previousObjective = previous * previous
+            let decrease = previousObjective == 0 ? 0 : (previousObjective - error * error) / previousObjective
+            lastTest = StoppingTest(quantity: .objectiveDecrease, value: decrease, iteration: iteration,
+                                    tolerance: tolerance)
+            return tolerance > 0 && decrease < tolerance
         }
     }
 }
@@ -54,6 +64,8 @@ public struct StoppingTest: Sendable, Equatable {
         /// `mu`: the error's decrease since the previous check (10 iterations before) over
         /// the initial error; stops at < tol.
         case errorDecrease
+        /// `anls`: the objective's decrease over the previous iteration's objective; stops at < tol.
+        case objectiveDecrease
     }
 
     public let quantity: Quantity
