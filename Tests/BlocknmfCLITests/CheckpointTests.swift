@@ -97,6 +97,31 @@ final class CheckpointTests: XCTestCase {
         }
     }
 
+    /// `anls`: killed and stopped in mid-pass and between passes, with W in memory and out of
+    /// core, streamed; resumed, it ends with the uninterrupted run's W and H.
+    func testANLSKilledInMidPassResumesToTheUninterruptedResult() throws {
+        let kills = ["mid-pass:13", "mid-pass:20:TERM", "mid-pass:2", "pass-end:3", "state-write:1", "mid-pass:5"]
+        for storage in [[String](), ["--w-storage", "scratch", "--init", "random"]] {
+            let options = ["--solver", "anls", "--block-rows", "256", "--max-iter", "12"] + storage
+            let reference = scratch.file("reference.h5"), output = scratch.file("resumed.h5")
+            let plain = try BlocknmfExecutable.run(factorArguments(output: reference, options))
+            XCTAssertEqual(plain.status, 0, plain.standardError)
+            let checkpointed = factorArguments(output: output, options)
+                + ["--checkpoint", scratch.file("checkpoint"), "--checkpoint-every", "2"]
+            for kill in kills {
+                let run = try BlocknmfExecutable.run(checkpointed, environment: ["BLOCKNMF_CRASH_AT": kill])
+                let signal = kill.hasSuffix(":TERM") ? SIGTERM : SIGKILL
+                XCTAssertEqual(run.status, 128 + signal, "\(storage) \(kill): \(run.standardError)")
+            }
+            let last = try BlocknmfExecutable.run(checkpointed.filter { $0 != "--quiet" })
+            XCTAssertEqual(last.status, 0, last.standardError)
+            XCTAssertTrue(last.standardError.contains("resuming at"), last.standardError)
+            try assertSameFactors(output, as: reference, "anls \(storage)")
+            try FileManager.default.removeItem(atPath: output)
+            try FileManager.default.removeItem(atPath: reference)
+        }
+    }
+
     /// Stops and kills inside the passes that may be undone (pass 21, which evaluates iterate
     /// 20, and pass 31, which finds the fit stopped at 30): resumed from a checkpoint taken
     /// part-way through such a pass, the fit still ends with the uninterrupted W and H.
