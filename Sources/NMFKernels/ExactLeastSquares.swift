@@ -10,24 +10,29 @@
 /// when the products were not finite (the factor is then left as it was): the step must
 /// refuse a pass whose sum is positive, so a non-optimal factor is never kept silently.
 public struct ExactLeastSquares: UpdateRule {
-    public init() {}
+    /// The pivoting's bound (nil: `BlockPrincipalPivoting`'s default); tests lower it.
+    let maximumIterations: Int?
+
+    public init() { maximumIterations = nil }
+
+    init(maximumIterations: Int) { self.maximumIterations = maximumIterations }
 
     public func updateW<T: NMFScalar>(_ w: inout Matrix<T>, cross: inout Matrix<T>, gram: Matrix<T>,
                                       penalty: Penalty) -> Double {
         // Rows of W are the right-hand sides: solve for Wᵀ (k×b) from crossᵀ.
         var factor = w.transposed()
-        let unsolved = Self.solve(&factor, rightHandSides: cross.transposed(), gram: gram, penalty: penalty)
+        let unsolved = solve(&factor, rightHandSides: cross.transposed(), gram: gram, penalty: penalty)
         if unsolved.isFinite { w = factor.transposed() }
         return unsolved
     }
 
     public func updateH<T: NMFScalar>(_ h: inout Matrix<T>, cross: Matrix<T>, gram: Matrix<T>,
                                       penalty: Penalty) -> Double {
-        Self.solve(&h, rightHandSides: cross, gram: gram, penalty: penalty)
+        solve(&h, rightHandSides: cross, gram: gram, penalty: penalty)
     }
 
     /// Solves `factor` (k×r) in place; returns the unsolved count (infinity: not finite).
-    static func solve<T: NMFScalar>(_ factor: inout Matrix<T>, rightHandSides: Matrix<T>, gram: Matrix<T>,
+    func solve<T: NMFScalar>(_ factor: inout Matrix<T>, rightHandSides: Matrix<T>, gram: Matrix<T>,
                                     penalty: Penalty) -> Double {
         var regularizedGram = Matrix<Double>(rows: gram.rows, columns: gram.columns,
                                              elements: gram.elements.map { Double($0) })
@@ -39,7 +44,8 @@ public struct ExactLeastSquares: UpdateRule {
         do {
             solution = try BlockPrincipalPivoting.solve(
                 gram: regularizedGram, rightHandSides: c,
-                initialPassiveSets: BlockPrincipalPivoting.passiveSets(support: factor))
+                initialPassiveSets: BlockPrincipalPivoting.passiveSets(support: factor),
+                maximumIterations: maximumIterations)
         } catch {
             return .infinity
         }
