@@ -92,7 +92,8 @@ final class ProgressPrinter: @unchecked Sendable {
         case .errorDecrease:
             return "decrease/initial \(formatted(test.value, digits: 3)) at \(test.iteration) \(tolerance)"
         case .objectiveDecrease:
-            return "decrease/previous \(formatted(test.value, digits: 3)) \(tolerance)"
+            let value = test.value.isFinite ? formatted(test.value, digits: 3) : "-"
+            return "decrease/previous \(value) \(tolerance)"
         }
     }
 

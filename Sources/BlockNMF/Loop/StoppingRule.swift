@@ -4,12 +4,14 @@
 ///   `tol` times that of the first iteration (or the first is already 0).
 /// - `mu`: every 10 iterations, stop when the error dropped by less than `tol`
 ///   times the initial error since the previous check. `tol = 0` never stops early.
-/// - `anls`: every iteration, stop when the objective ½‖V − WH‖² (from the loss identity)
-///   fell by less than `tol` relative to the previous iteration's. `tol = 0` never stops early.
+/// - `anls`: from the second iteration on, stop when scikit-learn's objective (½‖V − WH‖² and
+///   the penalties, `ANLSFit`) fell by less than `tol` relative to the previous iteration's.
+///   `tol = 0` never stops early. The step hands the objective in as the `violation`.
 struct StoppingRule: Sendable {
     let solver: Solver
     let tolerance: Double
     private var initialViolation: Double?
+    /// `mu`: the error at the previous check; `anls`: the previous iteration's objective.
     private var previousError: Double?
     /// What the rule last compared with the tolerance (none yet after a resume).
     private(set) var lastTest: StoppingTest?
@@ -45,10 +47,16 @@ struct StoppingRule: Sendable {
             lastTest = StoppingTest(quantity: .errorDecrease, value: decrease, iteration: iteration, tolerance: tolerance)
             return tolerance > 0 && decrease < tolerance
         case .anls:
-            let previous = previousError ?? initialError
-            previousError = error
-            let previousObjective = previous * previous
-            let decrease = previousObjective == 0 ? 0 : (previousObjective - error * error) / previousObjective
+            // The objective of the initial factors is not known (W₀'s L1 term needs a sum the
+            // first pass does not form), so the first comparison is at iteration 2.
+            let objective = violation
+            defer { previousError = objective }
+            guard let previous = previousError else {
+                lastTest = StoppingTest(quantity: .objectiveDecrease, value: .infinity, iteration: iteration,
+                                        tolerance: tolerance)
+                return false
+            }
+            let decrease = previous == 0 ? 0 : (previous - objective) / previous
             lastTest = StoppingTest(quantity: .objectiveDecrease, value: decrease, iteration: iteration,
                                     tolerance: tolerance)
             return tolerance > 0 && decrease < tolerance
