@@ -65,10 +65,7 @@ struct ANLSTransform<T: NMFScalar>: FrobeniusStep {
     static var learnsH: Bool { false }
 
     func finish(_ statistics: Statistics, h _: inout Matrix<T>) -> (residualSquared: Double, violation: Double) {
-        let residual = FrobeniusLoss.residualSquared(
-            dataSquaredNorm: context.dataSquaredNorm, cross: statistics.dataCross,
-            gram: statistics.wtw.frobeniusInner(hht))
-        return (residual, statistics.violation)
+        finishWithFixedH(statistics)
     }
 
     func check(violation unsolved: Double, iteration: Int) throws {

@@ -32,6 +32,14 @@ extension FrobeniusStep {
 
     func check(violation _: Double, iteration _: Int) throws {}
 
+    /// A transform's pass end: H stays, and the loss comes from ⟨V, W·H⟩ and Wᵀ·W.
+    func finishWithFixedH(_ statistics: Statistics) -> (residualSquared: Double, violation: Double) {
+        let residual = FrobeniusLoss.residualSquared(
+            dataSquaredNorm: context.dataSquaredNorm, cross: statistics.dataCross,
+            gram: statistics.wtw.frobeniusInner(hht))
+        return (residual, statistics.violation)
+    }
+
     mutating func endPass(iteration: Int, statistics: Statistics, state: inout LoopState<T>) throws -> PassEnd {
         try frobeniusEndPass(iteration: iteration, statistics: statistics, state: &state)
     }
@@ -98,9 +106,6 @@ struct FrobeniusTransform<T: NMFScalar>: FrobeniusStep {
     static var learnsH: Bool { false }
 
     func finish(_ statistics: Statistics, h _: inout Matrix<T>) -> (residualSquared: Double, violation: Double) {
-        let residual = FrobeniusLoss.residualSquared(
-            dataSquaredNorm: context.dataSquaredNorm, cross: statistics.dataCross,
-            gram: statistics.wtw.frobeniusInner(hht))
-        return (residual, statistics.violation)
+        finishWithFixedH(statistics)
     }
 }
