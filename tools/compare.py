@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Time to within 1 % of the best known error: BlockNMF beside scikit-learn (and RcppML).
+"""Time to within 1 % of the best known error: BlockNMF beside PLANC, scikit-learn and RcppML.
 
 On one HDF5 file (V at --dataset, rows = samples), every contender runs fresh fits on a
 ladder of iteration counts (1, 2, 5, 10, 20, 50, ...) until one reaches 1.01 × the best
@@ -18,16 +18,26 @@ known error, or until a fit takes longer than --max-seconds:
                            its iterations are its alternating updates; its peak RSS
                            includes R and the Matrix package RcppML loads (about 210 MiB
                            before V). Skipped unless R, RcppML and rhdf5 are installed
-  blocknmf-hals, -cd, -mu  `blocknmf factor` streaming from the file (reading counted)
+  planc-bpp, planc-hals     PLANC's dense NMF (ANLS with block principal pivoting; HALS)
+                           through ../shared/peers/planc_run.py, float64, its own random
+                           start; one run of --planc-iterations iterations, whose error
+                           after each iteration is read as the fit of that length and its
+                           time as PLANC's own cumulative timer (which leaves out loading
+                           V). Skipped unless ../shared/peers holds it
+  blocknmf-anls-sample     `blocknmf factor --solver anls --init sample`
+  blocknmf-anls, -hals,    `blocknmf factor` with that solver from a random start
+  -cd, -mu
 
 Every fit runs in a process of its own, so its peak RSS is its own. No fit may stop early:
 tol = 0 for scikit-learn and BlockNMF, tol = -1 for RcppML (its rule, 1 − cor(w, w_prev) <
-tol, fires on rounding at tol = 0). All start from random factors (the ladder would
-otherwise count NNDSVD's extra SVD passes against the fast contenders; RcppML has only
-random). Times: scikit-learn's is fit_transform (which computes its error), RcppML's the
-nmf() call alone (the error is computed after it, in blocks of samples), BlockNMF's the
-whole `blocknmf factor` run. Every contender's error is ‖V − W·H‖/‖V‖ of its own factors,
-computed from the residual.
+tol, fires on rounding at tol = 0). All but blocknmf-anls-sample start from random factors
+(the ladder would otherwise count NNDSVD's extra SVD passes against the fast contenders;
+RcppML has only random). Times: scikit-learn's is fit_transform (which computes its error),
+RcppML's the nmf() call alone (the error is computed after it, in blocks of samples),
+BlockNMF's the wall time of the whole `blocknmf factor` process, from reading the file to
+writing the result. Every contender's error is ‖V − W·H‖/‖V‖ of its own factors. BlockNMF's
+passes over V are its bytes read over V's bytes (`bytesRead` in `--json`): the validating
+scan, the initialization, the iterations and the final error together.
 
 The best known error is the relative error ‖V − W·H‖/‖V‖ of a long reference fit
 (`blocknmf factor --solver hals --max-iter --reference-iterations`), kept beside the data
@@ -56,7 +66,9 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BLOCKNMF = os.path.join(ROOT, ".build", "release", "blocknmf")
-CONTENDERS = ["blocknmf-hals", "blocknmf-cd", "blocknmf-mu", "sklearn-cd", "sklearn-mu", "minibatch", "rcppml"]
+CONTENDERS = ["blocknmf-anls-sample", "blocknmf-anls", "blocknmf-hals", "blocknmf-cd", "blocknmf-mu", "planc-bpp",
+              "planc-hals", "sklearn-cd", "sklearn-mu", "minibatch", "rcppml"]
+PEERS = os.path.join(os.path.dirname(ROOT), "shared", "peers")
 LADDER = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000]
 
 
@@ -138,34 +150,52 @@ def child(args):
 
 
 def run_measured(command):
-    """Runs `command`, returning its stdout and peak RSS in bytes (its own process)."""
+    """Runs `command`, returning its stdout, peak RSS in bytes (its own process) and wall seconds."""
+    start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     output = process.stdout.read()
     _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed with status {process.returncode}")
-    return output, usage.ru_maxrss * 1024
+    return output, usage.ru_maxrss * 1024, wall
 
 
 def fit(contender, args, iterations, scratch):
     if contender.startswith("blocknmf-"):
         memory = ["--memory", args.blocknmf_memory] if args.blocknmf_memory else []
-        output, peak = run_measured([BLOCKNMF, "factor", args.input, "--dataset", args.dataset, "--rank",
-                                     str(args.rank), "--solver", contender.split("-")[1], "--init", "random",
-                                     "--max-iter", str(iterations), "--tol", "0", "--quiet", "--json",
-                                     "--output", os.path.join(scratch, "blocknmf.h5")] + memory)
+        solver, _, init = contender.removeprefix("blocknmf-").partition("-")
+        output, peak, wall = run_measured([BLOCKNMF, "factor", args.input, "--dataset", args.dataset, "--rank",
+                                           str(args.rank), "--solver", solver, "--init", init or "random",
+                                           "--max-iter", str(iterations), "--tol", "0", "--quiet", "--json",
+                                           "--output", os.path.join(scratch, "blocknmf.h5")] + memory)
         summary = json.loads(output)
-        return {"seconds": summary["report"]["elapsedSeconds"], "error": summary["relativeError"],
-                "iterations": summary["report"]["iterations"], "peak": peak}
+        bytes_of_v = summary["rows"] * summary["columns"] * (4 if summary["precision"] == "float32" else 8)
+        return {"seconds": wall, "error": summary["relativeError"], "iterations": summary["report"]["iterations"],
+                "peak": peak, "passes": summary["bytesRead"] / bytes_of_v}
     if contender == "rcppml":
-        output, peak = run_measured(["Rscript", "-e", RCPPML_SCRIPT, args.input, args.dataset,
-                                     str(args.rank), str(iterations), str(os.cpu_count() or 1)])
+        output, peak, _ = run_measured(["Rscript", "-e", RCPPML_SCRIPT, args.input, args.dataset,
+                                        str(args.rank), str(iterations), str(os.cpu_count() or 1)])
         return dict(json.loads(output.strip().splitlines()[-1]), peak=peak)
-    output, peak = run_measured([sys.executable, __file__, "--child", contender, args.input, "--dataset",
-                                 args.dataset, "--rank", str(args.rank), "--iterations", str(iterations),
-                                 "--block-rows", str(args.block_rows)])
+    output, peak, _ = run_measured([sys.executable, __file__, "--child", contender, args.input, "--dataset",
+                                    args.dataset, "--rank", str(args.rank), "--iterations", str(iterations),
+                                    "--block-rows", str(args.block_rows)])
     return dict(json.loads(output), peak=peak)
+
+
+def planc_fits(contender, args, scratch):
+    """PLANC runs once for the longest iteration count and reports its error after every
+    iteration: each iteration is read as a fit of that length, its seconds PLANC's own
+    cumulative time (which leaves out loading V)."""
+    algorithm = contender.split("-")[1]
+    output, peak, _ = run_measured([sys.executable, os.path.join(PEERS, "planc_run.py"), args.input, "--dataset",
+                                    args.dataset, "--rank", str(args.rank), "--algorithm", algorithm,
+                                    "--iterations", str(args.planc_iterations), "--threads", str(os.cpu_count() or 1),
+                                    "--workdir", os.path.join(scratch, "planc")])
+    run = json.loads(output)
+    return [{"iterations": index + 1, "seconds": seconds, "error": error, "peak": peak}
+            for index, (seconds, error) in enumerate(zip(run["seconds_at_iteration"], run["errors"]))]
 
 
 def rcppml_available():
@@ -199,6 +229,8 @@ def main():
     parser.add_argument("--contenders", default=",".join(CONTENDERS), help="comma-separated, run in the order given")
     parser.add_argument("--max-seconds", type=float, default=120, help="stop a ladder after a fit this long")
     parser.add_argument("--reference-iterations", type=int, default=2000)
+    parser.add_argument("--planc-iterations", type=int, default=300,
+                        help="iterations of PLANC's one run (its error after each is its ladder)")
     parser.add_argument("--block-rows", type=int, default=2048, help="rows per h5py block for minibatch")
     parser.add_argument("--ladder", type=lambda text: [int(value) for value in text.split(",")], default=LADDER,
                         help="iteration counts to try, in order (default %s)" % ",".join(map(str, LADDER)))
@@ -245,7 +277,8 @@ def main():
     os.makedirs(scratch, exist_ok=True)
     try:
         best = best_known_error(args, scratch)
-        contenders = [c for c in requested if c != "rcppml" or rcppml_available()]
+        contenders = [c for c in requested if (c != "rcppml" or rcppml_available())
+                      and (not c.startswith("planc-") or os.path.exists(os.path.join(PEERS, "planc_run.py")))]
         skipped = [c for c in requested if c not in contenders]
         fits = {}
         results = {"input": args.input, "dataset": args.dataset, "shape": shape, "dtype": dtype, "rank": args.rank,
@@ -253,6 +286,14 @@ def main():
                    "target": 1.01 * best, "skipped": skipped, "fits": fits}
         for contender in contenders:
             fits[contender] = []
+            if contender.startswith("planc-"):
+                runs = planc_fits(contender, args, scratch)
+                reached = next((i for i, r in enumerate(runs) if r["error"] <= 1.01 * best), len(runs) - 1)
+                fits[contender] = runs[:reached + 1]
+                print(f"{contender}: {fits[contender][-1]}", file=sys.stderr, flush=True)
+                if args.json_out:
+                    write_json(args.json_out, results)
+                continue
             for iterations in args.ladder:
                 result = fit(contender, args, iterations, scratch)
                 fits[contender].append(result)
@@ -288,13 +329,15 @@ def summarize(results):
         rows.append({"contender": contender, "reached": reached, "secondsPerIteration": last["seconds"] / last["iterations"],
                      "finalError": last["error"], "peak": max(r["peak"] for r in runs),
                      "iterationsTried": [r["iterations"] for r in runs], "longestSeconds": last["seconds"]})
-    reference = next((r for r in rows if r["contender"] == "blocknmf-hals" and r["reached"]), None)
+    ours_name = next((name for name in ("blocknmf-anls-sample", "blocknmf-hals") if name in fits), "blocknmf-hals")
+    reference = next((r for r in rows if r["contender"] == ours_name and r["reached"]), None)
     print(f"\nBest known error {best:.6g} (relative, the reference fit); target {target:.6g}.")
     if results.get("skipped"):
-        print(f"Not installed, skipped: {', '.join(results['skipped'])} (apt-get install r-cran-rcppml r-bioc-rhdf5).")
-    print("\n| contender | iterations to target | seconds to target | s/iteration | final error vs best "
-          "| peak RSS | time vs blocknmf-hals |")
-    print("|---|---|---|---|---|---|---|")
+        print(f"Not installed, skipped: {', '.join(results['skipped'])} (apt-get install r-cran-rcppml r-bioc-rhdf5; "
+              "PLANC: ../shared/peers).")
+    print("\n| contender | iterations to target | passes over V to target | seconds to target | s/iteration "
+          f"| final error vs best | peak RSS | time vs {ours_name} |")
+    print("|---|---|---|---|---|---|---|---|")
     for row in rows:
         reached = row["reached"]
         if reference and reached:
@@ -303,18 +346,19 @@ def summarize(results):
             ratio = f"> {row['longestSeconds'] / reference['reached']['seconds']:.1f}×"
         else:
             ratio = "—"
-        head = (f"| {row['contender']} | {reached['iterations']} | {reached['seconds']:.2f} | " if reached
-                else f"| {row['contender']} | not reached (tried up to {row['iterationsTried'][-1]}) | — | ")
+        passes = f"{reached['passes']:.2f}" if reached and "passes" in reached else "—"
+        head = (f"| {row['contender']} | {reached['iterations']} | {passes} | {reached['seconds']:.2f} | " if reached
+                else f"| {row['contender']} | not reached (tried up to {row['iterationsTried'][-1]}) | — | — | ")
         print(f"{head}{row['secondsPerIteration']:.4f} | {row['finalError'] / best - 1:+.2%} "
               f"| {row['peak'] / 2**20:.0f} MiB | {ratio} |")
 
-    ours = sorted(fits.get("blocknmf-hals", []), key=lambda fit: fit["iterations"])
+    ours = sorted(fits.get(ours_name, []), key=lambda fit: fit["iterations"])
     if ours:
-        print("\nTime for blocknmf-hals to reach each contender's best error (its first fit at or below it):\n")
-        print("| contender | its best error vs best | its seconds | blocknmf-hals seconds | ratio |")
+        print(f"\nTime for {ours_name} to reach each contender's best error (its first fit at or below it):\n")
+        print(f"| contender | its best error vs best | its seconds | {ours_name} seconds | ratio |")
         print("|---|---|---|---|---|")
         for contender, runs in fits.items():
-            if contender == "blocknmf-hals":
+            if contender == ours_name:
                 continue
             theirs = min(runs, key=lambda fit: fit["error"])
             match = next((fit for fit in ours if fit["error"] <= theirs["error"]), None)

@@ -15,9 +15,9 @@
 # elapsed and per-iteration seconds, read and checkpoint-saving seconds, peak memory, durations
 # in text (`--self` checks that list: it must give no difference).
 #
-# The configurations cover every solver (cd, mu, hals), every loss of mu (Frobenius,
+# The configurations cover every solver (cd, mu, hals, anls), every loss of mu (Frobenius,
 # Kullback-Leibler, Itakura-Saito, β 1.5 and 0.5), every initialization (random, nndsvd, nndsvda,
-# nndsvdar, custom), dense float32, float64, gzip-compressed and integer input, sparse input
+# nndsvdar, custom, sample), dense float32, float64, gzip-compressed and integer input, sparse input
 # (AnnData CSR and CSC, 10x Genomics), float32 and float64 working precision, V resident and
 # streamed (--memory, --block-rows), W in memory and in a scratch file, regularization, a fixed
 # number of iterations (--tol 0) and the default stopping rule, 1 and 2 threads, checkpointed
@@ -188,6 +188,17 @@ configuration csc-hals "fit: factor $csc --solver hals $fixed -o fit.h5"
 configuration csc-hals-streamed "fit: factor $csc --solver hals --memory 512KiB --scratch-dir . $fixed -o fit.h5"
 configuration csc-mu-kl "fit: factor $csc --solver mu --loss kullback-leibler --tol 0 --max-iter 15 -o fit.h5"
 
+# anls: every start, streamed, sparse, regularized, early stop.
+for init in random nndsvda sample; do
+    configuration "dense32-anls-$init" "fit: factor $dense --solver anls --init $init $fixed -o fit.h5"
+done
+configuration dense32-anls-early-stop "fit: factor $dense --solver anls --init sample -o fit.h5"
+configuration dense32-anls-sample-streamed "fit: factor $dense --solver anls --init sample --block-rows 256 --memory 8MiB $fixed -o fit.h5"
+configuration dense32-anls-elastic-net "fit: factor $dense --solver anls --alpha-w 0.01 --l1-ratio 0.5 $fixed -o fit.h5"
+configuration dense64-anls-sample "fit: factor $dense64 --solver anls --init sample $fixed -o fit.h5"
+configuration csr-anls-sample-streamed "fit: factor $csr --solver anls --init sample --block-rows 512 --memory 8MiB $fixed -o fit.h5"
+configuration dense32-hals-sample "fit: factor $dense --solver hals --init sample $fixed -o fit.h5"
+
 # Checkpoints: stopped or killed, then resumed by the same command; the result must also equal
 # the uninterrupted run's.
 resumable="$dense --solver hals $fixed --checkpoint ckpt --checkpoint-every 2 -o fit.h5"
@@ -220,6 +231,12 @@ configuration checkpoint-kept-then-longer \
 same_result checkpoint-kept-then-longer checkpoint-uninterrupted
 sparse_resumable="$csr --solver mu --loss kullback-leibler --block-rows 512 --checkpoint ckpt --checkpoint-every 2 -o fit.h5"
 configuration checkpoint-sparse-kl-uninterrupted "fit: factor $sparse_resumable"
+anls_resumable="$dense --solver anls --init sample --block-rows 256 --memory 8MiB $fixed --checkpoint ckpt --checkpoint-every 2 -o fit.h5"
+configuration checkpoint-anls-uninterrupted "fit: factor $anls_resumable"
+configuration checkpoint-anls-killed-mid-pass \
+    "killed: BLOCKNMF_CRASH_AT=mid-pass:30 factor $anls_resumable" \
+    "resumed: factor $anls_resumable"
+same_result checkpoint-anls-killed-mid-pass checkpoint-anls-uninterrupted
 configuration checkpoint-sparse-kl-term-at-pass-end \
     "stopped: BLOCKNMF_CRASH_AT=pass-end:7:TERM factor $sparse_resumable" \
     "resumed: factor $sparse_resumable"

@@ -1,6 +1,8 @@
 /// How the factors start, in scikit-learn's names.
 public enum InitializationMethod: String, Sendable, Codable, CaseIterable {
     case random, nndsvd, nndsvda, nndsvdar, custom
+    /// H₀ from a short fit on a deterministic sample of V's rows (not scikit-learn's).
+    case sample
 
     /// scikit-learn's rule when `init=None`: NNDSVDa when the rank allows an SVD
     /// of that size, random otherwise.

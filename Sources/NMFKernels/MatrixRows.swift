@@ -67,6 +67,9 @@ public struct MatrixRows<T: NMFScalar>: Sendable {
         return nil
     }
 
+    /// The rows as dense row-major elements, copied.
+    public var denseElements: [T] { withElements { Array($0) } }
+
     /// Σv, Σv² (in Double), the offset of the first zero, and the first element that is
     /// negative or not finite, with its offset in row-major order.
     @inlinable public func statistics()

@@ -73,7 +73,8 @@ struct FactorCommand: ParsableCommand {
     @Option(help: """
         Update rule: cd (coordinate descent, as scikit-learn), mu (multiplicative update), hals \
         (coordinate descent with --inner-sweeps sweeps per pass over V), or anls (each factor the \
-        exact non-negative least-squares solution given the other).
+        exact non-negative least-squares solution given the other; from a row sample, the fewest \
+        passes over V).
         """)
     var solver: Solver = .hals
 
@@ -87,8 +88,10 @@ struct FactorCommand: ParsableCommand {
     var innerSweeps: Int = NMFConfiguration.defaultInnerSweeps
 
     @Option(name: .customLong("init"), help: """
-        Initialization: random, nndsvd, nndsvda, nndsvdar or custom (default: nndsvda when \
-        k ≤ min(m, n), random otherwise; custom when --init-w/--init-h are given).
+        Initialization: random, nndsvd, nndsvda, nndsvdar, custom, or sample (H from a fit on \
+        1/20 of V's rows, read in a fraction of a pass). Default: with anls, sample (random when \
+        the sample does not fit in half of --memory); with the other solvers, nndsvda when \
+        k ≤ min(m, n) and random otherwise; custom when --init-w/--init-h are given.
         """)
     var initialization: InitializationMethod?
 

@@ -10,9 +10,9 @@ final class ANLSTests: XCTestCase {
     private let v = TestMatrices.planted(700, 30, rank: 5, noise: 0.1, seed: 7, as: Double.self)
     private let regularized = Regularization(alphaW: 0.001, alphaH: .value(0.002), l1Ratio: 0.4)
 
-    /// Iterate by iterate (one-iteration fits from the previous factors): W solves its
-    /// problem given the H the pass began with, H solves its problem given the new W, and the
-    /// penalized objective never increases, after either half-step.
+    /// Iterate by iterate (one-iteration fits from the previous factors, which extrapolate
+    /// nothing): W solves its problem given the H the pass began with, H solves its problem
+    /// given the new W, and the penalized objective never increases, after either half-step.
     func testEveryIterateSatisfiesTheOptimalityConditionsAndTheObjectiveNeverIncreases() throws {
         for regularization in [Regularization(), regularized] {
             let penalties = regularization.penalties(samples: v.rows, features: v.columns)
@@ -68,34 +68,75 @@ final class ANLSTests: XCTestCase {
     }
 
     /// The stopping rule: from iteration 2, the penalized objective's decrease relative to the
-    /// previous iteration's, the objectives computed here from each iterate (one-iteration fits
-    /// from the previous factors take the same path).
-    func testStopsWhenThePenalizedObjectiveDecreasesByLessThanTheTolerance() throws {
+    /// previous iteration's, once it is at least 0 (a rise is an extrapolation overshooting, not
+    /// a stop). Fits of 1, 2, … iterations from one start are the prefixes of the stopped fit's
+    /// path; the objectives are computed here from their factors.
+    func testStopsWhenThePenalizedObjectiveFallsByLessThanTheTolerance() throws {
         let data = Self.sparseFactored(400, 40, rank: 4, seed: 3)
         let penalties = regularized.penalties(samples: data.rows, features: data.columns)
         var random = LegacyRandomState(seed: 11)
-        var w = Matrix<Double>(rows: data.rows, columns: 4) { _, _ in random.nextUniform() }
-        var h = Matrix<Double>(rows: 4, columns: data.columns) { _, _ in random.nextUniform() }
+        let w = Matrix<Double>(rows: data.rows, columns: 4) { _, _ in random.nextUniform() }
+        let h = Matrix<Double>(rows: 4, columns: data.columns) { _, _ in random.nextUniform() }
         let tolerance = 1e-5
-        let fit = try NMF<Double>(NMFConfiguration(components: 4, solver: .anls, initialization: .custom,
-                                                   maxIterations: 500, tolerance: tolerance,
-                                                   regularization: regularized)).fit(data, initialW: w, initialH: h)
-        XCTAssertTrue(fit.report.converged)
-        let stepping = NMFConfiguration(components: 4, solver: .anls, initialization: .custom, maxIterations: 1,
-                                        tolerance: 0, regularization: regularized)
-        var previous = Double.nan, expectedStop: Int?
-        for iteration in 1...fit.report.iterations {
-            let step = try NMF<Double>(stepping).fit(data, initialW: w, initialH: h)
-            (w, h) = (step.w, step.components)
-            let objective = Self.objective(data, w, h, penalties)
-            if iteration >= 2, (previous - objective) / previous < tolerance {
-                expectedStop = iteration
+        func fit(_ iterations: Int, tolerance: Double) throws -> FittedNMF<Double> {
+            try NMF<Double>(NMFConfiguration(components: 4, solver: .anls, initialization: .custom,
+                                             maxIterations: iterations, tolerance: tolerance,
+                                             regularization: regularized)).fit(data, initialW: w, initialH: h)
+        }
+        let stopped = try fit(500, tolerance: tolerance)
+        XCTAssertTrue(stopped.report.converged)
+        var previous = Double.nan, expectedStop: Int?, expectedW: Matrix<Double>?
+        for iteration in 1...stopped.report.iterations {
+            let prefix = try fit(iteration, tolerance: 0)
+            let objective = Self.objective(data, prefix.w, prefix.components, penalties)
+            let decrease = (previous - objective) / previous
+            if iteration >= 2, decrease >= 0, decrease < tolerance {
+                (expectedStop, expectedW) = (iteration, prefix.w)
                 break
             }
             previous = objective
         }
-        XCTAssertEqual(fit.report.iterations, expectedStop)
-        XCTAssertEqual(fit.w, w, "the stopped fit is the iterate the rule stopped at")
+        XCTAssertEqual(stopped.report.iterations, expectedStop)
+        XCTAssertEqual(stopped.w, expectedW, "the stopped fit is the iterate the rule stopped at")
+    }
+
+    /// H extrapolated between iterations (Ang & Gillis 2019): replaying the paper's schedule
+    /// here — β₀ = 0.5; after an iteration whose objective rose, restart from its H with
+    /// β ÷ 1.5 and the ceiling at the β that failed; otherwise Ĥ = max(0, H + β·(H − H₋)),
+    /// ceiling × 1.01 (at most 1), β × 1.05 (at most the ceiling) — from the objectives computed
+    /// here, each iterate's W is the exact solution against that Ĥ, and its H the exact solution
+    /// against its W. Fits of 1, 2, … iterations from one start are the prefixes of one path.
+    func testEachPassSolvesAgainstHExtrapolatedByThePapersSchedule() throws {
+        for regularization in [Regularization(), regularized] {
+            let penalties = regularization.penalties(samples: v.rows, features: v.columns)
+            var random = LegacyRandomState(seed: 5)
+            let w0 = Matrix<Double>(rows: v.rows, columns: 5) { _, _ in random.nextUniform() }
+            let h0 = Matrix<Double>(rows: 5, columns: v.columns) { _, _ in random.nextUniform() }
+            var (h, start) = (h0, h0)
+            var (beta, ceiling, previousObjective) = (0.5, 1.0, Double.infinity)
+            var extrapolated = 0
+            for iteration in 1...8 {
+                let fit = try NMF<Double>(NMFConfiguration(
+                    components: 5, solver: .anls, initialization: .custom, maxIterations: iteration, tolerance: 0,
+                    regularization: regularization)).fit(v, initialW: w0, initialH: h0)
+                let label = "\(regularization) iteration \(iteration)"
+                Self.assertOptimal(factor: fit.w, data: v, other: start, penalty: penalties.w, "W, \(label)")
+                Self.assertOptimal(factor: fit.components.transposed(), data: v.transposed(),
+                                   other: fit.w.transposed(), penalty: penalties.h, "H, \(label)")
+                let objective = Self.objective(v, fit.w, fit.components, penalties)
+                if objective > previousObjective {
+                    (ceiling, beta, start) = (beta, beta / 1.5, fit.components)
+                } else {
+                    start = Matrix(rows: h.rows, columns: h.columns, elements: zip(fit.components.elements, h.elements)
+                        .map { now, before in max(0, now + beta * (now - before)) })
+                    ceiling = min(1, 1.01 * ceiling)
+                    beta = min(ceiling, 1.05 * beta)
+                    extrapolated += 1
+                }
+                (h, previousObjective) = (fit.components, objective)
+            }
+            XCTAssertGreaterThan(extrapolated, 0, "\(regularization): no iteration was extrapolated")
+        }
     }
 
     /// `transform` of the training rows gives each row's exact NNLS solution for the model's
@@ -117,13 +158,13 @@ final class ANLSTests: XCTestCase {
 
     /// W*·H* + small noise with about half of each factor's entries zero: factors that are
     /// nearly unique, so alternating solves converge quickly.
-    static func sparseFactored(_ m: Int, _ n: Int, rank: Int, seed: UInt32) -> Matrix<Double> {
+    static func sparseFactored(_ m: Int, _ n: Int, rank: Int, seed: UInt32, noise: Double = 0.01) -> Matrix<Double> {
         var random = LegacyRandomState(seed: seed)
         func entry() -> Double { let u = random.nextUniform(); return u < 0.5 ? 0 : u }
         let w = Matrix<Double>(rows: m, columns: rank) { _, _ in entry() }
         let h = Matrix<Double>(rows: rank, columns: n) { _, _ in entry() }
         var v = Matrix.product(w, h)
-        for index in v.elements.indices { v.elements[index] += 0.01 * random.nextUniform() }
+        for index in v.elements.indices { v.elements[index] += noise * random.nextUniform() }
         return v
     }
 

@@ -8,7 +8,9 @@ import NMFKernels
 /// On disk: one header line `BLOCKNMF-CHECKPOINT <format> <checksum> <length>` and
 /// `length` bytes of JSON whose checksum the header records.
 struct CheckpointRecord: Codable, Sendable {
-    static let format = 2
+    static let format = 3
+    /// Format 2 is format 3 without `extrapolation`.
+    static let readableFormats = 2...3
 
     /// Increases with every state written; the newest valid one is resumed from.
     var sequence: Int
@@ -28,6 +30,7 @@ struct CheckpointRecord: Codable, Sendable {
     var iterationEndSeconds: [Double]
     var stopping: StoppingRule.Saved
     var pass: SavedPass?
+    var extrapolation: SavedExtrapolation?
     var w: SavedW
 
     struct Setting: Codable, Sendable, Equatable {
@@ -63,7 +66,9 @@ struct CheckpointRecord: Codable, Sendable {
         guard let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) else { return .failure(.truncated) }
         let header = String(decoding: bytes[..<newline], as: UTF8.self).split(separator: " ")
         guard header.count == 4, header[0] == "BLOCKNMF-CHECKPOINT" else { return .failure(.notACheckpoint) }
-        guard Int(header[1]) == format else { return .failure(.unknownFormat(String(header[1]))) }
+        guard let version = Int(header[1]), readableFormats.contains(version) else {
+            return .failure(.unknownFormat(String(header[1])))
+        }
         let body = Array(bytes[(newline + 1)...])
         guard let length = Int(header[3]), length == body.count else { return .failure(.truncated) }
         var checksum = Checksum()
@@ -86,7 +91,8 @@ struct CheckpointRecord: Codable, Sendable {
             case .truncated: "truncated"
             case .notACheckpoint: "not a checkpoint state file"
             case .checksumMismatch: "checksum mismatch"
-            case .unknownFormat(let format): "format \(format), this version reads \(CheckpointRecord.format)"
+            case .unknownFormat(let format):
+                "format \(format), this version reads \(CheckpointRecord.readableFormats.map(String.init).joined(separator: " and "))"
             case .unreadable(let detail): "unreadable (\(detail))"
             }
         }
@@ -118,10 +124,16 @@ extension LoopState {
     init?(_ record: CheckpointRecord) {
         let (k, n) = (record.components, record.columns)
         guard let h = Matrix<T>(rows: k, columns: n, elementBytes: [UInt8](record.h)) else { return nil }
+        var extrapolation: HExtrapolation<T>?
+        if let saved = record.extrapolation {
+            guard let restored = HExtrapolation<T>(saved, components: k, columns: n) else { return nil }
+            extrapolation = restored
+        }
         self.init(iteration: record.iteration, h: h, lossHistory: record.lossHistory.map(\.value),
                   iterationEndSeconds: record.iterationEndSeconds, stopping: StoppingRule(record.stopping),
                   converged: record.converged,
-                  pass: record.pass.map { PartialPass(rowsDone: $0.rowsDone, statistics: [UInt8]($0.statistics)) })
+                  pass: record.pass.map { PartialPass(rowsDone: $0.rowsDone, statistics: [UInt8]($0.statistics)) },
+                  extrapolation: extrapolation)
     }
 
     var savedPass: CheckpointRecord.SavedPass? {

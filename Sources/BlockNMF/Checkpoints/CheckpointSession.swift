@@ -180,7 +180,7 @@ final class CheckpointSession<T: NMFScalar> {
             elapsedSeconds: secondsBefore + start, dataSum: ExactDouble(summary.sum),
             dataSquaredNorm: ExactDouble(summary.squaredNorm), h: Data(state.h.elementBytes),
             lossHistory: state.lossHistory.map(ExactDouble.init), iterationEndSeconds: state.iterationEndSeconds,
-            stopping: state.stopping.saved, pass: state.savedPass,
+            stopping: state.stopping.saved, pass: state.savedPass, extrapolation: state.extrapolation?.saved,
             w: .init(rowsDone: snapshot.rowsDone, doneBuffer: snapshot.doneBuffer,
                      pendingBuffer: snapshot.pendingBuffer,
                      checksum: String(snapshot.checksum, radix: 16)))

@@ -29,16 +29,35 @@ struct FitSession: MatrixReading {
     {
         let configuration = request.configuration
         let k = configuration.components
-        let method = try configuration.initializationMethod(
+        var method = try configuration.initializationMethod(
             samples: m, features: n, factorsGiven: request.initialW != nil || request.initialH != nil)
+        if method == .sample, configuration.initialization == nil,
+           RowSample.memoryBytes(sampleRows: RowSample.rowCount(rows: m, columns: n, components: k,
+                                                                rowsPerTile: rowsPerTile),
+                                 columns: n, components: k, elementBytes: elementBytes) > request.memory.bytes / 2 {
+            // The default start when the sample does not fit: one that reads V no more (the
+            // NNDSVD family's SVD would read it many times).
+            method = .random
+        }
         let shape = FitFootprint.Shape(rows: m, columns: n, components: k, elementBytes: elementBytes,
                                        rowsPerTile: rowsPerTile)
+        let sampleRows = method == .sample
+            ? RowSample.rowCount(rows: m, columns: n, components: k, rowsPerTile: rowsPerTile) : 0
+        // The sample is read and fitted before V's buffers exist, but beside V when V is kept in
+        // memory (at most half the budget): it gets the other half.
+        let sampleBytes = RowSample.memoryBytes(sampleRows: sampleRows, columns: n, components: k,
+                                                elementBytes: elementBytes)
+        if sampleRows > 0, sampleBytes > request.memory.bytes / 2 {
+            throw NMFError.sampleTooLargeForBudget(rows: sampleRows, bytes: sampleBytes, budget: request.memory.bytes)
+        }
         let placement = try FitFootprint.placeW(
             shape, storage: request.wStorage, keepsPreviousW: !configuration.loss.isFrobenius && configuration.tolerance > 0,
             checkpoints: request.checkpoint != nil, budget: request.memory)
         let footprint = try FitFootprint(
             shape, threads: request.threads, wInMemory: placement.inMemory, wCopies: placement.copies,
-            svd: method.needsSVD, denseDivergence: !configuration.loss.isFrobenius,
+            svd: method.needsSVD,
+            sampleRows: sampleRows,
+            denseDivergence: !configuration.loss.isFrobenius,
             checkpoints: request.checkpoint != nil, maxIterations: configuration.maxIterations, plan: plan,
             budget: request.memory)
         let targets = footprint.targets(output: request.output, scratchDirectory: request.scratchDirectory,

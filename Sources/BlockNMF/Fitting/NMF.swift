@@ -15,6 +15,12 @@ public struct NMF<T: NMFScalar>: Sendable {
     public var configuration: NMFConfiguration
     /// Workers that process tiles of V in parallel (results do not depend on it).
     public var threads: Int
+    /// `anls`'s stopping rule compares the objective with this many iterations before
+    /// (`StoppingRule.window`).
+    var stoppingWindow = 1
+    /// Whether the loop reaches the crash points tests stop a run at (`CrashPoint`): not in the
+    /// fit on `RowSample`'s rows, which would otherwise count as the run's passes.
+    var reachesCrashPoints = true
 
     public init(_ configuration: NMFConfiguration, threads: Int = 1) {
         self.configuration = configuration
@@ -61,7 +67,7 @@ public struct NMF<T: NMFScalar>: Sendable {
                           onIteration: onIteration, resuming: resuming != nil,
                           secondsBefore: resuming?.secondsBefore ?? 0, checkpoints: checkpoints)
         if configuration.solver == .anls {
-            var step = ANLSFit(context: context, hPenalty: penalties.h, h: state.h)
+            var step = ANLSFit(context: context, hPenalty: penalties.h, state: state)
             return try solve(&step, run, state: state, h: &h)
         }
         if configuration.loss.isFrobenius {
@@ -111,17 +117,22 @@ public struct NMF<T: NMFScalar>: Sendable {
     private var updateRule: UpdateScheme { configuration.solver.rule(innerSweeps: configuration.innerSweeps) }
 
     private func startingState(_ h: Matrix<T>) -> LoopState<T> {
-        LoopState(h: h, stopping: StoppingRule(solver: configuration.solver, tolerance: configuration.tolerance))
+        LoopState(h: h, stopping: StoppingRule(solver: configuration.solver, tolerance: configuration.tolerance,
+                                               window: stoppingWindow))
     }
 
     private func stepContext<Data: RowBlockProvider>(_ data: Data, summary: DataSummary, wPenalty: Penalty,
                                                      stopping: StoppingRule) -> StepContext {
-        StepContext(dataSquaredNorm: summary.squaredNorm, loss: configuration.loss, wPenalty: wPenalty,
+        StepContext(dataSquaredNorm: summary.squaredNorm,
+                    additions: data.rowsPerTile + (data.rows + data.rowsPerTile - 1) / max(data.rowsPerTile, 1),
+                    loss: configuration.loss,
+                    wPenalty: wPenalty,
                     maxIterations: configuration.maxIterations, cadence: stopping.cadence,
                     stopsEarly: stopping.tolerance > 0, source: data.sourceDescription)
     }
 
-    /// Runs `step` through the loop, then measures the final factors' error in one more pass.
+    /// Runs `step` through the loop, then measures the final factors' error in one more pass
+    /// unless the step's last pass did (`AlternatingStep.finalError`).
     private func solve<Data: RowBlockProvider, Step: AlternatingStep<T>>(
         _ step: inout Step, _ run: StepRun<Data>, state start: LoopState<T>, h: inout Matrix<T>
     ) throws -> FitReport {
@@ -129,13 +140,14 @@ public struct NMF<T: NMFScalar>: Sendable {
         BLASThreads.set(1)
         if !run.resuming { try run.summary.check(for: configuration.loss, source: data.sourceDescription) }
         let loop = AlternatingLoop(data: data, reduction: LocalReduction(), maxIterations: configuration.maxIterations,
-                                   threads: threads, onIteration: run.onIteration)
+                                   threads: threads, onIteration: run.onIteration,
+                                   reachesCrashPoints: reachesCrashPoints)
         var state = start
         try loop.run(&step, w: run.w, state: &state, clock: run.clock, secondsBefore: run.secondsBefore,
                      checkpoints: run.checkpoints)
         h = state.h
-        let error = try data.reconstructionError(w: run.w, h: h, loss: configuration.loss, threads: threads,
-                                                 reduction: loop.reduction)
+        let error = try step.finalError(of: state) ?? data.reconstructionError(
+            w: run.w, h: h, loss: configuration.loss, threads: threads, reduction: loop.reduction)
         // Values near the top of T's range overflow the products to infinity and the factors to
         // NaN, which the final error shows (an infinite β-divergence is a fit, not an overflow).
         guard h.elements.allSatisfy(\.isFinite), !error.isNaN, error.isFinite || !configuration.loss.isFrobenius else {
@@ -173,7 +185,7 @@ public struct NMF<T: NMFScalar>: Sendable {
         }
         let summary = try summary ?? DataSummary.scan(data, threads: threads)
         let k = components.rows
-        let start: T = configuration.solver == .mu ? (T(summary.mean) / T(k)).squareRoot() : 0
+        let start: T = InitialFactors.transformStart(solver: configuration.solver, mean: summary.mean, components: k)
         let w = FactorRows(Matrix<T>(rows: data.rows, columns: k, repeating: start))
         let report = try solveForW(data, w: w, h: components, summary: summary, clock: clock,
                                    onIteration: onIteration)

@@ -94,9 +94,12 @@ public struct NMFConfiguration: Sendable, Equatable, Codable {
                                 requirement: violation.rule.requirement)
     }
 
-    /// The initialization this configuration uses on an m×n matrix.
+    /// The initialization this configuration uses on an m×n matrix: the one asked for; else
+    /// `sample` for `anls` (the fewest passes over V to the answer), and scikit-learn's rule for
+    /// the other solvers.
     public func resolvedInitialization(samples: Int, features: Int) -> InitializationMethod {
-        initialization ?? .defaultMethod(components: components, samples: samples, features: features)
+        initialization ?? (solver == .anls ? .sample
+            : .defaultMethod(components: components, samples: samples, features: features))
     }
 
     /// The initialization a fit of an m×n matrix uses: given factors mean `custom` unless

@@ -27,6 +27,8 @@ public enum NMFError: Error, Equatable, CustomStringConvertible {
     case leastSquaresNotConverged(source: String, iteration: Int, unsolved: Int)
     case budgetTooSmall(source: String, budget: Int, needed: Int, chunkRows: Int?)
     case factorTooLargeForInitialization(initialization: InitializationMethod, bytes: Int, budget: Int)
+    /// `--init sample`'s rows and their fit do not fit in the memory budget.
+    case sampleTooLargeForBudget(rows: Int, bytes: Int, budget: Int)
 
     public var description: String {
         func shape(_ dims: [Int]) -> String { dims.map(String.init).joined(separator: "×") }
@@ -65,6 +67,8 @@ public enum NMFError: Error, Equatable, CustomStringConvertible {
             return "--memory \(MemoryBudget.format(budget)) is too small for \(source)\(chunks); it needs at least \(MemoryBudget.format(needed)) (try --memory \(MemoryBudget.suggestion(atLeast: needed)))"
         case let .factorTooLargeForInitialization(initialization, bytes, budget):
             return "W (\(MemoryBudget.format(bytes))) does not fit in half of --memory \(MemoryBudget.format(budget)), and init '\(initialization.rawValue)' builds W in memory; use --init random or custom, or --memory \(MemoryBudget.suggestion(atLeast: 2 * bytes))"
+        case let .sampleTooLargeForBudget(rows, bytes, budget):
+            return "init 'sample' fits \(rows) rows of V in memory (\(MemoryBudget.format(bytes))), more than half of --memory \(MemoryBudget.format(budget)); use --memory \(MemoryBudget.suggestion(atLeast: 2 * bytes)) or another --init"
         case let .decomposition(detail):
             return "SVD for the initialization failed: \(detail)"
         case let .leastSquaresNotConverged(source, iteration, unsolved):

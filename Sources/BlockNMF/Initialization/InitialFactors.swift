@@ -61,6 +61,11 @@ enum InitialFactors {
                                              seed: configuration.seed, wBlockRows: blockRows) { first, rows in
                 try w.write(rows, at: first)
             }
+        case .sample:
+            let h = try RowSample.initialH(for: data, configuration: configuration, threads: threads)
+            try fill(w, shape: (m, k), with: transformStart(solver: configuration.solver, mean: summary.mean,
+                                                            components: k))
+            return h
         case .nndsvd, .nndsvda, .nndsvdar:
             let svd: RandomizedSVD.Result<Data.Element>
             do {
@@ -75,6 +80,19 @@ enum InitialFactors {
             let (w0, h0) = Initialization.nndsvd(svd, variant: method, mean: summary.mean, seed: configuration.seed)
             try w.write(w0, at: 0)
             return h0
+        }
+    }
+
+    /// Where W starts when H is given (`transform`, `sample`): zeros, or √(mean(V)/k) for
+    /// `mu`, which cannot move away from zeros.
+    static func transformStart<T: NMFScalar>(solver: Solver, mean: Double, components k: Int) -> T {
+        solver == .mu ? (T(mean) / T(k)).squareRoot() : 0
+    }
+
+    private static func fill<T: NMFScalar>(_ w: FactorRows<T>, shape: (rows: Int, columns: Int), with value: T) throws {
+        for start in stride(from: 0, to: shape.rows, by: blockRows) {
+            let count = min(blockRows, shape.rows - start)
+            try w.write(Matrix(rows: count, columns: shape.columns, repeating: value), at: start)
         }
     }
 

@@ -20,6 +20,8 @@ struct AlternatingLoop<Data: RowBlockProvider, Combining: Reduction> {
     let maxIterations: Int
     let threads: Int
     let onIteration: ((IterationProgress) -> Void)?
+    /// Whether its passes count at `CrashPoint`s (not those of a fit inside the run's).
+    var reachesCrashPoints = true
 
     /// Runs `step` from `state` (a fresh one, or one restored from a checkpoint) to the end.
     /// `secondsBefore`: time the fit spent before this process took it up.
@@ -35,7 +37,7 @@ struct AlternatingLoop<Data: RowBlockProvider, Combining: Reduction> {
             try streamPass(iteration: iteration, tile: work.tile, from: resumed?.rowsDone ?? 0, w: w,
                            statistics: &statistics, state: &state, mayBeUndone: work.mayBeUndone,
                            checkpoints: checkpoints)
-            CrashPoint.reach(.passEnd)
+            if reachesCrashPoints { CrashPoint.reach(.passEnd) }
             let end = try step.endPass(iteration: iteration, statistics: try reduction.combine(statistics),
                                        state: &state)
             let ends: Bool
@@ -90,7 +92,7 @@ struct AlternatingLoop<Data: RowBlockProvider, Combining: Reduction> {
                     try w.write(update.w, at: range.lowerBound)
                     statistics.add(update.share)
                     rowsDone = range.upperBound
-                    CrashPoint.reach(.midPass)
+                    if reachesCrashPoints { CrashPoint.reach(.midPass) }
                 })
         } catch let stopped as LoopStopped {
             if rowsDone > 0 { state.pass = PartialPass(rowsDone: rowsDone, statistics: statistics.encoded) }

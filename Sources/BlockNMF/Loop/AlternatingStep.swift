@@ -22,10 +22,16 @@ protocol AlternatingStep<T> {
     /// The loss history and convergence of a finished fit, once the final pass has measured
     /// the error of the last iterate.
     mutating func completeHistory(finalError: Double, state: inout LoopState<T>)
+
+    /// The final factors' error when the loop's last pass already measured it exactly, so
+    /// that no pass is spent on it; nil when a pass must measure it.
+    func finalError(of state: LoopState<T>) -> Double?
 }
 
 extension AlternatingStep {
     mutating func completeHistory(finalError _: Double, state _: inout LoopState<T>) {}
+
+    func finalError(of _: LoopState<T>) -> Double? { nil }
 }
 
 /// What a worker does with one tile of V and the tile's rows of W.

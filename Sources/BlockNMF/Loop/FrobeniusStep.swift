@@ -23,6 +23,11 @@ where Statistics == FrobeniusStatistics<T>, Tile == FrobeniusTile<T> {
 
 extension FrobeniusStep {
     func beginPass(iteration: Int, h: Matrix<T>) -> PassWork<Tile, Statistics> {
+        passWork(iteration: iteration, solvingAgainst: h)
+    }
+
+    /// A pass that updates W's rows against `h` (`hht` is its H·Hᵀ).
+    func passWork(iteration: Int, solvingAgainst h: Matrix<T>) -> PassWork<Tile, Statistics> {
         let tile = FrobeniusTile(h: h, ht: h.transposed(), hht: hht, rule: rule, penalty: context.wPenalty,
                                  sumsDataProduct: Self.learnsH, measuresInitialLoss: iteration == 1)
         return PassWork(tile: tile, empty: Statistics(components: h.rows, columns: h.columns,

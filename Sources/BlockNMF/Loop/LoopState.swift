@@ -13,6 +13,8 @@ struct LoopState<T: NMFScalar>: Sendable {
     var converged = false
     /// A pass that stopped part-way, to go on from.
     var pass: PartialPass?
+    /// `anls`'s extrapolation of H, once its first iteration has ended.
+    var extrapolation: HExtrapolation<T>?
 }
 
 /// The rows a pass had combined when it stopped, and its statistics so far in their

@@ -5,6 +5,9 @@ import NMFKernels
 struct StepContext: Sendable {
     /// ‖V‖²_F, from the validating scan.
     let dataSquaredNorm: Double
+    /// The additions behind each of a pass's sums: a tile's rows, then the tiles' shares
+    /// (how far their rounding can go).
+    let additions: Int
     let loss: BetaLoss
     /// W's penalty, in every step's W update.
     let wPenalty: Penalty

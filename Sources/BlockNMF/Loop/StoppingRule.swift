@@ -6,19 +6,28 @@
 ///   times the initial error since the previous check. `tol = 0` never stops early.
 /// - `anls`: from the second iteration on, stop when scikit-learn's objective (½‖V − WH‖² and
 ///   the penalties, `ANLSFit`) fell by less than `tol` relative to the previous iteration's.
-///   `tol = 0` never stops early. The step hands the objective in as the `violation`.
+///   A rise is not a stop: it is an extrapolation overshooting (`HExtrapolation`), after which
+///   the next pass restarts from the iterate. `tol = 0` never stops early. The step hands the
+///   objective in as the `violation`.
 struct StoppingRule: Sendable {
     let solver: Solver
     let tolerance: Double
+    /// `anls`: the objective is compared with the one this many iterations before. 1 for a fit;
+    /// more for the fit on `RowSample`'s rows, never checkpointed, which single iterations with
+    /// their extrapolation's restarts do not judge well.
+    let window: Int
+    /// `anls` with a window over 1: the objectives of the last `window` iterations.
+    private var recentObjectives: [Double] = []
     private var initialViolation: Double?
     /// `mu`: the error at the previous check; `anls`: the previous iteration's objective.
     private var previousError: Double?
     /// What the rule last compared with the tolerance (none yet after a resume).
     private(set) var lastTest: StoppingTest?
 
-    init(solver: Solver, tolerance: Double) {
+    init(solver: Solver, tolerance: Double, window: Int = 1) {
         self.solver = solver
         self.tolerance = tolerance
+        self.window = window
     }
 
     /// The rule is asked at every `cadence`-th iteration: each for `cd` and `hals`, every
@@ -50,8 +59,15 @@ struct StoppingRule: Sendable {
             // The objective of the initial factors is not known (W₀'s L1 term needs a sum the
             // first pass does not form), so the first comparison is at iteration 2.
             let objective = violation
-            defer { previousError = objective }
-            guard let previous = previousError else {
+            let earlier: Double?
+            if window > 1 {
+                recentObjectives.append(objective)
+                earlier = recentObjectives.count > window ? recentObjectives.removeFirst() : nil
+            } else {
+                earlier = previousError
+                previousError = objective
+            }
+            guard let previous = earlier else {
                 lastTest = StoppingTest(quantity: .objectiveDecrease, value: .infinity, iteration: iteration,
                                         tolerance: tolerance)
                 return false
@@ -59,7 +75,7 @@ struct StoppingRule: Sendable {
             let decrease = previous == 0 ? 0 : (previous - objective) / previous
             lastTest = StoppingTest(quantity: .objectiveDecrease, value: decrease, iteration: iteration,
                                     tolerance: tolerance)
-            return tolerance > 0 && decrease < tolerance
+            return tolerance > 0 && decrease >= 0 && decrease < tolerance
         }
     }
 }
@@ -72,7 +88,7 @@ public struct StoppingTest: Sendable, Equatable {
         /// `mu`: the error's decrease since the previous check (10 iterations before) over
         /// the initial error; stops at < tol.
         case errorDecrease
-        /// `anls`: the objective's decrease over the previous iteration's objective; stops at < tol.
+        /// `anls`: the objective's decrease over the previous iteration's objective; stops at ≥ 0 and < tol.
         case objectiveDecrease
     }
 

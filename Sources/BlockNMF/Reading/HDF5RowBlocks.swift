@@ -80,6 +80,23 @@ package final class HDF5RowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockProv
         return elements
     }
 
+    package func sampleRows(_ ranges: [Range<Int>]) throws -> Matrix<Element> {
+        let count = ranges.reduce(0) { $0 + $1.count }
+        var elements = BufferPool<Element>.allocate(count: count * columns)
+        let (source, columns) = (self.source, self.columns)
+        let clock = Stopwatch()
+        try reader.sync {
+            var offset = 0
+            for range in ranges {
+                try source.readRows(range, into: &elements, startingAt: offset)
+                offset += range.count * columns
+            }
+        }
+        statistics.add(bytes: count * columns * MemoryLayout<Element>.stride, seconds: clock.elapsedSeconds)
+        try checkUnchanged()
+        return Matrix(rows: count, columns: columns, elements: elements)
+    }
+
     /// All of V in one matrix, read block by block into place.
     package func readAll() throws -> Matrix<Element> {
         var elements = BufferPool<Element>.allocate(count: rows * columns)

@@ -25,6 +25,9 @@ public protocol RowBlockProvider<Element> {
                       _ body: (_ firstRow: Int, _ block: MatrixRows<Element>) throws -> Void) throws
     /// Takes back a block the engine has finished with, so its storage can be reused.
     func recycle(_ block: MatrixRows<Element>)
+    /// Rows `ranges` (ascending, disjoint, within V) read now into one dense matrix, in
+    /// order: a sample of V (`RowSample`), counted as read like the blocks of a pass.
+    func sampleRows(_ ranges: [Range<Int>]) throws -> Matrix<Element>
     /// Throws when the blocks given so far may not be V: its file was truncated or rewritten
     /// by another program since it was opened (a pass asks after each block and at its end,
     /// before anything computed from them is used).
@@ -38,12 +41,34 @@ extension RowBlockProvider {
 
     public var rowsPerTile: Int { TileSchedule.rowsPerTile }
 
+    /// Walks the blocks from each range's tile and stops after its last row: a provider
+    /// that can read rows where they lie does better.
+    public func sampleRows(_ ranges: [Range<Int>]) throws -> Matrix<Element> {
+        var elements: [Element] = []
+        elements.reserveCapacity(ranges.reduce(0) { $0 + $1.count } * columns)
+        for range in ranges where !range.isEmpty {
+            do {
+                try forEachBlock(from: range.lowerBound - range.lowerBound % rowsPerTile, recycling: false) { first, block in
+                    let wanted = max(range.lowerBound, first)..<min(range.upperBound, first + block.rows)
+                    if !wanted.isEmpty {
+                        elements += block.rows((wanted.lowerBound - first)..<(wanted.upperBound - first)).denseElements
+                    }
+                    if first + block.rows >= range.upperBound { throw SampleComplete() }
+                }
+            } catch is SampleComplete {}
+        }
+        return Matrix(rows: elements.count / max(columns, 1), columns: columns, elements: elements)
+    }
+
     public var window: RowWindow { .whole(rows: rows) }
 
     public func forEachBlock(_ body: (_ firstRow: Int, _ block: MatrixRows<Element>) throws -> Void) throws {
         try forEachBlock(from: 0, recycling: false, body)
     }
 }
+
+/// Ends a walk over the blocks once a sample's rows are read.
+private struct SampleComplete: Error {}
 
 /// A matrix in memory, handed out whole.
 public struct InMemoryRowBlocks<Element: NMFScalar>: RowBlockProvider {

@@ -104,6 +104,17 @@ package final class SparseRowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockPr
         }
     }
 
+    package func sampleRows(_ ranges: [Range<Int>]) throws -> Matrix<Element> {
+        var elements: [Element] = []
+        elements.reserveCapacity(ranges.reduce(0) { $0 + $1.count } * columns)
+        for range in ranges {
+            let (sparse, local) = try resident.map { ($0, range) } ?? reader.sync { (try read(range), 0..<range.count) }
+            elements += MatrixRows(sparse, rows: local).denseElements
+        }
+        try checkUnchanged()
+        return Matrix(rows: elements.count / max(columns, 1), columns: columns, elements: elements)
+    }
+
     private func read(_ range: Range<Int>) throws -> CompressedRows<Element> {
         guard let source else { preconditionFailure("V made in memory is resident") }
         let clock = Stopwatch()

@@ -56,8 +56,10 @@ struct FitFootprint {
     ///   - wCopies: W's copies (2 for a β-divergence fit that may undo a pass).
     ///   - svd: the NNDSVD family's randomized SVD will run.
     ///   - denseDivergence: a β-divergence whose tiles form W·H densely.
-    init(_ shape: Shape, threads: Int, wInMemory: Bool, wCopies: Int, svd: Bool, denseDivergence: Bool,
-         checkpoints: Bool, maxIterations: Int, plan: StreamPlan, budget: MemoryBudget) throws(ResourceError) {
+    ///   - sampleRows: rows of V's sample fitted in memory (`RowSample`), or 0.
+    init(_ shape: Shape, threads: Int, wInMemory: Bool, wCopies: Int, svd: Bool, sampleRows: Int = 0,
+         denseDivergence: Bool, checkpoints: Bool, maxIterations: Int, plan: StreamPlan,
+         budget: MemoryBudget) throws(ResourceError) {
         let (m, n, k, s) = (shape.rows, shape.columns, shape.components, shape.elementBytes)
         let w = try shape.bytes(m, k, s), h = try shape.bytes(k, n, s), kk = try shape.bytes(k, k, s)
         // Tiles submitted but not combined (the reorder window, `TilePass`), each with its
@@ -79,6 +81,11 @@ struct FitFootprint {
             parts.append(.init(name: "NNDSVD's randomized SVD",
                                bytes: try shape.bytes(m, width, s).saturating(times: 3)
                                    .saturating(plus: try shape.bytes(n, width, s).saturating(times: 2))))
+        }
+        if sampleRows > 0 {
+            parts.append(.init(name: "the row sample and its fit",
+                               bytes: RowSample.memoryBytes(sampleRows: sampleRows, columns: n, components: k,
+                                                            elementBytes: s)))
         }
         memory = parts
         let rowBytes = try shape.bytes(n, s)
