@@ -15,8 +15,11 @@ import CBLAS
 /// exchange rule). Full exchange alone can cycle; the backup rule counts the steps that did
 /// not shrink the number of infeasible variables, and after three in a row exchanges only
 /// the infeasible variable of largest index until the count shrinks again, which
-/// guarantees termination. Right-hand sides that share a passive set are solved together
-/// with one Cholesky factorization of G_FF.
+/// guarantees termination in exact arithmetic. With rounding, an ill-conditioned G (more
+/// components than the data's rank) can still keep a right-hand side from settling within the
+/// iteration bound: those are solved again by Lawson & Hanson's active-set method, one
+/// variable at a time, whose objective falls at every step. Right-hand sides that share a
+/// passive set are solved together with one Cholesky factorization of G_FF.
 ///
 /// Degenerate Grams are handled explicitly, never by a silent NaN:
 /// - A variable whose diagonal G_ii is 0 (a dead component: A's column is zero, so G's row
@@ -44,7 +47,7 @@ public enum BlockPrincipalPivoting {
         maximumIterations: Int? = nil
     ) throws(NNLSError) -> NNLSSolution {
         try solve(gram: gram, rightHandSides: rightHandSides, initialPassiveSets: initialPassiveSets,
-                  maximumIterations: maximumIterations, backupRule: true)
+                  maximumIterations: maximumIterations, backupRule: true, activeSetFallback: true)
     }
 
     /// The passive sets of a previous solution (k×r): its positive entries.
@@ -52,10 +55,12 @@ public enum BlockPrincipalPivoting {
         (0..<x.columns).map { j in (0..<x.rows).map { i in x[i, j] > 0 } }
     }
 
-    /// `backupRule: false` is plain full exchange, which tests use to show that it cycles.
+    /// `backupRule: false` is plain full exchange, which tests use to show that it cycles;
+    /// `activeSetFallback: false` leaves what pivoting did not solve unsolved. `gramPrecision`:
+    /// the relative precision G's entries were formed in (default: that of T).
     static func solve<T: NMFScalar>(
         gram: Matrix<T>, rightHandSides: Matrix<T>, initialPassiveSets: [[Bool]]?,
-        maximumIterations: Int?, backupRule: Bool
+        maximumIterations: Int?, backupRule: Bool, activeSetFallback: Bool, gramPrecision: Double? = nil
     ) throws(NNLSError) -> NNLSSolution {
         let k = gram.rows, r = rightHandSides.columns
         precondition(gram.columns == k, "the Gram matrix must be square")
@@ -70,7 +75,7 @@ public enum BlockPrincipalPivoting {
         }
         // Column-major k×r: each right-hand side is contiguous.
         let c = rightHandSides.transposed().elements.map { Double($0) }
-        let problem = Problem(k: k, gram: g, rightHandSides: c)
+        let problem = Problem(k: k, gram: g, rightHandSides: c, gramPrecision: gramPrecision ?? Double(T.ulpOfOne))
         let limit = maximumIterations ?? max(100, 10 * k)
 
         var passive = (0..<r).map { j in
@@ -104,6 +109,17 @@ public enum BlockPrincipalPivoting {
             problem.solve(columns: unsolved, passive: &passive, x: &x, y: &y)
             unsolved = unsolved.filter { !problem.infeasibleSet(column: $0, passive: passive[$0], x: x, y: y).isEmpty }
         }
+        if activeSetFallback {
+            // What block pivoting left unsolved (it cycles on rounding when G is ill-conditioned),
+            // one variable at a time.
+            // Its solves on an ill-conditioned G_FF are exact to their rounding, which exceeds the
+            // few ulps pivoting allows: the optimality conditions are then held to 1e-10 of the
+            // gradient's terms.
+            for j in unsolved { problem.solveByActiveSet(column: j, passive: &passive[j], x: &x, y: &y) }
+            unsolved = unsolved.filter {
+                !problem.infeasibleSet(column: $0, passive: passive[$0], x: x, y: y, relativeTolerance: 1e-10).isEmpty
+            }
+        }
         let converged = unsolved.isEmpty
         for index in x.indices where x[index] < 0 { x[index] = 0 }
         let solution = Matrix(rows: r, columns: k, elements: x).transposed()
@@ -136,36 +152,43 @@ private struct Problem {
     /// False for dead variables (zero diagonal), which stay at 0.
     let alive: [Bool]
     let ridge: Double
+    /// Relative size below which G_FF counts as singular: 10⁻¹², or 16 ulps of G's entries when
+    /// they were formed in a coarser precision (a float32 Gram is only accurate to 10⁻⁷ and can
+    /// have eigenvalues that far below 0).
+    let singularity: Double
 
-    init(k: Int, gram: [Double], rightHandSides: [Double]) {
+    init(k: Int, gram: [Double], rightHandSides: [Double], gramPrecision: Double) {
         self.k = k
         self.gram = gram
         self.rightHandSides = rightHandSides
         alive = (0..<k).map { gram[$0 * k + $0] > 0 }
+        singularity = max(1e-12, 16 * gramPrecision)
         let trace = (0..<k).reduce(0.0) { $0 + max(gram[$1 * k + $1], 0) }
-        ridge = k > 0 ? 1e-12 * trace / Double(k) : 0
+        ridge = k > 0 ? singularity * trace / Double(k) : 0
     }
 
     /// Variables whose side is wrong: negative in the passive set, or with a negative gradient
     /// outside it. The gradient's tolerance is its own rounding error (a few ulps of the terms
     /// summed), so a zero gradient computed as −1e-17 does not pivot forever.
-    func infeasibleSet(column j: Int, passive: [Bool], x: [Double], y: [Double]) -> [Int] {
+    func infeasibleSet(column j: Int, passive: [Bool], x: [Double], y: [Double],
+                       relativeTolerance: Double = 64 * Double.ulpOfOne) -> [Int] {
         var result = [Int]()
         let base = j * k
         for i in 0..<k where alive[i] {
             if passive[i] {
                 if x[base + i] < 0 { result.append(i) }
-            } else if y[base + i] < -gradientTolerance(row: i, column: j, x: x) {
+            } else if y[base + i] < -relativeTolerance * gradientTerms(row: i, column: j, x: x) {
                 result.append(i)
             }
         }
         return result
     }
 
-    private func gradientTolerance(row i: Int, column j: Int, x: [Double]) -> Double {
+    /// The magnitude of the terms summed into gradient i: its rounding's scale.
+    private func gradientTerms(row i: Int, column j: Int, x: [Double]) -> Double {
         var magnitude = abs(rightHandSides[j * k + i])
         for l in 0..<k { magnitude += abs(gram[i * k + l] * x[j * k + l]) }
-        return 64 * Double.ulpOfOne * magnitude
+        return magnitude
     }
 
     /// Recomputes x and y of `columns`, one factorization per distinct passive set.
@@ -200,6 +223,86 @@ private struct Problem {
         }
     }
 
+    /// Lawson & Hanson's active-set method for right-hand side `j`, from x = 0: the variable of
+    /// most negative gradient (beyond its rounding) enters the passive set; when the solve on the
+    /// set is not positive, x steps back toward it as far as feasibility allows and the variable
+    /// that reaches 0 first leaves. The objective falls at every step, so no set repeats: it ends
+    /// where full exchanges can cycle. A variable that enters and leaves again without moving x
+    /// is barred until x moves, so rounding cannot make it enter forever. Leaves x, the passive
+    /// set and y as they were when it does not finish within its bound.
+    func solveByActiveSet(column j: Int, passive: inout [Bool], x: inout [Double], y: inout [Double]) {
+        let base = j * k
+        var set = [Bool](repeating: false, count: k)
+        var current = [Double](repeating: 0, count: k)
+        var barred = [Bool](repeating: false, count: k)
+        func gradient(_ i: Int) -> Double {
+            (0..<k).reduce(-rightHandSides[base + i]) { $0 + gram[i * k + $1] * current[$1] }
+        }
+        func tolerance(_ i: Int) -> Double {
+            64 * Double.ulpOfOne * (0..<k).reduce(abs(rightHandSides[base + i])) { $0 + abs(gram[i * k + $1] * current[$1]) }
+        }
+        guard let leastSquares = LeastSquaresForm(gram: gram, k: k, ridge: ridge,
+                                                  rightHandSide: Array(rightHandSides[base..<(base + k)])) else { return }
+        var finished = false
+        var steps = 0
+        let bound = 8 * k + 8
+        outer: while steps < bound {
+            steps += 1
+            var entering: Int?, steepest = 0.0
+            for i in 0..<k where alive[i] && !set[i] && !barred[i] {
+                let g = gradient(i)
+                if g < -tolerance(i), g < steepest { (entering, steepest) = (i, g) }
+            }
+            guard let entering else {
+                finished = true
+                break
+            }
+            set[entering] = true
+            while steps < bound {
+                steps += 1
+                let variables = (0..<k).filter { set[$0] }
+                guard let solved = leastSquares.solve(variables) else {
+                    // The entering variable's column depends on the set's: it cannot enter.
+                    (set[entering], barred[entering]) = (false, true)
+                    continue outer
+                }
+                var z = [Double](repeating: 0, count: k)
+                for (position, i) in variables.enumerated() { z[i] = solved[position] }
+                if variables.allSatisfy({ z[$0] > 0 }) {
+                    current = z
+                    barred = [Bool](repeating: false, count: k)
+                    continue outer
+                }
+                // The variable that reaches 0 first on the way from x to z, and how far x goes.
+                var blocking = variables.first { z[$0] <= 0 }!, step = 1.0
+                for i in variables where z[i] <= 0 {
+                    let room = current[i] - z[i]
+                    let reach = room > 0 ? current[i] / room : 0
+                    if reach < step || (reach == step && i == blocking) { (step, blocking) = (reach, i) }
+                }
+                var moved = false
+                for i in variables {
+                    let next = current[i] + step * (z[i] - current[i])
+                    if next != current[i] { moved = true }
+                    current[i] = max(next, 0)
+                }
+                (set[blocking], current[blocking]) = (false, 0)
+                if moved {
+                    barred = [Bool](repeating: false, count: k)
+                } else if blocking == entering {
+                    barred[entering] = true
+                    continue outer
+                }
+            }
+        }
+        guard finished else { return }
+        for i in 0..<k {
+            x[base + i] = set[i] ? current[i] : 0
+            passive[i] = set[i]
+            y[base + i] = set[i] ? 0 : gradient(i)
+        }
+    }
+
     /// Solves G_FF·X = C_F for the passive `variables` and the right-hand sides `columns`;
     /// returns X column-major (|F| × columns.count). Removes from `variables` any it had to
     /// hold at 0 (see the type's rules).
@@ -220,7 +323,7 @@ private struct Problem {
                 // A tiny pivot is a singular matrix that rounding made look positive definite.
                 let weakPivot = variables.indices.contains { a in
                     let pivot = factor[a * q + a]
-                    return pivot * pivot < 1e-12 * gram[variables[a] * k + variables[a]]
+                    return pivot * pivot < singularity * gram[variables[a] * k + variables[a]]
                 }
                 if weakPivot { ridged = true; continue }
             }
@@ -244,5 +347,72 @@ private struct Problem {
             precondition(info == 0, "dpotrs rejected argument \(-info)")
             return solution
         }
+    }
+}
+
+/// One NNLS problem of `Problem` in least-squares form, min ‖U·x − b‖ with G = UᵀU (Cholesky;
+/// G + δI when G is singular) and b = U⁻ᵀ·c: the same minimizer, but solves on a set of
+/// columns of U by QR have the condition number of U, not of G, its square. Lawson & Hanson's
+/// method needs that accuracy where G is ill-conditioned.
+private struct LeastSquaresForm {
+    let k: Int
+    /// U, column-major k×k (upper triangle).
+    let u: [Double]
+    let b: [Double]
+
+    init?(gram: [Double], k: Int, ridge: Double, rightHandSide c: [Double]) {
+        self.k = k
+        let upper: [CChar] = [CChar(UInt8(ascii: "U")), 0]
+        var factored: [Double]?
+        for shift in [0, ridge, 1e3 * ridge] {
+            var factor = gram
+            for i in 0..<k { factor[i * k + i] += shift }
+            var n = Int32(k), lda = Int32(k), info: Int32 = 0
+            factor.withUnsafeMutableBufferPointer { dpotrf_(upper, &n, $0.baseAddress!, &lda, &info, 1) }
+            if info == 0 { factored = factor; break }
+        }
+        guard var factor = factored else { return nil }
+        for column in 0..<k { for row in (column + 1)..<max(k, column + 1) where row < k { factor[column * k + row] = 0 } }
+        u = factor
+        // Uᵀ·b = c, forward.
+        var solution = c
+        for i in 0..<k {
+            var value = solution[i]
+            for l in 0..<i { value -= factor[i * k + l] * solution[l] }
+            solution[i] = value / factor[i * k + i]
+        }
+        b = solution
+    }
+
+    /// argmin over z of ‖U_P·z − b‖ for the columns `variables`, by QR; nil when they are
+    /// linearly dependent (a diagonal of R below 10⁻¹² of the largest).
+    func solve(_ variables: [Int]) -> [Double]? {
+        let p = variables.count
+        guard p > 0 else { return [] }
+        var a = [Double](repeating: 0, count: k * p)
+        for (position, column) in variables.enumerated() {
+            for row in 0..<k { a[position * k + row] = u[column * k + row] }
+        }
+        var m = Int32(k), n = Int32(p), lda = Int32(k), info: Int32 = 0
+        var tau = [Double](repeating: 0, count: p)
+        var lwork = Int32(64 * max(p, 1))
+        var work = [Double](repeating: 0, count: Int(lwork))
+        dgeqrf_(&m, &n, &a, &lda, &tau, &work, &lwork, &info)
+        guard info == 0 else { return nil }
+        var r = [Double](repeating: 0, count: p * p)
+        for column in 0..<p { for row in 0...column { r[column * p + row] = a[column * k + row] } }
+        let largest = (0..<p).reduce(0.0) { max($0, abs(r[$1 * p + $1])) }
+        guard largest > 0, (0..<p).allSatisfy({ abs(r[$0 * p + $0]) > 1e-12 * largest }) else { return nil }
+        var kk = Int32(p)
+        dorgqr_(&m, &n, &kk, &a, &lda, &tau, &work, &lwork, &info)
+        guard info == 0 else { return nil }
+        // z = R⁻¹·Qᵀ·b, backward.
+        var z = (0..<p).map { column in (0..<k).reduce(0.0) { $0 + a[column * k + $1] * b[$1] } }
+        for i in stride(from: p - 1, through: 0, by: -1) {
+            var value = z[i]
+            for l in (i + 1)..<max(p, i + 1) where l < p { value -= r[l * p + i] * z[l] }
+            z[i] = value / r[i * p + i]
+        }
+        return z
     }
 }

@@ -12,10 +12,14 @@
 public struct ExactLeastSquares: UpdateRule {
     /// The pivoting's bound (nil: `BlockPrincipalPivoting`'s default); tests lower it.
     let maximumIterations: Int?
+    /// Whether what pivoting leaves unsolved goes to the active-set method; tests turn it off.
+    let activeSetFallback: Bool
 
-    public init() { maximumIterations = nil }
+    public init() { (maximumIterations, activeSetFallback) = (nil, true) }
 
-    init(maximumIterations: Int) { self.maximumIterations = maximumIterations }
+    init(maximumIterations: Int, activeSetFallback: Bool = true) {
+        (self.maximumIterations, self.activeSetFallback) = (maximumIterations, activeSetFallback)
+    }
 
     public func updateW<T: NMFScalar>(_ w: inout Matrix<T>, cross: inout Matrix<T>, gram: Matrix<T>,
                                       penalty: Penalty) -> Double {
@@ -45,7 +49,8 @@ public struct ExactLeastSquares: UpdateRule {
             solution = try BlockPrincipalPivoting.solve(
                 gram: regularizedGram, rightHandSides: c,
                 initialPassiveSets: BlockPrincipalPivoting.passiveSets(support: factor),
-                maximumIterations: maximumIterations)
+                maximumIterations: maximumIterations, backupRule: true, activeSetFallback: activeSetFallback,
+                gramPrecision: Double(T.ulpOfOne))
         } catch {
             return .infinity
         }

@@ -115,6 +115,22 @@ final class ANLSCommandTests: XCTestCase {
         }
     }
 
+    /// More components than the data's rank (10 on a rank-5 matrix with noise 0.01): the float32
+    /// Grams are singular to their rounding, where the pivoting once refused rows ("did not
+    /// converge"); every row is solved and the fit ends.
+    func testMoreComponentsThanTheDataRankAreSolved() throws {
+        let path = scratch.file("rank5.h5")
+        let generated = try BlocknmfExecutable.run(["generate", path, "--rows", "4000", "--cols", "1000", "--rank", "5",
+                                                    "--noise", "0.01", "--quiet"])
+        XCTAssertEqual(generated.status, 0, generated.standardError)
+        let run = try BlocknmfExecutable.run(["factor", path, "--dataset", "/X", "--rank", "10", "--solver", "anls",
+                                              "--init", "random", "--max-iter", "3", "--json", "--quiet",
+                                              "--output", scratch.file("rank10.h5")])
+        XCTAssertEqual(run.status, 0, run.standardError)
+        let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any])
+        XCTAssertLessThan(try XCTUnwrap(summary["relativeError"] as? Double), 0.05)
+    }
+
     func testHelpNamesTheSolver() throws {
         let help = try BlocknmfExecutable.run(["factor", "--help"])
         XCTAssertTrue(help.standardOutput.contains("anls"), help.standardOutput)

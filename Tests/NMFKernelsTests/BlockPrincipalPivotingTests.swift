@@ -33,7 +33,8 @@ final class BlockPrincipalPivotingTests: XCTestCase {
     /// The optimality (KKT) conditions of min ½xᵀGx − cᵀx, x ≥ 0, per column, relative to
     /// the size of the gradient's terms: x ≥ 0, y = G·x − c ≥ 0, and y = 0 where x > 0.
     private func assertOptimal(_ x: Matrix<Double>, gram g: Matrix<Double>, rightHandSides c: Matrix<Double>,
-                               _ label: String, file: StaticString = #filePath, line: UInt = #line) {
+                               _ label: String, tolerance relative: Double = 1e-10,
+                               file: StaticString = #filePath, line: UInt = #line) {
         let k = g.rows
         XCTAssertEqual(x.rows, k, label, file: file, line: line)
         XCTAssertEqual(x.columns, c.columns, label, file: file, line: line)
@@ -43,7 +44,7 @@ final class BlockPrincipalPivotingTests: XCTestCase {
                 let terms = abs(c[i, j]) + (0..<k).reduce(0.0) { $0 + abs(g[i, $1] * x[$1, j]) }
                 scale = max(scale, terms)
             }
-            let tolerance = 1e-10 * max(scale, .leastNormalMagnitude)
+            let tolerance = relative * max(scale, .leastNormalMagnitude)
             for i in 0..<k {
                 let y = (0..<k).reduce(-c[i, j]) { $0 + g[i, $1] * x[$1, j] }
                 XCTAssertGreaterThanOrEqual(x[i, j], 0, "\(label) x[\(i), \(j)]", file: file, line: line)
@@ -204,7 +205,8 @@ final class BlockPrincipalPivotingTests: XCTestCase {
         let problem = problem(fixture)
         let (g, c) = (problem.gram, problem.rightHandSides)
         let plain = try BlockPrincipalPivoting.solve(gram: g, rightHandSides: c, initialPassiveSets: nil,
-                                                     maximumIterations: 60, backupRule: false)
+                                                     maximumIterations: 60, backupRule: false,
+                                                     activeSetFallback: false)
         XCTAssertFalse(plain.converged, "full exchange alone should cycle on this problem")
         XCTAssertEqual(plain.iterations, 60)
         let backed = try BlockPrincipalPivoting.solve(gram: g, rightHandSides: c)
@@ -212,6 +214,55 @@ final class BlockPrincipalPivotingTests: XCTestCase {
         XCTAssertLessThan(backed.iterations, 60)
         assertOptimal(backed.x, gram: g, rightHandSides: c, "backup rule")
         for i in fixture.x.indices { XCTAssertEqual(backed.x[i, 0], fixture.x[i], accuracy: 1e-12) }
+    }
+
+    /// What pivoting leaves unsolved at its bound goes to Lawson & Hanson's active-set method:
+    /// one pivoting step is not enough for these problems, and every right-hand side still
+    /// meets the optimality conditions, as scipy's nnls solutions do.
+    func testTheActiveSetMethodSolvesWhatPivotingLeaves() throws {
+        for fixture in try scipyCases() {
+            let problem = problem(fixture)
+            let (g, c) = (problem.gram, problem.rightHandSides)
+            let solution = try BlockPrincipalPivoting.solve(gram: g, rightHandSides: c, initialPassiveSets: nil,
+                                                            maximumIterations: 0, backupRule: true,
+                                                            activeSetFallback: true)
+            XCTAssertTrue(solution.converged, fixture.name)
+            assertOptimal(solution.x, gram: g, rightHandSides: c, "active set, \(fixture.name)")
+            for i in fixture.x.indices {
+                XCTAssertEqual(solution.x[i, 0], fixture.x[i], accuracy: 1e-9 * max(1, abs(fixture.x[i])), fixture.name)
+            }
+        }
+        let unsolvedByPivoting = try scipyCases().filter { fixture in
+            let problem = problem(fixture)
+            return !(try BlockPrincipalPivoting.solve(gram: problem.gram, rightHandSides: problem.rightHandSides,
+                                                      initialPassiveSets: nil, maximumIterations: 0, backupRule: true,
+                                                      activeSetFallback: false).converged)
+        }
+        XCTAssertFalse(unsolvedByPivoting.isEmpty, "some fixture needs more than the initial solve")
+    }
+
+    /// More components than the data's rank, with a little noise, in float32: H·Hᵀ is singular
+    /// to its float32 rounding (eigenvalues down to about −10⁻⁷ of its trace), far below the
+    /// 10⁻¹² a float64 Gram would warrant. Taken at float64's precision the pivoting leaves rows
+    /// unsolved; at the Gram's own precision every row meets the optimality conditions.
+    func testFloat32GramOfAnOverRankedFitIsSolvedAtItsOwnPrecision() throws {
+        var random = LegacyRandomState(seed: 31)
+        let basis = Matrix<Double>(rows: 5, columns: 300) { _, _ in abs(random.nextGaussian()) }
+        let mixing = Matrix<Double>(rows: 10, columns: 5) { _, _ in abs(random.nextGaussian()) }
+        var h = Matrix.product(mixing, basis).converted(to: Float.self)
+        for index in h.elements.indices { h.elements[index] += Float(1e-3 * abs(random.nextGaussian())) }
+        let data = Matrix<Float>(rows: 400, columns: 300) { _, _ in Float(abs(random.nextGaussian())) }
+        let gram = h.gram(of: .rows)
+        let rightHandSides = Matrix.product(h, data, transB: .transposed)
+        let asIfExact = try BlockPrincipalPivoting.solve(gram: gram, rightHandSides: rightHandSides,
+                                                         initialPassiveSets: nil, maximumIterations: nil,
+                                                         backupRule: true, activeSetFallback: false,
+                                                         gramPrecision: Double.ulpOfOne)
+        XCTAssertFalse(asIfExact.converged, "at float64's precision the pivoting should leave rows unsolved")
+        let solution = try BlockPrincipalPivoting.solve(gram: gram, rightHandSides: rightHandSides)
+        XCTAssertTrue(solution.converged)
+        let (g, c) = (gram.converted(to: Double.self), rightHandSides.converted(to: Double.self))
+        assertOptimal(solution.x, gram: g, rightHandSides: c, "float32 over-ranked", tolerance: 1e-6)
     }
 
     // MARK: Grouping, warm start, precision

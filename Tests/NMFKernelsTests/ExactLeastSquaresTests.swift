@@ -19,12 +19,19 @@ final class ExactLeastSquaresTests: XCTestCase {
         let (cross, gram) = problem()
         var bounded = Matrix<Double>(rows: 30, columns: 6), free = bounded
         var crossCopy = cross
-        let unsolved = ExactLeastSquares(maximumIterations: 1).updateW(&bounded, cross: &crossCopy, gram: gram,
-                                                                       penalty: .none)
+        let unsolved = ExactLeastSquares(maximumIterations: 1, activeSetFallback: false)
+            .updateW(&bounded, cross: &crossCopy, gram: gram, penalty: .none)
         XCTAssertGreaterThan(unsolved, 0, "one pivoting step cannot solve every row of this problem")
         XCTAssertTrue(bounded.elements.allSatisfy { $0.isFinite && $0 >= 0 })
         crossCopy = cross
         XCTAssertEqual(ExactLeastSquares().updateW(&free, cross: &crossCopy, gram: gram, penalty: .none), 0)
+        var fallback = Matrix<Double>(rows: 30, columns: 6)
+        crossCopy = cross
+        XCTAssertEqual(ExactLeastSquares(maximumIterations: 1).updateW(&fallback, cross: &crossCopy, gram: gram,
+                                                                       penalty: .none), 0,
+                       "the active-set method solves what one pivoting step left")
+        XCTAssertEqual(fallback.elements.count, free.elements.count)
+        for (a, b) in zip(fallback.elements, free.elements) { XCTAssertEqual(a, b, accuracy: 1e-9 * max(1, abs(b))) }
     }
 
     func testNonFiniteProductsAreReportedAndLeaveTheFactorAsItWas() {
