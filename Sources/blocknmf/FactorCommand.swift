@@ -71,12 +71,12 @@ struct FactorCommand: ParsableCommand {
     var output: String
 
     @Option(help: """
-        Update rule: cd (coordinate descent, as scikit-learn), mu (multiplicative update), hals \
-        (coordinate descent with --inner-sweeps sweeps per pass over V), or anls (each factor the \
-        exact non-negative least-squares solution given the other; from a row sample, the fewest \
-        passes over V).
+        Update rule: anls (each factor the exact non-negative least-squares solution given the \
+        other; from a row sample, the fewest passes over V), cd (coordinate descent, as \
+        scikit-learn), mu (multiplicative update), or hals (coordinate descent with \
+        --inner-sweeps sweeps per pass over V).
         """)
-    var solver: Solver = .hals
+    var solver: Solver = .anls
 
     @Option(parsing: .unconditional, help: ArgumentHelp("""
         The divergence minimized (beta_loss): frobenius, kullback-leibler, itakura-saito, or a number β. \

@@ -264,7 +264,7 @@ final class CheckpointTests: XCTestCase {
         XCTAssertEqual(rank.status, 64, rank.standardError)
         XCTAssertTrue(rank.standardError.contains("rank was 6, now 5"), rank.standardError)
         let solver = try BlocknmfExecutable.run(arguments + ["--solver", "mu"])
-        XCTAssertTrue(solver.standardError.contains("solver was hals, now mu"), solver.standardError)
+        XCTAssertTrue(solver.standardError.contains("solver was anls, now mu"), solver.standardError)
 
         // The same file with a new modification time is other input.
         try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: 60)], ofItemAtPath: input)

@@ -48,7 +48,7 @@ final class CommandLineDetailsTests: XCTestCase {
              "blocknmf: error: invalid --alpha-h -1.0: must be a finite number ≥ 0 or 'same'"),
             (factor + ["-k", "3", "--l1-ratio", "-0.1"], "blocknmf: error: invalid --l1-ratio -0.1: must be in [0, 1]"),
             (factor + ["-k", "3", "--loss", "-0.5"],
-             "blocknmf: error: invalid --loss -0.5: needs --solver mu (solver 'hals' minimizes the Frobenius loss only)"),
+             "blocknmf: error: invalid --loss -0.5: needs --solver mu (solver 'anls' minimizes the Frobenius loss only)"),
             (factor + ["-k", "3", "--threads", "-1"], "blocknmf: error: invalid --threads -1: must be at least 1"),
             (factor + ["-k", "3", "--block-rows", "-5"], "blocknmf: error: invalid --block-rows -5: must be at least 1"),
             (factor + ["-k", "3", "--seed", "-1"], "Error: The value '-1' is invalid for '--seed <seed>'"),
