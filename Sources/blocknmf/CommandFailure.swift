@@ -60,6 +60,7 @@ struct CommandFailure: Error, CustomStringConvertible {
             if case .budgetTooSmall = error { return 64 }
             if case .factorTooLargeForInitialization = error { return 64 }
             if case .sampleTooLargeForBudget = error { return 64 }
+            if case .svdTooLargeForBudget = error { return 64 }
             if case .decomposition = error { return 70 }
             return 65
         case is GenerationError:

@@ -27,7 +27,7 @@ final class StreamPlanTests: XCTestCase {
 
     func testChunksTooTallForTheBudgetNameTheMemoryNeeded() {
         XCTAssertThrowsError(try plan(chunkRows: 50_000, budget: 64 * mib)) { error in
-            guard case NMFError.budgetTooSmall(_, _, let needed, 50_000) = error else {
+            guard case NMFError.budgetTooSmall(_, _, let needed, 50_000, 0) = error else {
                 return XCTFail("\(error)")
             }
             XCTAssertGreaterThan(needed, 2 * 50_000 * 1000 * 4)

@@ -88,3 +88,11 @@ final class RunningCommand: @unchecked Sendable {
 
     deinit { _ = finish(killing: true) }
 }
+
+extension CommandResult {
+    /// What `--json` printed: the summary object.
+    func jsonSummary(file: StaticString = #filePath, line: UInt = #line) throws -> [String: Any] {
+        try XCTUnwrap(JSONSerialization.jsonObject(with: Data(standardOutput.utf8)) as? [String: Any],
+                      "not a JSON object: \(standardOutput) \(standardError)", file: file, line: line)
+    }
+}

@@ -16,11 +16,16 @@ final class MatrixLayoutTests: XCTestCase {
     /// scikit-learn's `cd` case of sklearn_sparse.h5, in float64 (float32 counts convert exactly).
     private let arguments = ["--rank", "4", "--solver", "cd", "--init", "nndsvda", "--tol", "0.0001",
                              "--max-iter", "400", "--precision", "float64", "--quiet"]
+    /// The same from random factors, for budgets too small for NNDSVD's SVD (107.2 KiB for these
+    /// 300 rows: it must fit in half of --memory).
+    private var fromRandom: [String] { arguments.map { $0 == "nndsvda" ? "random" : $0 } }
 
     private func factor(_ fixture: String, _ dataset: String?, _ extra: [String] = [], output: String,
+                        randomStart: Bool = false,
                         file: StaticString = #filePath, line: UInt = #line) throws -> (w: [Double], h: [Double]) {
         let run = try BlocknmfExecutable.run(["factor", fixturePath(fixture), "--output", output]
-                                             + (dataset.map { ["--dataset", $0] } ?? []) + arguments + extra)
+                                             + (dataset.map { ["--dataset", $0] } ?? [])
+                                             + (randomStart ? fromRandom : arguments) + extra)
         XCTAssertEqual(run.status, 0, "\(fixture) \(dataset ?? "(default)") \(extra): \(run.standardError)",
                        file: file, line: line)
         let result = try HDF5File.openReadOnly(output)
@@ -30,10 +35,12 @@ final class MatrixLayoutTests: XCTestCase {
         return (w.elements, try result.readMatrix(dataset: "/H", as: Double.self).elements)
     }
 
-    /// The fit of the CSR file, checked against scikit-learn's.
-    private func reference() throws -> (w: [Double], h: [Double]) {
+    /// The fit of the CSR file, checked against scikit-learn's (from random factors: the same
+    /// fit's, run in memory).
+    private func reference(randomStart: Bool = false) throws -> (w: [Double], h: [Double]) {
         let output = scratch.file("reference.h5")
-        let fit = try factor("sklearn_sparse.h5", "/X", output: output)
+        let fit = try factor("sklearn_sparse.h5", "/X", output: output, randomStart: randomStart)
+        if randomStart { return fit }
         let (result, sklearn) = (try HDF5File.openReadOnly(output), try HDF5File.openReadOnly(fixturePath("sklearn_sparse.h5")))
         XCTAssertLessThanOrEqual(try relativeDifference(result, "/W", sklearn, "/cd_frobenius/W"), 1e-6)
         XCTAssertLessThanOrEqual(try relativeDifference(result, "/H", sklearn, "/cd_frobenius/H"), 1e-6)
@@ -45,34 +52,34 @@ final class MatrixLayoutTests: XCTestCase {
     /// observations × variables: transposed in memory, or copied by rows into the scratch
     /// directory (one bucket, or several under a tiny budget), leaving nothing there.
     func testAnnDataCompressedByColumnsHasObservationsAsRows() throws {
-        let expected = try reference()
+        let expected = try reference(), expectedFromRandom = try reference(randomStart: true)
         let scratchDirectory = scratch.file("scratch")
         try FileManager.default.createDirectory(atPath: scratchDirectory, withIntermediateDirectories: false)
-        let readings: [(String, [String], String, Int?)] = [
-            ("in memory", [], "memory", 1),
-            ("copied, one bucket", ["--block-rows", "256"], "scratch", 1),
-            ("copied, buckets", ["--memory", "64KiB"], "scratch", nil),
+        let readings: [(String, [String], String, Int?, Bool)] = [
+            ("in memory", [], "memory", 1, false),
+            ("copied, one bucket", ["--block-rows", "256"], "scratch", 1, false),
+            ("copied, buckets", ["--memory", "64KiB"], "scratch", nil, true),
         ]
-        for (name, extra, place, buckets) in readings {
+        for (name, extra, place, buckets, randomStart) in readings {
             let output = scratch.file("csc.h5")
-            let fit = try factor("anndata_layouts.h5ad", nil, extra + ["--scratch-dir", scratchDirectory], output: output)
-            XCTAssertEqual(fit.w, expected.w, "\(name): the CSR file's W")
-            XCTAssertEqual(fit.h, expected.h, "\(name): the CSR file's H")
+            let fit = try factor("anndata_layouts.h5ad", nil, extra + ["--scratch-dir", scratchDirectory], output: output,
+                                 randomStart: randomStart)
+            XCTAssertEqual(fit.w, (randomStart ? expectedFromRandom : expected).w, "\(name): the CSR file's W")
+            XCTAssertEqual(fit.h, (randomStart ? expectedFromRandom : expected).h, "\(name): the CSR file's H")
             XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratchDirectory), [], "\(name): scratch left")
             try FileManager.default.removeItem(atPath: output)
 
             let json = try BlocknmfExecutable.run(["factor", fixturePath("anndata_layouts.h5ad"), "--output", output,
-                                                   "--json", "--scratch-dir", scratchDirectory] + arguments + extra)
-            XCTAssertEqual(json.status, 0, json.standardError)
-            let summary = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any]
-            let plan = summary?["plan"] as? [String: Any], order = plan?["rowOrder"] as? [String: Any]
+                                                   "--json", "--scratch-dir", scratchDirectory]
+                                                  + (randomStart ? fromRandom : arguments) + extra)
+            let plan = try json.jsonSummary()["plan"] as? [String: Any], order = plan?["rowOrder"] as? [String: Any]
             XCTAssertEqual(order?["place"] as? String, place, name)
             if let buckets { XCTAssertEqual(order?["buckets"] as? Int, buckets, name) }
             else { XCTAssertGreaterThan(order?["buckets"] as? Int ?? 0, 1, name) }
             try FileManager.default.removeItem(atPath: output)
         }
         let text = try BlocknmfExecutable.run(["factor", fixturePath("anndata_layouts.h5ad"), "--output", scratch.file("t.h5"),
-                                               "--memory", "64KiB", "--scratch-dir", scratchDirectory] + arguments)
+                                               "--memory", "64KiB", "--scratch-dir", scratchDirectory] + fromRandom)
         XCTAssertTrue(text.standardOutput.contains("(300×40, float64)"), text.standardOutput)
         XCTAssertTrue(text.standardOutput.contains("compressed by columns, copied by rows in"), text.standardOutput)
     }
@@ -106,10 +113,10 @@ final class MatrixLayoutTests: XCTestCase {
     /// again) to the uninterrupted fit, and a stop asked for while the copy is made ends the
     /// run at once, with nothing left in the scratch directory.
     func testACopiedMatrixResumesAndStopsCleanly() throws {
-        let expected = try reference()
+        let expected = try reference(randomStart: true)
         let output = scratch.file("resumed.h5")
         let checkpointed = ["factor", fixturePath("anndata_layouts.h5ad"), "--output", output, "--memory", "64KiB",
-                            "--checkpoint", scratch.file("checkpoint"), "--checkpoint-every", "3"] + arguments
+                            "--checkpoint", scratch.file("checkpoint"), "--checkpoint-every", "3"] + fromRandom
         let killed = try BlocknmfExecutable.run(checkpointed, environment: ["BLOCKNMF_CRASH_AT": "mid-pass:20"])
         XCTAssertEqual(killed.status, 128 + SIGKILL, killed.standardError)
         let resumed = try BlocknmfExecutable.run(checkpointed)
@@ -126,7 +133,7 @@ final class MatrixLayoutTests: XCTestCase {
         let disk = try SmallFileSystem(size: 64 << 10)
         let output = scratch.file("out.h5")
         let run = try BlocknmfExecutable.run(["factor", fixturePath("anndata_layouts.h5ad"), "--output", output,
-                                              "--memory", "64KiB", "--scratch-dir", disk.path] + arguments)
+                                              "--memory", "64KiB", "--scratch-dir", disk.path] + fromRandom)
         XCTAssertEqual(run.status, 74, run.standardError)
         XCTAssertTrue(run.standardError.hasPrefix(
             "blocknmf: error: no space left on device writing \(disk.path): the row-ordered copy of V needs about 94.3 KiB, "),

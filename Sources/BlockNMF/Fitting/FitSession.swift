@@ -24,32 +24,41 @@ struct FitSession: MatrixReading {
         let targets: [FitFootprint.Target]
     }
 
-    private func sizing(rows m: Int, columns n: Int, elementBytes: Int, rowsPerTile: Int, plan: StreamPlan) throws
-        -> Sizing
+    /// How the fit starts, from V's shape: the configured initialization, or the default one,
+    /// and the rows of V's sample when it starts from one.
+    private func start(rows m: Int, columns n: Int, elementBytes: Int, rowsPerTile: Int) throws
+        -> (method: InitializationMethod, sampleRows: Int)
     {
         let configuration = request.configuration
         let k = configuration.components
         var method = try configuration.initializationMethod(
             samples: m, features: n, factorsGiven: request.initialW != nil || request.initialH != nil)
-        if method == .sample, configuration.initialization == nil,
-           RowSample.memoryBytes(sampleRows: RowSample.rowCount(rows: m, columns: n, components: k,
-                                                                rowsPerTile: rowsPerTile),
-                                 columns: n, components: k, elementBytes: elementBytes) > request.memory.bytes / 2 {
-            // The default start when the sample does not fit: one that reads V no more (the
-            // NNDSVD family's SVD would read it many times).
-            method = .random
-        }
-        let shape = FitFootprint.Shape(rows: m, columns: n, components: k, elementBytes: elementBytes,
-                                       rowsPerTile: rowsPerTile)
-        let sampleRows = method == .sample
-            ? RowSample.rowCount(rows: m, columns: n, components: k, rowsPerTile: rowsPerTile) : 0
+        guard method == .sample else { return (method, 0) }
+        let sampleRows = RowSample.rowCount(rows: m, columns: n, components: k, rowsPerTile: rowsPerTile)
         // The sample is read and fitted before V's buffers exist, but beside V when V is kept in
         // memory (at most half the budget): it gets the other half.
         let sampleBytes = RowSample.memoryBytes(sampleRows: sampleRows, columns: n, components: k,
                                                 elementBytes: elementBytes)
-        if sampleRows > 0, sampleBytes > request.memory.bytes / 2 {
-            throw NMFError.sampleTooLargeForBudget(rows: sampleRows, bytes: sampleBytes, budget: request.memory.bytes)
+        if sampleBytes > request.memory.bytes / 2 {
+            guard configuration.initialization == nil else {
+                throw NMFError.sampleTooLargeForBudget(rows: sampleRows, bytes: sampleBytes,
+                                                       budget: request.memory.bytes)
+            }
+            // The default start when the sample does not fit: one that reads V no more (the
+            // NNDSVD family's SVD would read it many times).
+            method = .random
+            return (method, 0)
         }
+        return (method, sampleRows)
+    }
+
+    private func sizing(rows m: Int, columns n: Int, elementBytes: Int, rowsPerTile: Int, plan: StreamPlan) throws
+        -> Sizing
+    {
+        let configuration = request.configuration
+        let (method, sampleRows) = try start(rows: m, columns: n, elementBytes: elementBytes, rowsPerTile: rowsPerTile)
+        let shape = FitFootprint.Shape(rows: m, columns: n, components: configuration.components,
+                                       elementBytes: elementBytes, rowsPerTile: rowsPerTile)
         let placement = try FitFootprint.placeW(
             shape, storage: request.wStorage, keepsPreviousW: !configuration.loss.isFrobenius && configuration.tolerance > 0,
             checkpoints: request.checkpoint != nil, budget: request.memory)
@@ -63,6 +72,20 @@ struct FitSession: MatrixReading {
         let targets = footprint.targets(output: request.output, scratchDirectory: request.scratchDirectory,
                                         checkpointDirectory: request.checkpoint?.directory)
         return Sizing(method: method, wInMemory: placement.inMemory, footprint: footprint, targets: targets)
+    }
+
+    /// The NNDSVD family's randomized SVD holds matrices of V's height while it reads V: they
+    /// come out of the budget, and V's buffers get the rest.
+    func reservedBytes(rows: Int, columns: Int, elementBytes: Int, rowsPerTile: Int) throws -> Int {
+        let method = try start(rows: rows, columns: columns, elementBytes: elementBytes, rowsPerTile: rowsPerTile).method
+        guard method.needsSVD else { return 0 }
+        let bytes = try FitFootprint.svdBytes(.init(rows: rows, columns: columns,
+                                                    components: request.configuration.components,
+                                                    elementBytes: elementBytes, rowsPerTile: rowsPerTile))
+        if bytes > request.memory.bytes / 2 {
+            throw NMFError.svdTooLargeForBudget(initialization: method, bytes: bytes, budget: request.memory.bytes)
+        }
+        return bytes
     }
 
     /// Checks that the machine can carry the fit (memory, free space) before V is read or

@@ -25,10 +25,13 @@ public enum NMFError: Error, Equatable, CustomStringConvertible {
     /// `anls`: block principal pivoting left right-hand sides infeasible at its iteration
     /// bound (never seen on a Gram matrix; the pass is refused rather than kept inexact).
     case leastSquaresNotConverged(source: String, iteration: Int, unsolved: Int)
-    case budgetTooSmall(source: String, budget: Int, needed: Int, chunkRows: Int?)
+    /// `reserved`: what the fit holds beside V's blocks out of the budget (NNDSVD's SVD).
+    case budgetTooSmall(source: String, budget: Int, needed: Int, chunkRows: Int?, reserved: Int = 0)
     case factorTooLargeForInitialization(initialization: InitializationMethod, bytes: Int, budget: Int)
     /// `--init sample`'s rows and their fit do not fit in the memory budget.
     case sampleTooLargeForBudget(rows: Int, bytes: Int, budget: Int)
+    /// The NNDSVD family's randomized SVD of V takes more than half the memory budget.
+    case svdTooLargeForBudget(initialization: InitializationMethod, bytes: Int, budget: Int)
 
     public var description: String {
         func shape(_ dims: [Int]) -> String { dims.map(String.init).joined(separator: "×") }
@@ -62,13 +65,16 @@ public enum NMFError: Error, Equatable, CustomStringConvertible {
             return "custom init \(factor) is all zeros"
         case let .shapeMismatch(what, expected, actual):
             return "\(what) has shape \(shape(actual)), expected \(shape(expected))"
-        case let .budgetTooSmall(source, budget, needed, chunkRows):
+        case let .budgetTooSmall(source, budget, needed, chunkRows, reserved):
             let chunks = chunkRows.map { ": its chunks span \($0) rows, and a block must hold their cache and \(TileSchedule.rowsPerTile)-row tiles" } ?? ""
-            return "--memory \(MemoryBudget.format(budget)) is too small for \(source)\(chunks); it needs at least \(MemoryBudget.format(needed)) (try --memory \(MemoryBudget.suggestion(atLeast: needed)))"
+            let besides = reserved > 0 ? " beside the \(MemoryBudget.format(reserved)) of NNDSVD's randomized SVD" : ""
+            return "--memory \(MemoryBudget.format(budget)) is too small for \(source)\(chunks)\(besides); it needs at least \(MemoryBudget.format(needed)) (try --memory \(MemoryBudget.suggestion(atLeast: needed)))"
         case let .factorTooLargeForInitialization(initialization, bytes, budget):
             return "W (\(MemoryBudget.format(bytes))) does not fit in half of --memory \(MemoryBudget.format(budget)), and init '\(initialization.rawValue)' builds W in memory; use --init random or custom, or --memory \(MemoryBudget.suggestion(atLeast: 2 * bytes))"
         case let .sampleTooLargeForBudget(rows, bytes, budget):
             return "init 'sample' fits \(rows) rows of V in memory (\(MemoryBudget.format(bytes))), more than half of --memory \(MemoryBudget.format(budget)); use --memory \(MemoryBudget.suggestion(atLeast: 2 * bytes)) or another --init"
+        case let .svdTooLargeForBudget(initialization, bytes, budget):
+            return "init '\(initialization.rawValue)' computes a randomized SVD of V that holds \(MemoryBudget.format(bytes)) beside V's blocks, more than half of --memory \(MemoryBudget.format(budget)); use --memory \(MemoryBudget.suggestion(atLeast: 2 * bytes)), or --init sample or random"
         case let .decomposition(detail):
             return "SVD for the initialization failed: \(detail)"
         case let .leastSquaresNotConverged(source, iteration, unsolved):

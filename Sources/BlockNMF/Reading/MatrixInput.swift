@@ -62,8 +62,8 @@ struct MatrixInput {
         precision.computesInFloat32(storedType: storedType)
     }
 
-    /// Opens the reader in the working precision, makes the plan for `memory` (or
-    /// `blockRows` per read), puts a column-compressed matrix in row order (`rowOrder`), and
+    /// Opens the reader in the working precision, makes the plan for what `memory` leaves
+    /// beside the work's reserve (`MatrixReading.reservedBytes`; or `blockRows` per read), puts a column-compressed matrix in row order (`rowOrder`), and
     /// hands the data to `reading`.
     func read<Reading: MatrixReading>(precision: Precision, memory: MemoryBudget, blockRows: Int?,
                                       rowOrder: RowOrderSettings, _ reading: Reading) throws -> Reading.Output {
@@ -75,9 +75,15 @@ struct MatrixInput {
     private func read<T: NMFScalar & HDF5Scalar, Reading: MatrixReading>(
         as _: T.Type, memory: MemoryBudget, blockRows: Int?, rowOrder: RowOrderSettings, _ reading: Reading
     ) throws -> Reading.Output {
+        let rowsPerTile = sparse.map {
+            TileSchedule.sparseRowsPerTile(rows: rows, columns: columns, nonZeros: $0.nonZeros)
+        } ?? TileSchedule.rowsPerTile
+        let reserved = try reading.reservedBytes(rows: rows, columns: columns, elementBytes: MemoryLayout<T>.stride,
+                                                 rowsPerTile: rowsPerTile)
+        let forV = MemoryBudget(bytes: memory.bytes - reserved)
         if let sparse {
             var plan = try StreamPlan.sparse(rows: rows, columns: columns, nonZeros: sparse.nonZeros,
-                                             elementBytes: MemoryLayout<T>.stride, budget: memory,
+                                             elementBytes: MemoryLayout<T>.stride, budget: forV,
                                              blockRowsOverride: blockRows, source: description)
             // Row offsets, 8 bytes a row: the reader's, and while columns are put in row order,
             // each row's count of values and where its next one goes too.
@@ -87,9 +93,7 @@ struct MatrixInput {
                 throw ResourceError.rowsNeedMoreMemory(source: description, rows: rows, needed: offsetBytes,
                                                        machine: MachineMemory.bytes)
             }
-            try reading.check(plan: plan, elementBytes: MemoryLayout<T>.stride,
-                              rowsPerTile: TileSchedule.sparseRowsPerTile(rows: rows, columns: columns,
-                                                                          nonZeros: sparse.nonZeros))
+            try reading.check(plan: plan, elementBytes: MemoryLayout<T>.stride, rowsPerTile: rowsPerTile)
             let source: SparseRowSource<T>
             if sparse.rowsAreCompressed {
                 source = try SparseRowSource<T>(file: file, group: dataset)
@@ -108,11 +112,17 @@ struct MatrixInput {
             return try reading.read(blocks, reader: blocks, plan: plan)
         }
         let source = try DenseRowBlockSource<T>(file: file, dataset: dataset, blockRows: 1)
-        let plan = try StreamPlan.dense(
-            rows: rows, columns: columns, storedType: source.storedType, chunkRows: source.chunkRows,
-            filtered: !source.filters.isEmpty, elementBytes: MemoryLayout<T>.stride, budget: memory,
-            blockRowsOverride: blockRows, source: description)
-        try reading.check(plan: plan, elementBytes: MemoryLayout<T>.stride, rowsPerTile: TileSchedule.rowsPerTile)
+        let plan: StreamPlan
+        do {
+            plan = try StreamPlan.dense(
+                rows: rows, columns: columns, storedType: source.storedType, chunkRows: source.chunkRows,
+                filtered: !source.filters.isEmpty, elementBytes: MemoryLayout<T>.stride, budget: forV,
+                blockRowsOverride: blockRows, source: description)
+        } catch NMFError.budgetTooSmall(let source, _, let needed, let chunkRows, _) where reserved > 0 {
+            throw NMFError.budgetTooSmall(source: source, budget: memory.bytes, needed: needed + reserved,
+                                          chunkRows: chunkRows, reserved: reserved)
+        }
+        try reading.check(plan: plan, elementBytes: MemoryLayout<T>.stride, rowsPerTile: rowsPerTile)
         let streamed = try HDF5RowBlocks(source: source, blockRows: plan.blockRows, sourceDescription: description)
         // Two concrete calls rather than one through `any RowBlockProvider`, so the
         // engine is compiled for each source type.
@@ -133,6 +143,9 @@ protocol MatrixReading {
     /// precision's element size and the tile height the provider will have: what can tell
     /// that the work will not fit (memory, disk) says so before any of it.
     func check(plan: StreamPlan, elementBytes: Int, rowsPerTile: Int) throws
+    /// Memory the work holds beside V's buffers that grows with V's rows, taken from the budget
+    /// before V's buffers are planned (the budget then bounds both).
+    func reservedBytes(rows: Int, columns: Int, elementBytes: Int, rowsPerTile: Int) throws -> Int
     /// `data` is V in memory or streamed (per `plan`); `reader` is the dataset's reader
     /// either way: its statistics count every byte read, and it reads a few rows on demand.
     func read<Data: RowBlockProvider, Reader: MatrixReader<Data.Element>>(_ data: Data, reader: Reader,
@@ -142,4 +155,5 @@ protocol MatrixReading {
 
 extension MatrixReading {
     func check(plan: StreamPlan, elementBytes: Int, rowsPerTile: Int) throws {}
+    func reservedBytes(rows: Int, columns: Int, elementBytes: Int, rowsPerTile: Int) throws -> Int { 0 }
 }

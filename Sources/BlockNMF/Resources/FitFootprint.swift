@@ -52,6 +52,14 @@ struct FitFootprint {
         return (inMemory, copies)
     }
 
+    /// What the NNDSVD family's randomized SVD of V holds while it reads V: three m×(k+10)
+    /// matrices (the product, its orthonormal basis, U) and two n×(k+10).
+    static func svdBytes(_ shape: Shape) throws(ResourceError) -> Int {
+        let width = shape.components.saturating(plus: 10)
+        return try shape.bytes(shape.rows, width, shape.elementBytes).saturating(times: 3)
+            .saturating(plus: try shape.bytes(shape.columns, width, shape.elementBytes).saturating(times: 2))
+    }
+
     /// - Parameters:
     ///   - wCopies: W's copies (2 for a β-divergence fit that may undo a pass).
     ///   - svd: the NNDSVD family's randomized SVD will run.
@@ -76,12 +84,7 @@ struct FitFootprint {
         parts.append(.init(name: "the k×k products", bytes: kk.saturating(times: 4)))
         parts.append(.init(name: "the partial products of the tiles in flight",
                            bytes: perTile.saturating(times: tilesInFlight)))
-        if svd {
-            let width = k.saturating(plus: 10)
-            parts.append(.init(name: "NNDSVD's randomized SVD",
-                               bytes: try shape.bytes(m, width, s).saturating(times: 3)
-                                   .saturating(plus: try shape.bytes(n, width, s).saturating(times: 2))))
-        }
+        if svd { parts.append(.init(name: "NNDSVD's randomized SVD", bytes: try Self.svdBytes(shape))) }
         if sampleRows > 0 {
             parts.append(.init(name: "the row sample and its fit",
                                bytes: RowSample.memoryBytes(sampleRows: sampleRows, columns: n, components: k,
