@@ -198,6 +198,10 @@ configuration dense32-anls-elastic-net "fit: factor $dense --solver anls --alpha
 configuration dense64-anls-sample "fit: factor $dense64 --solver anls --init sample $fixed -o fit.h5"
 configuration csr-anls-sample-streamed "fit: factor $csr --solver anls --init sample --block-rows 512 --memory 8MiB $fixed -o fit.h5"
 configuration dense32-hals-sample "fit: factor $dense --solver hals --init sample $fixed -o fit.h5"
+# The defaults: no --solver, no --init (factor's own choice), dense and sparse, streamed.
+configuration dense32-defaults "fit: factor $dense -o fit.h5"
+configuration dense64-defaults-streamed "fit: factor $dense64 --memory 8MiB -o fit.h5"
+configuration csr-defaults "fit: factor $csr -o fit.h5"
 
 # Checkpoints: stopped or killed, then resumed by the same command; the result must also equal
 # the uninterrupted run's.

@@ -35,9 +35,12 @@ public struct ExactLeastSquares: UpdateRule {
         solve(&h, rightHandSides: cross, gram: gram, penalty: penalty)
     }
 
-    /// Solves `factor` (k×r) in place; returns the unsolved count (infinity: not finite).
-    func solve<T: NMFScalar>(_ factor: inout Matrix<T>, rightHandSides: Matrix<T>, gram: Matrix<T>,
-                                    penalty: Penalty) -> Double {
+    /// Solves `factor` (k×r) in place from products in T or in Double (a pass's sums);
+    /// returns the unsolved count (infinity: not finite). The Gram's singularity is judged at
+    /// T's precision, which its parts were formed in.
+    @usableFromInline
+    func solve<T: NMFScalar, S: NMFScalar>(_ factor: inout Matrix<T>, rightHandSides: Matrix<S>, gram: Matrix<S>,
+                                           penalty: Penalty) -> Double {
         var regularizedGram = Matrix<Double>(rows: gram.rows, columns: gram.columns,
                                              elements: gram.elements.map { Double($0) })
         if penalty.l2 != 0 { for t in 0..<gram.rows { regularizedGram[t, t] += penalty.l2 } }

@@ -5,8 +5,8 @@
 /// accumulated in Double. With ‖V‖² known from the first pass, the loss costs
 /// O(k·n + k²) per iteration and no extra pass over V.
 public enum FrobeniusLoss {
-    @inlinable public static func residualSquared<T: NMFScalar>(
-        dataSquaredNorm: Double, wtv: Matrix<T>, wtw: Matrix<T>, h: Matrix<T>, hht: Matrix<T>
+    @inlinable public static func residualSquared<S: NMFScalar, T: NMFScalar>(
+        dataSquaredNorm: Double, wtv: Matrix<S>, wtw: Matrix<S>, h: Matrix<T>, hht: Matrix<S>
     ) -> Double {
         residualSquared(dataSquaredNorm: dataSquaredNorm,
                         cross: wtv.frobeniusInner(h), gram: wtw.frobeniusInner(hht))

@@ -75,8 +75,8 @@ extension Matrix {
         elements.reduce(0.0) { $0 + Double($1) * Double($1) }
     }
 
-    /// ⟨self, other⟩ = Σ selfᵢⱼ·otherᵢⱼ, accumulated in Double.
-    @inlinable public func frobeniusInner(_ other: Matrix) -> Double {
+    /// ⟨self, other⟩ = Σ selfᵢⱼ·otherᵢⱼ, accumulated in Double (`other` in any precision).
+    @inlinable public func frobeniusInner<U: NMFScalar>(_ other: Matrix<U>) -> Double {
         precondition(rows == other.rows && columns == other.columns, "shape mismatch in inner product")
         var sum = 0.0
         for index in elements.indices { sum += Double(elements[index]) * Double(other.elements[index]) }

@@ -151,6 +151,13 @@ extension Matrix {
         precondition(rows == other.rows && columns == other.columns, "shape mismatch in sum")
         for index in elements.indices { elements[index] += other.elements[index] }
     }
+
+    /// `self += other` with `other`'s elements converted to this precision (a float32 share
+    /// added to a float64 sum).
+    @inlinable public mutating func add<U: NMFScalar>(converting other: Matrix<U>) {
+        precondition(rows == other.rows && columns == other.columns, "shape mismatch in sum")
+        for index in elements.indices { elements[index] += T(other.elements[index]) }
+    }
 }
 
 /// Which Gram matrix of an m×k or k×n factor: `rows` gives A·Aᵀ, `columns` gives Aᵀ·A.
@@ -180,15 +187,15 @@ public struct ProductShare<T: NMFScalar>: Sendable {
     /// A share formed k×n already (or k×0: no share).
     public init(_ matrix: Matrix<T>) { (self.matrix, isTransposed) = (matrix, false) }
 
-    /// `total` (k×n) += this share.
-    @inlinable public func add(into total: inout Matrix<T>) {
-        guard isTransposed else { return total.add(matrix) }
+    /// `total` (k×n) += this share, in `total`'s precision.
+    @inlinable public func add<S: NMFScalar>(into total: inout Matrix<S>) {
+        guard isTransposed else { return total.add(converting: matrix) }
         precondition(total.rows == matrix.columns && total.columns == matrix.rows, "shapes differ")
         let (k, n) = (total.rows, total.columns)
         matrix.elements.withUnsafeBufferPointer { share in
             total.elements.withUnsafeMutableBufferPointer { sums in
                 for column in 0..<n {
-                    for component in 0..<k { sums[component * n + column] += share[column * k + component] }
+                    for component in 0..<k { sums[component * n + column] += S(share[column * k + component]) }
                 }
             }
         }

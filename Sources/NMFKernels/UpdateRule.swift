@@ -42,6 +42,17 @@ public enum UpdateScheme: UpdateRule, Equatable {
         }
     }
 
+    /// H's update from a pass's sums, kept in Double: `anls` solves from them as they are, the
+    /// other rules work in T and get them rounded to it.
+    @inlinable
+    public func updateH<T: NMFScalar>(_ h: inout Matrix<T>, summedCross cross: Matrix<Double>,
+                                      summedGram gram: Matrix<Double>, penalty: Penalty) -> Double {
+        if self == .exactLeastSquares {
+            return ExactLeastSquares().solve(&h, rightHandSides: cross, gram: gram, penalty: penalty)
+        }
+        return updateH(&h, cross: cross.converted(to: T.self), gram: gram.converted(to: T.self), penalty: penalty)
+    }
+
     @inlinable
     public func updateH<T: NMFScalar>(_ h: inout Matrix<T>, cross: Matrix<T>, gram: Matrix<T>,
                                       penalty: Penalty) -> Double {

@@ -51,9 +51,9 @@ final class ANLSTests: XCTestCase {
 
     /// The float32 fit reaches the float64 fit's objective: the solves are in Double either way.
     /// The data are sparse-factored (a well-posed NMF), which float64 solves to its stopping
-    /// rule's 1e-12 within 1 000 iterations; float32 runs as many (its loss identity, summed in
-    /// float32, is too coarse to stop on near the minimum), and its final error is measured
-    /// from the residual.
+    /// rule's 1e-12 within 1 000 iterations; float32 runs as many (its loss identity, from
+    /// float32 products, is too coarse to stop on near the minimum), and its final error is
+    /// measured from the residual.
     func testFloat32ReachesTheFloat64Objective() throws {
         let data = Self.sparseFactored(400, 40, rank: 4, seed: 3)
         let double = try NMF<Double>(NMFConfiguration(components: 4, solver: .anls, initialization: .nndsvda,

@@ -43,6 +43,10 @@ enum RunIdentity {
         // checkpoint of sparse V cut into 256-row tiles (before tiles grew) is refused, not
         // resumed mid-pass at a row inside a tile, and checkpoints of dense V still match.
         if reader.rowsPerTile != TileSchedule.rowsPerTile { settings.append(("rows per tile", "\(reader.rowsPerTile)")) }
+        // A float32 Frobenius pass sums its tiles in Double: named, so that a checkpoint made when
+        // those sums were float32 is refused rather than resumed with sums of the other precision
+        // (checkpoints of float64 fits and of other losses still match).
+        if T.self == Float.self, configuration.loss.isFrobenius { settings.append(("pass sums", "float64")) }
         if let initialW = request.initialW { settings.append(("init-w", "\(initialW)")) }
         if let initialH = request.initialH { settings.append(("init-h", "\(initialH)")) }
         return settings.map { .init(name: $0.0, value: $0.1) }

@@ -62,7 +62,7 @@ public struct NMF<T: NMFScalar>: Sendable {
     ) throws -> FitReport where Data.Element == T {
         let state = resuming?.state ?? startingState(h)
         let penalties = configuration.regularization.penalties(samples: data.rows, features: data.columns)
-        let context = stepContext(data, summary: summary, wPenalty: penalties.w, stopping: state.stopping)
+        let context = stepContext(data, summary: summary, wPenalty: penalties.w, stopping: state.stopping, fixedH: false)
         let run = StepRun(data: data, w: w, summary: summary, initialization: initialization, clock: clock,
                           onIteration: onIteration, resuming: resuming != nil,
                           secondsBefore: resuming?.secondsBefore ?? 0, checkpoints: checkpoints)
@@ -85,16 +85,16 @@ public struct NMF<T: NMFScalar>: Sendable {
     ) throws -> FitReport where Data.Element == T {
         let state = startingState(h)
         let penalty = configuration.regularization.penalties(samples: data.rows, features: data.columns).w
-        let context = stepContext(data, summary: summary, wPenalty: penalty, stopping: state.stopping)
+        let context = stepContext(data, summary: summary, wPenalty: penalty, stopping: state.stopping, fixedH: true)
         let run = StepRun(data: data, w: w, summary: summary, initialization: "transform", clock: clock,
                           onIteration: onIteration, resuming: false, secondsBefore: 0, checkpoints: nil)
         var fixed = h
         if configuration.solver == .anls {
-            var step = ANLSTransform(context: context, hht: h.gram(of: .rows))
+            var step = ANLSTransform(context: context, hht: HGram(h))
             return try solve(&step, run, state: state, h: &fixed)
         }
         if configuration.loss.isFrobenius {
-            var step = FrobeniusTransform(context: context, rule: updateRule, hht: h.gram(of: .rows))
+            var step = FrobeniusTransform(context: context, rule: updateRule, hht: HGram(h))
             return try solve(&step, run, state: state, h: &fixed)
         }
         var step = DivergenceTransform<T>(context: context)
@@ -121,14 +121,16 @@ public struct NMF<T: NMFScalar>: Sendable {
                                                window: stoppingWindow))
     }
 
+    /// `fixedH`: a transform, whose loss takes ⟨V, W·H⟩ from each tile's Vₜ·Hᵀ (a row of V's
+    /// columns in each sum) where a fit takes ⟨WᵀV, H⟩ from Wₜᵀ·Vₜ (a tile's rows).
     private func stepContext<Data: RowBlockProvider>(_ data: Data, summary: DataSummary, wPenalty: Penalty,
-                                                     stopping: StoppingRule) -> StepContext {
-        StepContext(dataSquaredNorm: summary.squaredNorm,
-                    additions: data.rowsPerTile + (data.rows + data.rowsPerTile - 1) / max(data.rowsPerTile, 1),
-                    loss: configuration.loss,
-                    wPenalty: wPenalty,
-                    maxIterations: configuration.maxIterations, cadence: stopping.cadence,
-                    stopsEarly: stopping.tolerance > 0, source: data.sourceDescription)
+                                                     stopping: StoppingRule, fixedH: Bool) -> StepContext {
+        let productLength = fixedH ? max(data.rowsPerTile, data.columns) : data.rowsPerTile
+        let tiles = (data.rows + data.rowsPerTile - 1) / max(data.rowsPerTile, 1)
+        return StepContext(dataSquaredNorm: summary.squaredNorm,
+                           identityRounding: Double(productLength) * Double(T.ulpOfOne) + Double(tiles) * Double.ulpOfOne,
+                           loss: configuration.loss, wPenalty: wPenalty, maxIterations: configuration.maxIterations,
+                           cadence: stopping.cadence, stopsEarly: stopping.tolerance > 0, source: data.sourceDescription)
     }
 
     /// Runs `step` through the loop, then measures the final factors' error in one more pass

@@ -22,7 +22,7 @@ struct ANLSFit<T: NMFScalar>: FrobeniusStep {
     let context: StepContext
     let hPenalty: Penalty
     /// H·Hᵀ of the H the next pass solves W against (Ĥ when extrapolated).
-    private(set) var hht: Matrix<T>
+    private(set) var hht: HGram<T>
     var rule: UpdateScheme { .exactLeastSquares }
     static var learnsH: Bool { true }
     /// Problems the last pass's solves left unsolved (infinity: products not finite).
@@ -33,7 +33,7 @@ struct ANLSFit<T: NMFScalar>: FrobeniusStep {
     init(context: StepContext, hPenalty: Penalty, state: LoopState<T>) {
         (self.context, self.hPenalty) = (context, hPenalty)
         extrapolation = state.extrapolation ?? HExtrapolation()
-        hht = (extrapolation.start ?? state.h).gram(of: .rows)
+        hht = HGram(extrapolation.start ?? state.h)
     }
 
     func beginPass(iteration: Int, h: Matrix<T>) -> PassWork<Tile, Statistics> {
@@ -49,21 +49,23 @@ struct ANLSFit<T: NMFScalar>: FrobeniusStep {
     mutating func finish(_ statistics: Statistics, h: inout Matrix<T>) -> (residualSquared: Double, violation: Double) {
         let wPenalty = context.wPenalty
         let passH = extrapolation.start ?? h
-        let wtwTrace = (0..<statistics.wtw.rows).reduce(0.0) { $0 + Double(statistics.wtw[$1, $1]) }
+        let wtwTrace = (0..<statistics.wtw.rows).reduce(0.0) { $0 + statistics.wtw[$1, $1] }
         var wTerms = 0.5 * wPenalty.l2 * wtwTrace
         if wPenalty.l1 != 0 {
-            wTerms += statistics.wtv.frobeniusInner(passH) - statistics.wtw.frobeniusInner(hht) - wPenalty.l2 * wtwTrace
+            wTerms += statistics.wtv.frobeniusInner(passH) - statistics.wtw.frobeniusInner(hht.inDouble)
+                - wPenalty.l2 * wtwTrace
         }
         let previous = h
         unsolved = statistics.violation
-        unsolved += rule.updateH(&h, cross: statistics.wtv, gram: statistics.wtw, penalty: hPenalty)
+        unsolved += rule.updateH(&h, summedCross: statistics.wtv, summedGram: statistics.wtw, penalty: hPenalty)
+        let solved = HGram(h)
         let residual = FrobeniusLoss.residualSquared(
             dataSquaredNorm: context.dataSquaredNorm, wtv: statistics.wtv, wtw: statistics.wtw, h: h,
-            hht: h.gram(of: .rows))
+            hht: solved.inDouble)
         let hTerms = h.elements.reduce(0.0) { $0 + hPenalty.l1 * Double($1) + 0.5 * hPenalty.l2 * Double($1) * Double($1) }
         let objective = 0.5 * residual + wTerms + hTerms
         extrapolation.advance(from: previous, to: h, objective: objective)
-        hht = (extrapolation.start ?? h).gram(of: .rows)
+        hht = extrapolation.start.map { HGram($0) } ?? solved
         return (residual, objective)
     }
 
@@ -84,7 +86,7 @@ struct ANLSTransform<T: NMFScalar>: FrobeniusStep {
 
     let context: StepContext
     /// H·Hᵀ of the fixed H.
-    let hht: Matrix<T>
+    let hht: HGram<T>
     var rule: UpdateScheme { .exactLeastSquares }
     static var learnsH: Bool { false }
 
@@ -115,13 +117,13 @@ struct ANLSTransform<T: NMFScalar>: FrobeniusStep {
 enum ExactSolveCheck {
     /// The last pass's error, from the loss identity ‖V‖² − 2⟨WᵀV, H⟩ + ⟨WᵀW, HHᵀ⟩: the final
     /// factors' own, as nothing moves after the pass (H solved after W; or H fixed). Unless
-    /// the identity's rounding may spoil it: the sums' worst-case rounding grows with the
-    /// additions that formed them (a tile's rows, then the tiles) times T's ε, relative to
-    /// ‖V‖², and the squared error must exceed that `identityMargin` times over. In float64
-    /// it nearly always does; in float32 only for large errors, and a pass measures the rest.
+    /// the identity's rounding may spoil it: the sums' worst-case rounding
+    /// (`StepContext.identityRounding`, relative to ‖V‖²) times ‖V‖², and the squared error
+    /// must exceed that `identityMargin` times over. In float64 it nearly always does; in
+    /// float32 for relative errors above about 5.5 % (a fit's 256-row tiles), and a pass measures the rest.
     static func finalError<T: NMFScalar>(of state: LoopState<T>, context: StepContext) -> Double? {
         guard state.iteration > 0, let error = state.lossHistory.last, error.isFinite else { return nil }
-        let rounding = Double(context.additions) * Double(T.ulpOfOne) * context.dataSquaredNorm
+        let rounding = context.identityRounding * context.dataSquaredNorm
         return error * error >= identityMargin * rounding ? error : nil
     }
 

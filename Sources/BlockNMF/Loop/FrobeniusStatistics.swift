@@ -1,18 +1,21 @@
 import NMFKernels
 
-/// What a Frobenius pass sums over its tiles.
+/// What a Frobenius pass sums over its tiles. Each tile's products are formed in T (BLAS at
+/// T's speed, over a tile's rows), their sum over the tiles in Double: in float32 the
+/// rounding of the sums then grows with a tile's rows, not with V's, so the loss identity
+/// and H's update stay as accurate for a billion rows as for a thousand.
 struct FrobeniusStatistics<T: NMFScalar>: PassStatistics {
     /// Wᵀ·V (k×n) with the new W; k×0 when H is fixed.
-    var wtv: Matrix<T>
+    var wtv: Matrix<Double>
     /// Wᵀ·W (k×k) with the new W.
-    var wtw: Matrix<T>
+    var wtw: Matrix<Double>
     /// The update rule's projected-gradient violation over W's rows.
     var violation = 0.0
     /// ⟨V, W·H⟩ with the new W, for the loss when H is fixed.
     var dataCross = 0.0
     /// ⟨V, W₀·H⟩ and W₀ᵀ·W₀ before the update, on the first pass only: the initial loss.
     var initialCross = 0.0
-    var initialGram: Matrix<T>
+    var initialGram: Matrix<Double>
 
     /// A tile's share: Wₜᵀ·Vₜ as the product left it (sparse tiles give it transposed).
     struct TileShare: Sendable {
@@ -33,11 +36,11 @@ struct FrobeniusStatistics<T: NMFScalar>: PassStatistics {
 
     mutating func add(_ share: TileShare) {
         if wtv.columns > 0 { share.wtv.add(into: &wtv) }
-        wtw.add(share.wtw)
+        wtw.add(converting: share.wtw)
         violation += share.violation
         dataCross += share.dataCross
         initialCross += share.initialCross
-        if let gram = share.initialGram { initialGram.add(gram) }
+        if let gram = share.initialGram { initialGram.add(converting: gram) }
     }
 
     mutating func add(following later: Self) {

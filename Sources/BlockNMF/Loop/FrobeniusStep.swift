@@ -8,7 +8,7 @@ where Statistics == FrobeniusStatistics<T>, Tile == FrobeniusTile<T> {
     var context: StepContext { get }
     var rule: UpdateScheme { get }
     /// H·Hᵀ of the H the next pass starts from.
-    var hht: Matrix<T> { get }
+    var hht: HGram<T> { get }
     /// Whether passes sum Wᵀ·V (H is learned).
     static var learnsH: Bool { get }
 
@@ -28,7 +28,7 @@ extension FrobeniusStep {
 
     /// A pass that updates W's rows against `h` (`hht` is its H·Hᵀ).
     func passWork(iteration: Int, solvingAgainst h: Matrix<T>) -> PassWork<Tile, Statistics> {
-        let tile = FrobeniusTile(h: h, ht: h.transposed(), hht: hht, rule: rule, penalty: context.wPenalty,
+        let tile = FrobeniusTile(h: h, ht: h.transposed(), hht: hht.inT, rule: rule, penalty: context.wPenalty,
                                  sumsDataProduct: Self.learnsH, measuresInitialLoss: iteration == 1)
         return PassWork(tile: tile, empty: Statistics(components: h.rows, columns: h.columns,
                                                       sumsDataProduct: Self.learnsH),
@@ -41,7 +41,7 @@ extension FrobeniusStep {
     func finishWithFixedH(_ statistics: Statistics) -> (residualSquared: Double, violation: Double) {
         let residual = FrobeniusLoss.residualSquared(
             dataSquaredNorm: context.dataSquaredNorm, cross: statistics.dataCross,
-            gram: statistics.wtw.frobeniusInner(hht))
+            gram: statistics.wtw.frobeniusInner(hht.inDouble))
         return (residual, statistics.violation)
     }
 
@@ -55,7 +55,7 @@ extension FrobeniusStep {
         if iteration == 1 {
             let initial = FrobeniusLoss.residualSquared(
                 dataSquaredNorm: context.dataSquaredNorm, cross: statistics.initialCross,
-                gram: statistics.initialGram.frobeniusInner(hht))
+                gram: statistics.initialGram.frobeniusInner(hht.inDouble))
             state.lossHistory.append(initial.squareRoot())
         }
         let (residual, violation) = finish(statistics, h: &state.h)
@@ -81,20 +81,21 @@ struct FrobeniusFit<T: NMFScalar>: FrobeniusStep {
     let context: StepContext
     let rule: UpdateScheme
     let hPenalty: Penalty
-    private(set) var hht: Matrix<T>
+    private(set) var hht: HGram<T>
     static var learnsH: Bool { true }
 
     init(context: StepContext, rule: UpdateScheme, hPenalty: Penalty, h: Matrix<T>) {
         (self.context, self.rule, self.hPenalty) = (context, rule, hPenalty)
-        hht = h.gram(of: .rows)
+        hht = HGram(h)
     }
 
     mutating func finish(_ statistics: Statistics, h: inout Matrix<T>) -> (residualSquared: Double, violation: Double) {
         var violation = statistics.violation
-        violation += rule.updateH(&h, cross: statistics.wtv, gram: statistics.wtw, penalty: hPenalty)
-        hht = h.gram(of: .rows)
+        violation += rule.updateH(&h, summedCross: statistics.wtv, summedGram: statistics.wtw, penalty: hPenalty)
+        hht = HGram(h)
         let residual = FrobeniusLoss.residualSquared(
-            dataSquaredNorm: context.dataSquaredNorm, wtv: statistics.wtv, wtw: statistics.wtw, h: h, hht: hht)
+            dataSquaredNorm: context.dataSquaredNorm, wtv: statistics.wtv, wtw: statistics.wtw, h: h,
+            hht: hht.inDouble)
         return (residual, violation)
     }
 }
@@ -107,7 +108,7 @@ struct FrobeniusTransform<T: NMFScalar>: FrobeniusStep {
     let context: StepContext
     let rule: UpdateScheme
     /// H·Hᵀ of the fixed H.
-    let hht: Matrix<T>
+    let hht: HGram<T>
     static var learnsH: Bool { false }
 
     func finish(_ statistics: Statistics, h _: inout Matrix<T>) -> (residualSquared: Double, violation: Double) {

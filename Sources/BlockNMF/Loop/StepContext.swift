@@ -5,9 +5,10 @@ import NMFKernels
 struct StepContext: Sendable {
     /// ‖V‖²_F, from the validating scan.
     let dataSquaredNorm: Double
-    /// The additions behind each of a pass's sums: a tile's rows, then the tiles' shares
-    /// (how far their rounding can go).
-    let additions: Int
+    /// How far rounding can move a pass's sums, relative to ‖V‖²: a tile's rows of additions
+    /// at the working precision's ε (its products), then the tiles' shares at Double's (their
+    /// sum, `FrobeniusStatistics`).
+    let identityRounding: Double
     let loss: BetaLoss
     /// W's penalty, in every step's W update.
     let wPenalty: Penalty
