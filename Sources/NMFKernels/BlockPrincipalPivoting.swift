@@ -372,7 +372,7 @@ private struct LeastSquaresForm {
             if info == 0 { factored = factor; break }
         }
         guard var factor = factored else { return nil }
-        for column in 0..<k { for row in (column + 1)..<max(k, column + 1) where row < k { factor[column * k + row] = 0 } }
+        for column in 0..<k { for row in (column + 1)..<k { factor[column * k + row] = 0 } }
         u = factor
         // Uᵀ·b = c, forward.
         var solution = c
@@ -410,7 +410,7 @@ private struct LeastSquaresForm {
         var z = (0..<p).map { column in (0..<k).reduce(0.0) { $0 + a[column * k + $1] * b[$1] } }
         for i in stride(from: p - 1, through: 0, by: -1) {
             var value = z[i]
-            for l in (i + 1)..<max(p, i + 1) where l < p { value -= r[l * p + i] * z[l] }
+            for l in (i + 1)..<p { value -= r[l * p + i] * z[l] }
             z[i] = value / r[i * p + i]
         }
         return z

@@ -63,7 +63,7 @@ final class ANLSCommandTests: XCTestCase {
                                                   "--init", "sample", "--max-iter", "3", "--tol", "0",
                                                   "--precision", "float64", "--output", output, "--json"] + extra)
             XCTAssertEqual(run.status, 0, run.standardError)
-            return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any])
+            return try run.jsonSummary()
         }
         let resident = scratch.file("resident.h5"), streamed = scratch.file("streamed.h5")
         _ = try run(resident, [])
@@ -127,7 +127,7 @@ final class ANLSCommandTests: XCTestCase {
                                               "--init", "random", "--max-iter", "3", "--json", "--quiet",
                                               "--output", scratch.file("rank10.h5")])
         XCTAssertEqual(run.status, 0, run.standardError)
-        let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any])
+        let summary = try run.jsonSummary()
         XCTAssertLessThan(try XCTUnwrap(summary["relativeError"] as? Double), 0.05)
     }
 

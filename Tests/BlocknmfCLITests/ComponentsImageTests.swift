@@ -64,8 +64,8 @@ final class ComponentsImageTests: XCTestCase {
         let png = scratch.file("parts.png")
         let result = try factor(["--image-shape", "6×5", "--components-png", png, "--json"])
         XCTAssertEqual(result.status, 0, result.standardError)
-        let summary = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
-        XCTAssertEqual(summary?["componentsImage"] as? String, png)
+        let summary = try result.jsonSummary()
+        XCTAssertEqual(summary["componentsImage"] as? String, png)
     }
 
     /// Runs `factor` expecting failure before anything is written; returns the first line

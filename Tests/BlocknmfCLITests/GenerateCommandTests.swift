@@ -120,9 +120,9 @@ final class GenerateCommandTests: XCTestCase {
                                                      "--quiet", "--json"])
             XCTAssertEqual(result.status, 0, result.standardError)
             try FileManager.default.removeItem(atPath: output)
-            let report = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
-            let summary = report?["summary"] as? [String: Any]
-            let peakBytes = try XCTUnwrap(report?["peak_resident_bytes"] as? Int)
+            let report = try result.jsonSummary()
+            let summary = report["summary"] as? [String: Any]
+            let peakBytes = try XCTUnwrap(report["peak_resident_bytes"] as? Int)
             return (peakBytes, try XCTUnwrap(summary?["data_bytes"] as? Int))
         }
         let small = try peak(rows: 20_000)

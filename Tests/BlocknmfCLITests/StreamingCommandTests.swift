@@ -14,10 +14,6 @@ final class StreamingCommandTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.standardError)
     }
 
-    private func jsonSummary(_ output: String) throws -> [String: Any] {
-        try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any] ?? [:]
-    }
-
     /// 96 MB of float32 under a 16 MiB budget: peak memory stays under the budget
     /// plus W, H and 64 MiB for the program itself.
     func testPeakMemoryFollowsTheBudgetNotTheData() throws {
@@ -30,7 +26,7 @@ final class StreamingCommandTests: XCTestCase {
             "--memory", "16MiB", "--init", "random", "--max-iter", "3", "--quiet", "--json",
         ])
         XCTAssertEqual(result.status, 0, result.standardError)
-        let summary = try jsonSummary(result.standardOutput)
+        let summary = try result.jsonSummary()
         XCTAssertEqual((summary["plan"] as? [String: Any])?["mode"] as? String, "streamed")
         let peak = summary["peakResidentBytes"] as? Int ?? .max
         let factors = (rows * rank + rank * columns) * 4
@@ -52,7 +48,7 @@ final class StreamingCommandTests: XCTestCase {
             "--max-iter", "2", "--quiet", "--json",
         ])
         XCTAssertEqual(result.status, 0, result.standardError)
-        let peak = try jsonSummary(result.standardOutput)["peakResidentBytes"] as? Int ?? .max
+        let peak = try result.jsonSummary()["peakResidentBytes"] as? Int ?? .max
         XCTAssertLessThan(peak, parentBytes / 2, "peak \(peak) bytes")
     }
 

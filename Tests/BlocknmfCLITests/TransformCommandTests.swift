@@ -79,9 +79,9 @@ final class TransformCommandTests: XCTestCase {
                                                   "--model", scratch.file("model.h5"), "--output", output,
                                                   "--quiet", "--json"] + extra)
             XCTAssertEqual(run.status, 0, run.standardError)
-            let summary = try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any]
-            XCTAssertEqual((summary?["plan"] as? [String: Any])?["mode"] as? String, mode)
-            XCTAssertEqual(summary?["rows"] as? Int, 1300)
+            let summary = try run.jsonSummary()
+            XCTAssertEqual((summary["plan"] as? [String: Any])?["mode"] as? String, mode)
+            XCTAssertEqual(summary["rows"] as? Int, 1300)
             let w = try HDF5File.openReadOnly(output).readMatrix(dataset: "/W", as: Float.self)
             XCTAssertEqual([w.rows, w.columns], [1300, 4])
             results.append(w.elements)
@@ -276,8 +276,8 @@ final class TransformCommandTests: XCTestCase {
         try writeModel("model.h5")
         let run = try BlocknmfExecutable.run(transform() + ["--json"])
         XCTAssertEqual(run.status, 0, run.standardError)
-        let summary = try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any]
-        let configuration = summary?["configuration"] as? [String: Any]
+        let summary = try run.jsonSummary()
+        let configuration = summary["configuration"] as? [String: Any]
         XCTAssertEqual(configuration?["solver"] as? String, "cd")
         XCTAssertEqual(configuration?["maxIterations"] as? Int, 50)
         XCTAssertEqual(configuration?["components"] as? Int, 2)

@@ -15,12 +15,16 @@ public struct NMF<T: NMFScalar>: Sendable {
     public var configuration: NMFConfiguration
     /// Workers that process tiles of V in parallel (results do not depend on it).
     public var threads: Int
-    /// `anls`'s stopping rule compares the objective with this many iterations before
-    /// (`StoppingRule.window`).
-    var stoppingWindow = 1
-    /// Whether the loop reaches the crash points tests stop a run at (`CrashPoint`): not in the
-    /// fit on `RowSample`'s rows, which would otherwise count as the run's passes.
-    var reachesCrashPoints = true
+    /// Set for a fit inside another run's start (`RowSample`'s): nil for a run of its own.
+    var nested: NestedFit?
+
+    /// How a fit inside another run differs from a run: its stopping rule compares the
+    /// objective with `stoppingWindow` iterations before (`StoppingRule.window`), and its passes
+    /// reach none of the crash points tests stop a run at (`CrashPoint`), which would otherwise
+    /// count them as the run's.
+    struct NestedFit {
+        var stoppingWindow: Int
+    }
 
     public init(_ configuration: NMFConfiguration, threads: Int = 1) {
         self.configuration = configuration
@@ -118,7 +122,7 @@ public struct NMF<T: NMFScalar>: Sendable {
 
     private func startingState(_ h: Matrix<T>) -> LoopState<T> {
         LoopState(h: h, stopping: StoppingRule(solver: configuration.solver, tolerance: configuration.tolerance,
-                                               window: stoppingWindow))
+                                               window: nested?.stoppingWindow ?? 1))
     }
 
     /// `fixedH`: a transform, whose loss takes ⟨V, W·H⟩ from each tile's Vₜ·Hᵀ (a row of V's
@@ -143,7 +147,7 @@ public struct NMF<T: NMFScalar>: Sendable {
         if !run.resuming { try run.summary.check(for: configuration.loss, source: data.sourceDescription) }
         let loop = AlternatingLoop(data: data, reduction: LocalReduction(), maxIterations: configuration.maxIterations,
                                    threads: threads, onIteration: run.onIteration,
-                                   reachesCrashPoints: reachesCrashPoints)
+                                   reachesCrashPoints: nested == nil)
         var state = start
         try loop.run(&step, w: run.w, state: &state, clock: run.clock, secondsBefore: run.secondsBefore,
                      checkpoints: run.checkpoints)

@@ -76,8 +76,7 @@ enum RowSample {
         settings.maxIterations = maxIterations
         settings.tolerance = tolerance
         var fit = NMF<Data.Element>(settings, threads: threads)
-        fit.stoppingWindow = window
-        fit.reachesCrashPoints = false
+        fit.nested = .init(stoppingWindow: window)
         let fitted = try fit.fit(InMemoryRowBlocks(sample, sourceDescription: "a sample of \(data.sourceDescription)"))
         return fitted.components
     }

@@ -81,6 +81,16 @@ package final class HDF5RowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockProv
     }
 
     package func sampleRows(_ ranges: [Range<Int>]) throws -> Matrix<Element> {
+        try read(ranges)
+    }
+
+    /// All of V in one matrix, read block by block into place.
+    package func readAll() throws -> Matrix<Element> {
+        try read(stride(from: 0, to: rows, by: blockRows).map { $0..<min($0 + blockRows, rows) })
+    }
+
+    /// The rows of `ranges`, one after the other, read into one matrix and counted in `bytesRead`.
+    private func read(_ ranges: [Range<Int>]) throws -> Matrix<Element> {
         let count = ranges.reduce(0) { $0 + $1.count }
         var elements = BufferPool<Element>.allocate(count: count * columns)
         let (source, columns) = (self.source, self.columns)
@@ -95,22 +105,6 @@ package final class HDF5RowBlocks<Element: NMFScalar & HDF5Scalar>: RowBlockProv
         statistics.add(bytes: count * columns * MemoryLayout<Element>.stride, seconds: clock.elapsedSeconds)
         try checkUnchanged()
         return Matrix(rows: count, columns: columns, elements: elements)
-    }
-
-    /// All of V in one matrix, read block by block into place.
-    package func readAll() throws -> Matrix<Element> {
-        var elements = BufferPool<Element>.allocate(count: rows * columns)
-        let (source, rows, columns, blockRows) = (self.source, self.rows, self.columns, self.blockRows)
-        let clock = Stopwatch()
-        try reader.sync {
-            for start in stride(from: 0, to: rows, by: blockRows) {
-                let count = min(blockRows, rows - start)
-                try source.readRows(start..<(start + count), into: &elements, startingAt: start * columns)
-            }
-        }
-        statistics.add(bytes: rows * columns * MemoryLayout<Element>.stride, seconds: clock.elapsedSeconds)
-        try checkUnchanged()
-        return Matrix(rows: rows, columns: columns, elements: elements)
     }
 
     package func checkUnchanged() throws {
