@@ -74,18 +74,23 @@ struct FactorCommand: ParsableCommand {
         Update rule: anls (each factor the exact non-negative least-squares solution given the \
         other; from a row sample, the fewest passes over V), cd (coordinate descent, as \
         scikit-learn), mu (multiplicative update), or hals (coordinate descent with \
-        --inner-sweeps sweeps per pass over V).
+        --inner-sweeps sweeps per pass over V). Default: anls for the Frobenius loss, mu for \
+        the others.
         """)
-    var solver: Solver = .anls
+    var solver: Solver?
+
+    /// The solver asked for, or the default for the loss: `mu`, the only one for losses other
+    /// than Frobenius.
+    private var chosenSolver: Solver { solver ?? (loss.isFrobenius ? .anls : .mu) }
 
     @Option(parsing: .unconditional, help: ArgumentHelp("""
         The divergence minimized (beta_loss): frobenius, kullback-leibler, itakura-saito, or a number β. \
-        Other than frobenius needs --solver mu.
+        Other than frobenius needs --solver mu (the default solver for them).
         """, valueName: "loss"))
     var loss: BetaLoss = .frobenius
 
     @Option(name: .customLong("inner-sweeps"), parsing: .unconditional, help: "Sweeps per factor update for --solver hals.")
-    var innerSweeps: Int = NMFConfiguration.defaultInnerSweeps
+    var innerSweeps: Int?
 
     @Option(name: .customLong("init"), help: """
         Initialization: random, nndsvd, nndsvda, nndsvdar, custom, or sample (H from a fit on \
@@ -170,6 +175,10 @@ struct FactorCommand: ParsableCommand {
     @OptionGroup var printing: PrintingOptions<FactorCommand>
 
     func validate() throws {
+        // A count below 1 is refused by its rule, whatever the solver.
+        if let innerSweeps, innerSweeps >= 1, chosenSolver != .hals {
+            throw ValidationError("--inner-sweeps is used only with --solver hals (solver '\(chosenSolver.rawValue)' has no inner sweeps)")
+        }
         if let initialization, initialization != .custom, initialW != nil || initialH != nil {
             throw ValidationError("--init-w and --init-h are used only with --init custom")
         }
@@ -202,10 +211,10 @@ struct FactorCommand: ParsableCommand {
 
     func run() throws {
         let configuration = NMFConfiguration(
-            components: rank, solver: solver, initialization: initialization,
+            components: rank, solver: chosenSolver, initialization: initialization,
             maxIterations: maxIterations, tolerance: tolerance,
             regularization: Regularization(alphaW: alphaW, alphaH: alphaH, l1Ratio: l1Ratio),
-            seed: seed, innerSweeps: innerSweeps, loss: loss)
+            seed: seed, innerSweeps: innerSweeps ?? NMFConfiguration.defaultInnerSweeps, loss: loss)
         var request = FactorizationRequest(
             input: matrix.input, dataset: matrix.dataset, output: output, configuration: configuration,
             precision: reading.precision, initialW: initialW, initialH: initialH, threads: reading.threads,
@@ -235,7 +244,7 @@ struct FactorCommand: ParsableCommand {
             let fit = summary.report
             print("""
                 \(dataDescription(summary.input, summary.dataset, summary.rows, summary.columns, summary.storedType)) \
-                rank \(rank), \(solver.rawValue), init \(fit.initialization), \(summary.precision): \
+                rank \(rank), \(chosenSolver.rawValue), init \(fit.initialization), \(summary.precision): \
                 \(outcomeDescription(fit, relativeError: summary.relativeError, loss: configuration.loss)), \
                 \(summary.plan.mode.rawValue) \
                 (\(summary.readsInPlace ? "mapped, " : "")\(blocksDescription(summary.plan, rows: summary.rows)), \

@@ -47,8 +47,8 @@ final class CommandLineDetailsTests: XCTestCase {
             (factor + ["-k", "3", "--alpha-h", "-1"],
              "blocknmf: error: invalid --alpha-h -1.0: must be a finite number ≥ 0 or 'same'"),
             (factor + ["-k", "3", "--l1-ratio", "-0.1"], "blocknmf: error: invalid --l1-ratio -0.1: must be in [0, 1]"),
-            (factor + ["-k", "3", "--loss", "-0.5"],
-             "blocknmf: error: invalid --loss -0.5: needs --solver mu (solver 'anls' minimizes the Frobenius loss only)"),
+            (factor + ["-k", "3", "--solver", "cd", "--loss", "-0.5"],
+             "blocknmf: error: invalid --loss -0.5: needs --solver mu (solver 'cd' minimizes the Frobenius loss only)"),
             (factor + ["-k", "3", "--threads", "-1"], "blocknmf: error: invalid --threads -1: must be at least 1"),
             (factor + ["-k", "3", "--block-rows", "-5"], "blocknmf: error: invalid --block-rows -5: must be at least 1"),
             (factor + ["-k", "3", "--seed", "-1"], "Error: The value '-1' is invalid for '--seed <seed>'"),
@@ -80,6 +80,23 @@ final class CommandLineDetailsTests: XCTestCase {
             XCTAssertFalse(result.standardError.contains("Missing value"), "\(arguments)")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.file("out.h5")))
+    }
+
+    /// `--inner-sweeps` belongs to `hals`: with any other solver (the default included) it is
+    /// refused rather than ignored.
+    func testInnerSweepsNeedHALS() throws {
+        for (solver, name) in [([String](), "anls"), (["--solver", "cd"], "cd"), (["--solver", "mu"], "mu")] {
+            let result = try BlocknmfExecutable.run(["factor", data, "--dataset", "/X", "-k", "3", "--inner-sweeps", "3",
+                                                     "-o", scratch.file("out.h5"), "--quiet"] + solver)
+            XCTAssertEqual(result.status, 64, result.standardError)
+            XCTAssertEqual(result.standardError.split(separator: "\n").first.map(String.init),
+                           "Error: --inner-sweeps is used only with --solver hals (solver '\(name)' has no inner sweeps)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.file("out.h5")))
+        let hals = try BlocknmfExecutable.run(["factor", data, "--dataset", "/X", "-k", "3", "--solver", "hals",
+                                               "--inner-sweeps", "3", "--max-iter", "3", "-o", scratch.file("out.h5"),
+                                               "--quiet"])
+        XCTAssertEqual(hals.status, 0, hals.standardError)
     }
 
     /// Counts of one take the singular: "1 iteration", "1 thread".
@@ -115,8 +132,8 @@ final class CommandLineDetailsTests: XCTestCase {
         }
         let json = try BlocknmfExecutable.run(["factor", data, "--dataset", "/X", "--rank", "3", "--max-iter", "2", "--block-rows", "300",
                                                "-o", scratch.file("fit.h5"), "--quiet", "--json"])
-        let summary = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any]
-        let plan = summary?["plan"] as? [String: Any]
+        let summary = try json.jsonSummary()
+        let plan = summary["plan"] as? [String: Any]
         XCTAssertEqual(plan?["requestedBlockRows"] as? Int, 300, json.standardOutput)
         XCTAssertEqual(plan?["blockRows"] as? Int, 256, json.standardOutput)
     }

@@ -54,6 +54,28 @@ final class LossCommandTests: XCTestCase {
         }
     }
 
+    /// Without --solver, a loss other than Frobenius is fitted by `mu`, its only solver: the same
+    /// result as `--solver mu`, and the summary names it.
+    func testALossOtherThanFrobeniusDefaultsToMU() throws {
+        let input = scratch.file("v.h5")
+        let made = try BlocknmfExecutable.run(["generate", input, "--rows", "300", "--cols", "20", "--rank", "3",
+                                               "--seed", "2", "--quiet"])
+        XCTAssertEqual(made.status, 0, made.standardError)
+        func fit(_ extra: [String], _ name: String) throws -> (line: String, w: [Float], h: [Float]) {
+            let output = scratch.file(name)
+            let run = try BlocknmfExecutable.run(["factor", input, "--dataset", "/X", "--rank", "3", "--max-iter", "30",
+                                                  "--loss", "kullback-leibler", "--output", output] + extra)
+            XCTAssertEqual(run.status, 0, run.standardError)
+            let file = try HDF5File.openReadOnly(output)
+            return (run.standardOutput, try file.readMatrix(dataset: "/W", as: Float.self).elements,
+                    try file.readMatrix(dataset: "/H", as: Float.self).elements)
+        }
+        let chosen = try fit([], "default.h5"), asked = try fit(["--solver", "mu"], "mu.h5")
+        XCTAssertTrue(chosen.line.contains("rank 3, mu, init nndsvda"), chosen.line)
+        XCTAssertEqual(chosen.w, asked.w)
+        XCTAssertEqual(chosen.h, asked.h)
+    }
+
     func testRefusals() throws {
         let input = scratch.file("v.h5")
         let made = try BlocknmfExecutable.run(["generate", input, "--rows", "300", "--cols", "20", "--rank", "3",
@@ -62,9 +84,9 @@ final class LossCommandTests: XCTestCase {
         let base = ["factor", input, "--dataset", "/X", "--rank", "3", "--output", scratch.file("out.h5"), "--quiet"]
         let unknown = try BlocknmfExecutable.run(base + ["--loss", "poisson", "--solver", "mu"])
         XCTAssertEqual(unknown.status, 64, unknown.standardError)
-        let wrongSolver = try BlocknmfExecutable.run(base + ["--loss", "kullback-leibler"])
+        let wrongSolver = try BlocknmfExecutable.run(base + ["--loss", "kullback-leibler", "--solver", "hals"])
         XCTAssertEqual(wrongSolver.status, 64, wrongSolver.standardError)
-        XCTAssertTrue(wrongSolver.standardError.contains("needs --solver mu"), wrongSolver.standardError)
+        XCTAssertTrue(wrongSolver.standardError.contains("needs --solver mu (solver 'hals'"), wrongSolver.standardError)
         let zeros = try BlocknmfExecutable.run([
             "factor", Self.fixture, "--dataset", "/iterates_beta1p0_f64_noreg_30x20_zeros/X", "--rank", "3",
             "--output", scratch.file("out.h5"), "--loss", "itakura-saito", "--solver", "mu", "--quiet"])
